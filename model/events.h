@@ -1,0 +1,67 @@
+// Typed events that mechanisms report. A mechanism does not know who listens
+// (ARCHITECTURE.md rule 4); sim/trace adds the time, the lane and the request id.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "model/page.h"
+
+namespace kiosim {
+
+enum class EventKind : std::uint8_t {
+  // page cache (mm/filemap.c, mm/swap.c, mm/vmscan.c)
+  cache_hit,
+  cache_miss,
+  cache_insert,
+  activate,      // inactive -> active head
+  deactivate,    // active tail -> inactive head
+  rotate,        // a reclaim candidate that could not go (pinned or dirty) back to the head
+  evict,
+  writeback_queued,
+  page_get,      // a reference taken (pipe, skb, DMA)
+  page_put,
+  // everything the kernel paths and devices report (sim/kernel)
+  syscall_enter,
+  syscall_exit,
+  cpu_copy,
+  dma_copy,
+  page_ref_move,  // a page passes by reference (splice, sendfile frag): no data moved
+  page_fault_minor,
+  page_fault_major,
+  cow_fault,
+  tlb_miss,
+  tlb_invalidate,
+  tlb_flush,
+  tlb_shootdown,
+  map_pages,
+  skb_build,
+  linearize,
+  nic_tx,
+  interrupt,
+  readahead,
+  writeback,
+  journal_commit,
+  device_flush,
+  block,          // a thread sleeps (socket buffer full, disk, pipe, throttle)
+  wake,
+  context_switch,
+  count_  // keep last
+};
+
+std::string_view to_string(EventKind k);
+
+// What a mechanism says happened. Fields a kind does not use stay zero.
+struct ModelEvent {
+  EventKind kind{};
+  PageKey page{};
+  std::uint64_t bytes = 0;
+  std::uint64_t pages = 0;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void record(const ModelEvent& e) = 0;
+};
+
+}  // namespace kiosim

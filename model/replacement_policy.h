@@ -1,0 +1,70 @@
+// The seam between the page cache and its replacement policy, after gem5's
+// replacement_policies/ and Linux's LRU lists (mm/swap.c, mm/vmscan.c).
+// The cache owns the pages; a policy only orders them by slot number.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace kiosim {
+
+using Slot = std::uint32_t;
+inline constexpr Slot kNoSlot = 0xffffffffu;
+
+enum class LruList : std::uint8_t { none, inactive, active };
+
+enum class CachePolicy : std::uint8_t { two_list, lru };
+std::string_view to_string(CachePolicy p);
+std::optional<CachePolicy> parse_cache_policy(std::string_view s);
+
+class ReplacementPolicy {
+ public:
+  // Told about list moves that the course counts (activation, deactivation).
+  class Observer {
+   public:
+    virtual ~Observer() = default;
+    virtual void on_activate(Slot s) = 0;
+    virtual void on_deactivate(Slot s) = 0;
+  };
+
+  virtual ~ReplacementPolicy() = default;
+  virtual void insert(Slot s) = 0;  // a page enters the cache (after a miss)
+  virtual void touch(Slot s) = 0;   // a hit
+  virtual void remove(Slot s) = 0;  // eviction or invalidation
+  // The next reclaim candidate (the tail), or kNoSlot when the cache is empty.
+  virtual Slot victim() const = 0;
+  // A candidate that cannot go now (pinned, dirty) goes back to the head of its list.
+  virtual void rotate(Slot s) = 0;
+  virtual LruList list_of(Slot s) const = 0;
+  virtual std::size_t size(LruList l) const = 0;
+  // Head first; for tests, the trace and the GUI.
+  virtual std::vector<Slot> order(LruList l) const = 0;
+};
+
+std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs);
+
+// Intrusive doubly-linked lists over slot numbers: O(1) moves, no allocation per move.
+class SlotLists {
+ public:
+  static constexpr int kLists = 3;  // indexed by LruList
+  void ensure(Slot s);
+  void push_head(LruList l, Slot s);
+  void unlink(Slot s);
+  Slot head(LruList l) const { return head_[int(l)]; }
+  Slot tail(LruList l) const { return tail_[int(l)]; }
+  Slot next(Slot s) const { return next_[s]; }
+  LruList list_of(Slot s) const { return s < list_.size() ? list_[s] : LruList::none; }
+  std::size_t size(LruList l) const { return size_[int(l)]; }
+  std::vector<Slot> order(LruList l) const;
+
+ private:
+  std::vector<Slot> prev_, next_;
+  std::vector<LruList> list_;
+  Slot head_[kLists] = {kNoSlot, kNoSlot, kNoSlot};
+  Slot tail_[kLists] = {kNoSlot, kNoSlot, kNoSlot};
+  std::size_t size_[kLists] = {0, 0, 0};
+};
+
+}  // namespace kiosim

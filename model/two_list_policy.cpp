@@ -1,0 +1,58 @@
+#include "model/two_list_policy.h"
+
+namespace kiosim {
+
+namespace {
+std::uint64_t int_sqrt(std::uint64_t x) {  // lib/math/int_sqrt.c: floor(sqrt(x))
+  std::uint64_t r = 0;
+  while ((r + 1) * (r + 1) <= x) ++r;
+  return r;
+}
+}  // namespace
+
+std::uint64_t TwoListPolicy::inactive_ratio(std::uint64_t cached_pages) {
+  std::uint64_t gb = cached_pages >> (30 - 12);  // pages -> GiB
+  return gb ? int_sqrt(10 * gb) : 1;
+}
+
+void TwoListPolicy::insert(Slot s) {
+  lists_.push_head(LruList::inactive, s);
+  balance();
+}
+
+void TwoListPolicy::touch(Slot s) {
+  bool was_inactive = lists_.list_of(s) == LruList::inactive;
+  lists_.unlink(s);
+  lists_.push_head(LruList::active, s);
+  if (was_inactive && obs_) obs_->on_activate(s);
+  balance();
+}
+
+void TwoListPolicy::remove(Slot s) {
+  lists_.unlink(s);
+  balance();
+}
+
+Slot TwoListPolicy::victim() const {
+  Slot s = lists_.tail(LruList::inactive);
+  return s != kNoSlot ? s : lists_.tail(LruList::active);
+}
+
+void TwoListPolicy::rotate(Slot s) {
+  lists_.unlink(s);
+  lists_.push_head(LruList::inactive, s);
+  balance();
+}
+
+void TwoListPolicy::balance() {
+  std::uint64_t total = lists_.size(LruList::inactive) + lists_.size(LruList::active);
+  std::uint64_t ratio = inactive_ratio(total);
+  while (lists_.size(LruList::inactive) * ratio < lists_.size(LruList::active)) {
+    Slot t = lists_.tail(LruList::active);
+    lists_.unlink(t);
+    lists_.push_head(LruList::inactive, t);
+    if (obs_) obs_->on_deactivate(t);
+  }
+}
+
+}  // namespace kiosim

@@ -1,0 +1,34 @@
+// kiosim keys: every machine key with its default, unit and meaning.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/cli/commands.h"
+#include "sim/machine_keys.h"
+
+namespace kiosim::cli {
+
+Action add_keys(CLI::App& app) {
+  auto json = std::make_shared<bool>(false);
+  auto* c = app.add_subcommand("keys", "list the machine keys (for profiles, set: and --set)");
+  c->add_flag("--json", *json, "print JSON");
+  return [json] {
+    Machine m;
+    m.derive();
+    if (*json) {
+      nlohmann::ordered_json out = nlohmann::ordered_json::array();
+      for (const auto& k : machine_keys())
+        out.push_back({{"key", k.name}, {"default", k.show(m)}, {"description", k.description}});
+      std::cout << out.dump(2) << "\n";
+      return 0;
+    }
+    for (const auto& k : machine_keys())
+      std::cout << fmt::format("{:<24} {:<12} {}\n", k.name, k.show(m), k.description);
+    return 0;
+  };
+}
+
+}  // namespace kiosim::cli

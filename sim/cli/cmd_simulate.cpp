@@ -1,0 +1,161 @@
+// kiosim run / compare / explain: load a scenario, simulate its runs (one child
+// process each), print tables or JSON, write the trace, check expected counters.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "sim/cli/commands.h"
+#include "sim/report.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+namespace kiosim::cli {
+
+namespace {
+
+struct Common {
+  std::string file;
+  std::vector<std::string> sets;
+  std::string machines_dir;
+  bool json = false;
+  unsigned jobs = 0;
+  std::string trace_path;
+  bool check = false;
+  std::string method;
+};
+
+void add_common(CLI::App* c, Common& o) {
+  c->add_option("FILE", o.file, "scenario file (YAML)")->required()->check(CLI::ExistingFile);
+  c->add_option("--set", o.sets, "override a machine key, e.g. --set nic.scatter_gather=false (repeatable)")
+      ->type_name("KEY=VALUE");
+  c->add_option("--machines", o.machines_dir, "directory of machine profiles (default: beside the scenario)")
+      ->check(CLI::ExistingDirectory);
+  c->add_flag("--json", o.json, "print JSON instead of tables");
+  c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
+}
+
+// OSTEP's habit: print every option, so the output says how to reproduce it.
+void print_args(std::ostream& out, const std::string& cmd, const Common& o, const Scenario& s) {
+  out << fmt::format("ARG command   {}\n", cmd);
+  out << fmt::format("ARG scenario  {}\n", o.file);
+  out << fmt::format("ARG machine   {}\n", s.machine_name);
+  for (const auto& kv : o.sets) out << fmt::format("ARG set       {}\n", kv);
+  if (!o.method.empty()) out << fmt::format("ARG method    {}\n", o.method);
+  if (!o.trace_path.empty()) out << fmt::format("ARG trace     {}\n", o.trace_path);
+  if (!s.title.empty()) out << fmt::format("\n{}\n", s.title);
+  if (!s.description.empty()) out << s.description << (s.description.back() == '\n' ? "" : "\n");
+  out << "\n";
+}
+
+nlohmann::ordered_json options_json(const std::string& cmd, const Common& o, const Scenario& s) {
+  nlohmann::ordered_json j;
+  j["command"] = cmd;
+  j["scenario"] = o.file;
+  j["machine"] = s.machine_name;
+  j["set"] = o.sets;
+  if (!o.method.empty()) j["method"] = o.method;
+  if (!o.trace_path.empty()) j["trace"] = o.trace_path;
+  return j;
+}
+
+std::vector<RunSpec> select_runs(const Scenario& s, const std::string& method) {
+  auto runs = s.runs();
+  if (method.empty()) return runs;
+  for (const auto& r : runs)
+    if (r.name == method) return {r};
+  std::string names;
+  for (const auto& r : runs) names += (names.empty() ? "" : ", ") + r.name;
+  throw InputError("command line", 0, 0, "--method", fmt::format("`{}` is not a run of {} (runs: {})", method, s.path, names));
+}
+
+int simulate_and_report(const std::string& cmd, Common& o) {
+  LoadOptions lo;
+  lo.sets = o.sets;
+  lo.machines_dir = o.machines_dir;
+  Scenario s = load_scenario(o.file, lo);
+  auto specs = select_runs(s, o.method);
+  if (cmd == "run" && specs.size() > 1 && o.method.empty() && !o.json && !o.check) {
+    // `run` of a compare scenario without --method runs them all, one block each.
+  }
+  RunOptions ro;
+  ro.trace = !o.trace_path.empty() || cmd == "explain";
+  ro.jobs = o.jobs;
+  auto results = simulate(s, specs, ro);
+  if (!o.trace_path.empty()) write_file_atomically(o.trace_path, trace_document(s, results).dump() + "\n");
+
+  int code = 0;
+  if (o.json) {
+    nlohmann::ordered_json doc;
+    doc["scenario"] = s.path;
+    doc["title"] = s.title;
+    doc["options"] = options_json(cmd, o, s);
+    doc["machine"] = machine_json(s.machine, s.machine_name);
+    nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+    for (auto& r : results) {
+      nlohmann::ordered_json x;
+      x["method"] = r["name"];
+      x["counters"] = r["counters"];
+      x["processes"] = r["processes"];
+      x["threads"] = r["threads"];
+      if (cmd == "explain") x["events"] = r["events"];
+      runs.push_back(x);
+    }
+    doc["runs"] = runs;
+    std::cout << doc.dump(2) << "\n";
+    if (o.check && !check_expectations(std::cerr, s, results)) code = 1;
+    return code;
+  }
+  print_args(std::cout, cmd, o, s);
+  if (cmd == "compare") {
+    print_compare_table(std::cout, results);
+    print_breakdown(std::cout, results);
+  } else if (cmd == "explain") {
+    for (const auto& r : results) {
+      std::cout << fmt::format("timeline of `{}`:\n", r["name"].get<std::string>());
+      print_explain(std::cout, r);
+      std::cout << "\n";
+    }
+  } else {
+    for (const auto& r : results) {
+      print_run(std::cout, r);
+      std::cout << "\n";
+    }
+  }
+  if (o.check) {
+    std::cout << "\n";
+    if (!check_expectations(std::cout, s, results)) code = 1;
+  }
+  return code;
+}
+
+}  // namespace
+
+Action add_run(CLI::App& app) {
+  auto o = std::make_shared<Common>();
+  auto* c = app.add_subcommand("run", "simulate a scenario and print its counters");
+  add_common(c, *o);
+  c->add_option("--method", o->method, "only this run of a compare scenario (read_write, mmap_write, sendfile, splice)");
+  c->add_option("--trace", o->trace_path, "write the event trace (JSON) to this file");
+  c->add_flag("--check", o->check, "compare the counters with the scenario's expect: (exit 1 on a difference)");
+  return [o] { return simulate_and_report("run", *o); };
+}
+
+Action add_compare(CLI::App& app) {
+  auto o = std::make_shared<Common>();
+  auto* c = app.add_subcommand("compare", "run the scenario's methods side by side: the copy table");
+  add_common(c, *o);
+  c->add_option("--trace", o->trace_path, "write the event traces of all methods (JSON) to this file");
+  c->add_flag("--check", o->check, "compare the counters with the scenario's expect: (exit 1 on a difference)");
+  return [o] { return simulate_and_report("compare", *o); };
+}
+
+Action add_explain(CLI::App& app) {
+  auto o = std::make_shared<Common>();
+  auto* c = app.add_subcommand("explain", "narrate a run's timeline, one event per line");
+  add_common(c, *o);
+  c->add_option("--method", o->method, "which method of a compare scenario (default: all)");
+  return [o] { return simulate_and_report("explain", *o); };
+}
+
+}  // namespace kiosim::cli

@@ -1,0 +1,17 @@
+// Each subcommand registers itself on the app and returns the function that runs it.
+// A subcommand's function returns the exit code: 0 ok, 1 failed (a check, a run),
+// 2 bad input (the scenario, a flag, a profile).
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace kiosim::cli {
+
+using Action = std::function<int()>;
+
+Action add_run(CLI::App& app);      // kiosim run
+Action add_compare(CLI::App& app);  // kiosim compare
+Action add_explain(CLI::App& app);  // kiosim explain
+Action add_keys(CLI::App& app);     // kiosim keys
+
+}  // namespace kiosim::cli

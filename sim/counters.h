@@ -1,0 +1,62 @@
+// The counter set of MODEL.md section 1: one per process and one in total.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace kiosim {
+
+// Where a thread's time went (sim_time breakdown).
+enum class TimeCat : std::uint8_t {
+  syscall,   // entry/exit and kernel bookkeeping (lookups, skb building, VMA work)
+  copy,      // CPU copies
+  fault,     // page-fault handling and mapping pages
+  tlb,       // page walks, invalidations, shootdowns
+  disk,      // waiting for disk DMA
+  wire,      // waiting for socket-buffer space (the NIC and the wire)
+  pipe,      // waiting for a pipe
+  journal,   // waiting for a journal commit
+  throttle,  // dirty throttling
+  sched,     // context switches
+  irq,       // interrupt handling (kernel lanes)
+  user,      // user-space work (touching memory)
+  sleep,     // the program asked to sleep
+  count_
+};
+std::string_view to_string(TimeCat c);
+bool is_cpu(TimeCat c);  // time spent running on a core
+
+struct Counters {
+  std::uint64_t syscalls = 0;
+  std::map<std::string, std::uint64_t> syscalls_by_name;
+  std::uint64_t mode_switches = 0;
+  std::uint64_t context_switches_voluntary = 0, context_switches_involuntary = 0;
+  std::uint64_t cpu_copies = 0, cpu_copy_bytes = 0;
+  std::uint64_t dma_copies = 0, dma_bytes = 0;
+  std::uint64_t payload_bytes = 0;  // bytes delivered by the program (see counters.cpp)
+  std::uint64_t sent_bytes = 0, file_write_bytes = 0, read_bytes = 0;
+  std::uint64_t memory_bus_bytes = 0;
+  std::uint64_t page_faults_minor = 0, page_faults_major = 0, cow_faults = 0, pages_mapped = 0;
+  std::uint64_t tlb_hits = 0, tlb_misses = 0, tlb_invalidations = 0, tlb_flushes = 0, tlb_shootdowns = 0;
+  std::uint64_t page_cache_hits = 0, page_cache_misses = 0, readahead_pages = 0;
+  std::uint64_t activations = 0, deactivations = 0, evictions = 0, writeback_pages = 0;
+  std::uint64_t dirty_throttle_ns = 0;
+  std::uint64_t disk_requests = 0;
+  std::uint64_t skbs = 0, sg_frags = 0, sg_overflows = 0, linearize_bytes = 0, interrupts = 0;
+  std::uint64_t journal_commits = 0, journal_bytes = 0, device_flushes = 0, fsync_wait_ns = 0;
+  std::uint64_t sim_time_ns = 0, cpu_time_ns = 0;
+  std::array<std::uint64_t, std::size_t(TimeCat::count_)> time_ns{};
+
+  void add(const Counters& o);  // sums everything but sim_time_ns (a maximum)
+  nlohmann::ordered_json to_json() const;
+};
+
+// Every name to_json() writes at the top level, for validating `expect:` keys.
+const std::vector<std::string>& counter_names();
+
+}  // namespace kiosim

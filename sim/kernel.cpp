@@ -1,0 +1,323 @@
+#include "sim/kernel.h"
+
+#include "sim/kernel_internal.h"
+
+namespace kiosim {
+
+Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& engine, Trace& trace)
+    : m_(m), files_(files), engine_(engine), trace_(trace), cache_(m.page_cache, this), nic_(m.nic) {
+  disk_wake_ = std::make_unique<WaitQueue>(engine_);
+  nic_wake_ = std::make_unique<WaitQueue>(engine_);
+  irq_wake_ = std::make_unique<WaitQueue>(engine_);
+  idle_ = std::make_unique<WaitQueue>(engine_);
+  cache_room_ = std::make_unique<WaitQueue>(engine_);
+  // Files marked cached start with every page in the cache (in file order, all inactive).
+  for (FileId f = 0; f < files_.size(); ++f) {
+    if (!files_[f].cached) continue;
+    std::uint64_t n = pages_spanned(0, files_[f].size);
+    for (std::uint64_t i = 0; i < n; ++i) cache_.insert({f, i});
+  }
+}
+
+Kernel::~Kernel() = default;
+
+void Kernel::start_devices() {
+  disk_lane_ = trace_.add_lane("disk", LaneKind::device);
+  nic_lane_ = trace_.add_lane("nic", LaneKind::device);
+  irq_lane_ = trace_.add_lane("irq", LaneKind::kernel);
+  engine_.spawn("disk", [this] { disk_actor(); }, true);
+  engine_.spawn("nic", [this] { nic_actor(); }, true);
+  engine_.spawn("irq", [this] { irq_actor(); }, true);
+}
+
+Process& Kernel::new_process(const std::string& name) {
+  procs_.push_back(std::make_unique<Process>());
+  procs_.back()->name = name;
+  return *procs_.back();
+}
+
+Thread& Kernel::new_thread(Process& p, const std::string& name) {
+  threads_.push_back(std::make_unique<Thread>());
+  Thread& t = *threads_.back();
+  t.name = name;
+  t.proc = &p;
+  t.lane = trace_.add_lane(name, LaneKind::user);
+  return t;
+}
+
+void Kernel::thread_started(Thread& t) {
+  ++running_;
+  t.start_ns = engine_.now_ns();
+}
+
+void Kernel::thread_finished(Thread& t) {
+  flush_cpu(t);
+  t.end_ns = engine_.now_ns();
+  --running_;
+  idle_->notify_all();
+}
+
+void Kernel::wait_until_done() {
+  while (running_ > 0 || !tx_queue_.empty() || nic_busy_ || !completions_.empty()) idle_->wait();
+  end_ns_ = std::max(engine_.now_ns(), last_delivery_ns_);
+}
+
+// ---- accounting ---------------------------------------------------------------
+
+void Kernel::count(Process* p, std::uint64_t Counters::*field, std::uint64_t n) {
+  if (p) p->counters.*field += n;
+}
+
+void Kernel::count(Thread& t, std::uint64_t Counters::*field, std::uint64_t n) {
+  if (!t.setup) count(t.proc, field, n);
+}
+
+void Kernel::trace(Thread& t, TraceEvent e) {
+  if (t.setup || !trace_.enabled()) return;
+  e.lane = t.lane;
+  if (!e.req) e.req = t.req;
+  trace_.add(std::move(e));
+}
+
+void Kernel::cpu(Thread& t, TimeCat c, double ns) {
+  if (!t.setup) t.pending[std::size_t(c)] += ns;
+}
+
+// Runs the CPU work gathered since the last activity as one execution, and splits
+// the time it took between its categories in proportion.
+void Kernel::flush_cpu(Thread& t) {
+  double total = 0;
+  for (double p : t.pending) total += p;
+  if (total <= 0) return;
+  double t0 = engine_.now_ns();
+  engine_.compute(total);
+  double scale = (engine_.now_ns() - t0) / total;
+  for (std::size_t i = 0; i < t.pending.size(); ++i) {
+    t.time[i] += t.pending[i] * scale;
+    t.pending[i] = 0;
+  }
+}
+
+void Kernel::cpu_copy(Thread& t, std::uint64_t bytes, Place from, Place to, std::uint32_t copies) {
+  if (t.setup || bytes == 0) return;
+  count(t, &Counters::cpu_copies, copies);
+  count(t, &Counters::cpu_copy_bytes, bytes);
+  count(t, &Counters::memory_bus_bytes, 2 * bytes);
+  double extra = 0;
+  for (double p : t.pending) extra += p;
+  double copy_ns = double(bytes) / m_.cpu.copy_bytes_per_s * 1e9;
+  double t0 = engine_.now_ns();
+  engine_.copy(extra, bytes);
+  double scale = (engine_.now_ns() - t0) / (extra + copy_ns);
+  for (std::size_t i = 0; i < t.pending.size(); ++i) {
+    t.time[i] += t.pending[i] * scale;
+    t.pending[i] = 0;
+  }
+  t.time[std::size_t(TimeCat::copy)] += copy_ns * scale;
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0 + extra * scale);
+  e.dur_ns = std::int64_t(copy_ns * scale);
+  e.kind = EventKind::cpu_copy;
+  e.from = from;
+  e.to = to;
+  e.bytes = bytes;
+  e.pages = pages_spanned(0, bytes);
+  trace(t, e);
+}
+
+void Kernel::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why) {
+  if (ready()) return;
+  flush_cpu(t);
+  double t0 = engine_.now_ns();
+  count(t, &Counters::context_switches_voluntary, 1);
+  while (!ready()) q.wait();
+  double waited = engine_.now_ns() - t0;
+  t.time[std::size_t(c)] += waited;
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(waited);
+  e.kind = EventKind::block;
+  e.name = why;
+  trace(t, e);
+  cpu(t, TimeCat::sched, m_.cpu.context_switch_ns);
+}
+
+// ---- syscall scope --------------------------------------------------------------
+
+Kernel::Syscall::Syscall(Kernel& k, Thread& t, const char* name) : k_(k), t_(t), name_(name) {
+  k_.current_ = &t_;
+  if (t_.setup) return;
+  t_.req = k_.next_req_++;
+  k_.count(t_, &Counters::syscalls, 1);
+  t_.proc->counters.syscalls_by_name[name_] += 1;
+  k_.count(t_, &Counters::mode_switches, 2);
+  TraceEvent e;
+  e.t_ns = std::int64_t(k_.engine_.now_ns());
+  e.kind = EventKind::syscall_enter;
+  e.name = name_;
+  k_.trace(t_, e);
+  k_.cpu(t_, TimeCat::syscall, k_.m_.cpu.syscall_ns / 2);
+}
+
+Kernel::Syscall::~Syscall() {
+  if (!t_.setup) {
+    k_.cpu(t_, TimeCat::syscall, k_.m_.cpu.syscall_ns / 2);
+    k_.flush_cpu(t_);
+    TraceEvent e;
+    e.t_ns = std::int64_t(k_.engine_.now_ns());
+    e.kind = EventKind::syscall_exit;
+    e.name = name_;
+    k_.trace(t_, e);
+  }
+  k_.current_ = nullptr;
+}
+
+// ---- the page cache's own events ------------------------------------------------
+
+void Kernel::record(const ModelEvent& e) {
+  Thread* t = current_;
+  Process* p = t && !t->setup ? t->proc : nullptr;
+  switch (e.kind) {
+    case EventKind::activate: count(p, &Counters::activations, 1); break;
+    case EventKind::deactivate: count(p, &Counters::deactivations, 1); break;
+    case EventKind::evict: count(p, &Counters::evictions, 1); break;
+    case EventKind::cache_insert:
+    case EventKind::rotate:
+    case EventKind::writeback_queued:
+      break;
+    default:
+      return;  // hits, misses and references are counted where they happen
+  }
+  if (!t || t->setup || !trace_.enabled()) return;
+  TraceEvent te;
+  te.t_ns = std::int64_t(engine_.now_ns());
+  te.kind = e.kind;
+  te.file = e.page.file;
+  te.page = std::int64_t(e.page.index);
+  te.pages = 1;
+  trace(*t, te);
+}
+
+// ---- devices --------------------------------------------------------------------
+
+void Kernel::disk_actor() {
+  for (;;) {
+    while (disk_queue_.empty()) disk_wake_->wait();
+    auto r = disk_queue_.front();
+    disk_queue_.pop_front();
+    std::uint64_t bytes = r->pages.count * kPageSize;
+    double t0 = engine_.now_ns();
+    if (r->write) engine_.disk_write(bytes);
+    else engine_.disk_read(bytes);
+    count(r->proc, &Counters::dma_copies, 1);
+    count(r->proc, &Counters::dma_bytes, bytes);
+    count(r->proc, &Counters::memory_bus_bytes, bytes);
+    count(r->proc, &Counters::disk_requests, 1);
+    if (trace_.enabled()) {
+      TraceEvent e;
+      e.t_ns = std::int64_t(t0);
+      e.dur_ns = std::int64_t(engine_.now_ns() - t0);
+      e.lane = disk_lane_;
+      e.kind = r->write ? EventKind::writeback : EventKind::dma_copy;
+      e.from = r->write ? Place::page_cache : Place::disk;
+      e.to = r->write ? Place::disk : Place::page_cache;
+      e.bytes = bytes;
+      e.pages = r->pages.count;
+      e.req = r->req;
+      e.file = r->file;
+      e.page = std::int64_t(r->pages.start);
+      if (r->readahead) e.name = "readahead";
+      trace_.add(e);
+    }
+    completions_.push_back(Completion{r, std::nullopt, 0});
+    irq_wake_->notify_all();
+  }
+}
+
+void Kernel::nic_actor() {
+  for (;;) {
+    while (tx_queue_.empty()) nic_wake_->wait();
+    nic_busy_ = true;
+    TxSkb s = std::move(tx_queue_.front());
+    tx_queue_.pop_front();
+    std::uint64_t bytes = s.skb.payload();
+    double t0 = engine_.now_ns();
+    engine_.nic_transmit(bytes);
+    count(s.proc, &Counters::dma_copies, 1);
+    count(s.proc, &Counters::dma_bytes, bytes);
+    count(s.proc, &Counters::memory_bus_bytes, bytes);
+    if (trace_.enabled()) {
+      TraceEvent e;
+      e.t_ns = std::int64_t(t0);
+      e.dur_ns = std::int64_t(engine_.now_ns() - t0);
+      e.lane = nic_lane_;
+      e.kind = EventKind::dma_copy;
+      e.from = s.skb.frags.empty() ? Place::socket_buffer : Place::page_cache;
+      e.to = Place::wire;
+      e.bytes = bytes;
+      e.pages = s.skb.frags.size();
+      e.req = s.req;
+      e.name = s.skb.frags.empty() ? "skb" : "skb (gather DMA)";
+      trace_.add(e);
+    }
+    completions_.push_back(Completion{nullptr, std::move(s), engine_.now_ns()});
+    nic_busy_ = false;
+    irq_wake_->notify_all();
+  }
+}
+
+void Kernel::irq_actor() {
+  for (;;) {
+    while (completions_.empty()) irq_wake_->wait();
+    Completion c = std::move(completions_.front());
+    completions_.pop_front();
+    Process* p = c.disk ? c.disk->proc : c.tx->proc;
+    double t0 = engine_.now_ns();
+    engine_.compute(m_.cpu.interrupt_ns);
+    double dt = engine_.now_ns() - t0;
+    count(p, &Counters::interrupts, 1);
+    if (p) {
+      p->counters.time_ns[std::size_t(TimeCat::irq)] += std::uint64_t(dt);
+      p->counters.cpu_time_ns += std::uint64_t(dt);
+    }
+    if (trace_.enabled()) {
+      TraceEvent e;
+      e.t_ns = std::int64_t(t0);
+      e.dur_ns = std::int64_t(dt);
+      e.lane = irq_lane_;
+      e.kind = EventKind::interrupt;
+      e.name = c.disk ? "disk" : "nic tx";
+      e.req = c.disk ? c.disk->req : c.tx->req;
+      trace_.add(e);
+    }
+    if (c.disk) {
+      for (std::uint64_t i = 0; i < c.disk->pages.count; ++i) {
+        PageKey k{c.disk->file, c.disk->pages.start + i};
+        if (c.disk->write) {
+          cache_.writeback_done(k);
+        } else {
+          inflight_.erase(k);
+          cache_.put(k);
+        }
+      }
+      c.disk->done = true;
+      c.disk->waiters->notify_all();
+    } else {
+      for (const auto& f : c.tx->skb.frags) cache_.put(f.page);  // put_page on TX completion
+      c.tx->sock->queued -= c.tx->skb.payload();
+      c.tx->sock->space->notify_all();
+      last_delivery_ns_ = std::max(last_delivery_ns_, c.tx_end_ns + m_.link.latency_ns);
+    }
+    cache_room_->notify_all();
+    idle_->notify_all();
+  }
+}
+
+void Kernel::sleep(Thread& t, double ns) {
+  flush_cpu(t);
+  double t0 = engine_.now_ns();
+  engine_.sleep_ns(ns);
+  t.time[std::size_t(TimeCat::sleep)] += engine_.now_ns() - t0;
+}
+
+}  // namespace kiosim

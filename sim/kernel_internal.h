@@ -1,0 +1,47 @@
+// Private pieces shared by the kernel_*.cpp files: device requests and the
+// syscall scope. Not part of the kernel's interface.
+#pragma once
+#include "sim/kernel.h"
+
+namespace kiosim {
+
+struct Kernel::DiskRequest {
+  FileId file = 0;
+  PageRange pages;
+  bool write = false;
+  bool readahead = false;
+  std::uint64_t req = 0;
+  Process* proc = nullptr;
+  bool done = false;
+  std::unique_ptr<WaitQueue> waiters;
+};
+
+struct Kernel::TxSkb {
+  Skb skb;
+  Socket* sock = nullptr;
+  Process* proc = nullptr;
+  std::uint64_t req = 0;
+};
+
+struct Kernel::Completion {
+  std::shared_ptr<DiskRequest> disk;  // a disk request, or
+  std::optional<TxSkb> tx;            // an skb the NIC has sent
+  double tx_end_ns = 0;
+};
+
+// One system call: counts it, charges entry and exit, traces the crossing both ways,
+// and makes its thread the one the page cache reports to.
+class Kernel::Syscall {
+ public:
+  Syscall(Kernel& k, Thread& t, const char* name);
+  ~Syscall();
+  Syscall(const Syscall&) = delete;
+  Syscall& operator=(const Syscall&) = delete;
+
+ private:
+  Kernel& k_;
+  Thread& t_;
+  const char* name_;
+};
+
+}  // namespace kiosim

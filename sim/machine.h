@@ -1,0 +1,66 @@
+// The machine profile: every cost and size the simulation uses, with the model's
+// parameter structs inside. Each field maps to exactly one key (machine_keys.cpp),
+// which carries its default, unit, range and one-line description.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/address_space.h"
+#include "model/dma_engine.h"
+#include "model/nic.h"
+#include "model/page_cache.h"
+#include "model/pipe.h"
+#include "model/readahead.h"
+
+namespace kiosim {
+
+struct CpuCosts {
+  double hz = 3e9;
+  std::uint32_t cores = 2;
+  double syscall_ns = 100;        // entry + exit of one system call
+  double copy_bytes_per_s = 10e9; // one core's copy_to_user / copy_from_user / memcpy
+  double page_lookup_ns = 25;     // one page-cache lookup (xarray walk, refcount)
+  double minor_fault_ns = 500;    // a fault that finds its page cached, before mapping
+  double major_fault_ns = 1500;   // CPU part of a fault that must read the disk
+  double map_page_ns = 20;        // one PTE set (fault-around maps several)
+  double vma_ns = 500;            // mmap / munmap bookkeeping
+  double skb_ns = 250;            // building and queueing one skb
+  double interrupt_ns = 1000;     // one interrupt handled
+  double context_switch_ns = 1500;
+  double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
+};
+
+struct DiskCosts {
+  double read_bytes_per_s = 2e9;
+  double write_bytes_per_s = 1e9;
+  double latency_ns = 80e3;
+  double flush_latency_ns = 1e6;
+};
+
+struct LinkCosts {
+  double bytes_per_s = 10e9 / 8;
+  double latency_ns = 10e3;
+  std::uint32_t tx_ring = 256;
+};
+
+struct Machine {
+  std::string name = "default";
+  CpuCosts cpu;
+  double memory_bytes_per_s = 25e9;
+  std::uint64_t page_cache_bytes = 1ULL << 30;
+  PageCacheParams page_cache;  // capacity follows page_cache_bytes
+  ReadaheadParams readahead;
+  MmParams mm;
+  DiskCosts disk;
+  NicParams nic;
+  LinkCosts link;
+  std::uint64_t sndbuf_bytes = 4ULL << 20;
+  PipeParams pipe;
+
+  // Derived fields (page counts) follow the byte-valued keys.
+  void derive();
+};
+
+}  // namespace kiosim

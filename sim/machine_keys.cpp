@@ -1,0 +1,212 @@
+#include "sim/machine_keys.h"
+
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "sim/units.h"
+
+namespace kiosim {
+
+void Machine::derive() {
+  page_cache.capacity_pages = std::max<std::uint64_t>(1, page_cache_bytes / kPageSize);
+}
+
+namespace {
+
+constexpr double KiB = 1024, MiB = KiB * 1024, GiB = MiB * 1024, TiB = GiB * 1024;
+
+std::string show_value(KeyType t, double v) {
+  switch (t) {
+    case KeyType::size: return format_size(v);
+    case KeyType::time: return format_time_ns(v);
+    case KeyType::rate: return format_rate(v);
+    case KeyType::frequency: return format_frequency(v);
+    default: return fmt::format("{:g}", v);
+  }
+}
+
+// A numeric key bound to one field; `field` returns a reference to it.
+template <class F>
+MachineKey numeric(std::string_view name, KeyType t, std::string_view desc, double lo, double hi, F field) {
+  MachineKey k{name, t, desc, lo, hi, {}, {}, {}, {}};
+  k.set = [field](Machine& m, double v, std::string_view) {
+    using T = std::remove_reference_t<decltype(field(m))>;
+    field(m) = static_cast<T>(v);
+  };
+  k.number = [field](const Machine& m) { return double(field(const_cast<Machine&>(m))); };
+  k.show = [field, t](const Machine& m) { return show_value(t, double(field(const_cast<Machine&>(m)))); };
+  return k;
+}
+
+template <class F>
+MachineKey boolean(std::string_view name, std::string_view desc, F field) {
+  MachineKey k{name, KeyType::boolean, desc, 0, 1, {}, {}, {}, {}};
+  k.set = [field](Machine& m, double v, std::string_view) { field(m) = v != 0; };
+  k.number = [field](const Machine& m) { return field(const_cast<Machine&>(m)) ? 1.0 : 0.0; };
+  k.show = [field](const Machine& m) { return std::string(field(const_cast<Machine&>(m)) ? "true" : "false"); };
+  return k;
+}
+
+std::vector<MachineKey> build() {
+  using K = KeyType;
+  std::vector<MachineKey> v;
+  // cpu
+  v.push_back(numeric("cpu.frequency", K::frequency, "clock rate of a core; costs in cycles use it", 1e6, 1e11,
+                      [](Machine& m) -> auto& { return m.cpu.hz; }));
+  v.push_back(numeric("cpu.cores", K::integer, "cores that run user and kernel threads", 1, 256,
+                      [](Machine& m) -> auto& { return m.cpu.cores; }));
+  v.push_back(numeric("cpu.syscall", K::time, "entry and exit of one system call (the mode switches)", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.syscall_ns; }));
+  v.push_back(numeric("cpu.copy_bandwidth", K::rate, "one core copying memory (copy_to_user, memcpy)", 1e6, 1e12,
+                      [](Machine& m) -> auto& { return m.cpu.copy_bytes_per_s; }));
+  v.push_back(numeric("cpu.page_lookup", K::time, "one page-cache lookup (xarray walk, reference)", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.page_lookup_ns; }));
+  v.push_back(numeric("cpu.minor_fault", K::time, "handling a fault whose page is cached (before mapping)", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.minor_fault_ns; }));
+  v.push_back(numeric("cpu.major_fault", K::time, "CPU part of a fault that reads the disk", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.major_fault_ns; }));
+  v.push_back(numeric("cpu.map_page", K::time, "setting one page-table entry (fault-around maps several)", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.map_page_ns; }));
+  v.push_back(numeric("cpu.vma", K::time, "mmap or munmap bookkeeping of one mapping", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.vma_ns; }));
+  v.push_back(numeric("cpu.skb", K::time, "building and queueing one skb (tcp_sendmsg, driver xmit)", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.skb_ns; }));
+  v.push_back(numeric("cpu.interrupt", K::time, "handling one device interrupt", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.interrupt_ns; }));
+  v.push_back(numeric("cpu.context_switch", K::time, "a thread sleeping and waking (switch out and in)", 0, 1e8,
+                      [](Machine& m) -> auto& { return m.cpu.context_switch_ns; }));
+  v.push_back(numeric("cpu.touch_bandwidth", K::rate, "user code reading or writing memory it touches", 1e6, 1e12,
+                      [](Machine& m) -> auto& { return m.cpu.touch_bytes_per_s; }));
+  // memory and page cache
+  v.push_back(numeric("memory.bandwidth", K::rate, "memory bus shared by CPU copies (2x bytes) and DMA (1x)", 1e6, 1e13,
+                      [](Machine& m) -> auto& { return m.memory_bytes_per_s; }));
+  v.push_back(numeric("page_cache.size", K::size, "memory the page cache may use", 64 * KiB, 1 * TiB,
+                      [](Machine& m) -> auto& { return m.page_cache_bytes; }));
+  {
+    MachineKey k{"page_cache.policy", K::choice, "replacement policy: two_list (Linux) or lru (one list)", 0, 0,
+                 {"two_list", "lru"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.page_cache.policy = *parse_cache_policy(s); };
+    k.show = [](const Machine& m) { return std::string(to_string(m.page_cache.policy)); };
+    k.number = [](const Machine& m) { return double(m.page_cache.policy); };
+    v.push_back(std::move(k));
+  }
+  v.push_back(numeric("page_cache.readahead", K::size, "largest readahead window (read_ahead_kb); 0 turns it off", 0,
+                      64 * MiB, [](Machine& m) -> auto& { return m.readahead.max_pages; }));
+  v.back().set = [](Machine& m, double b, std::string_view) { m.readahead.max_pages = std::uint64_t(b) / kPageSize; };
+  v.back().number = [](const Machine& m) { return double(m.readahead.max_pages * kPageSize); };
+  v.back().show = [](const Machine& m) { return format_size(double(m.readahead.max_pages * kPageSize)); };
+  v.push_back(numeric("mm.fault_around", K::size, "window a read fault maps from the cache (fault_around_bytes)",
+                      4 * KiB, 2 * MiB, [](Machine& m) -> auto& { return m.mm.fault_around_pages; }));
+  v.back().set = [](Machine& m, double b, std::string_view) {
+    m.mm.fault_around_pages = std::max<std::uint64_t>(1, std::uint64_t(b) / kPageSize);
+  };
+  v.back().number = [](const Machine& m) { return double(m.mm.fault_around_pages * kPageSize); };
+  v.back().show = [](const Machine& m) { return format_size(double(m.mm.fault_around_pages * kPageSize)); };
+  // disk
+  v.push_back(numeric("disk.read_bandwidth", K::rate, "disk to memory DMA rate", 1e3, 1e12,
+                      [](Machine& m) -> auto& { return m.disk.read_bytes_per_s; }));
+  v.push_back(numeric("disk.write_bandwidth", K::rate, "memory to disk DMA rate", 1e3, 1e12,
+                      [](Machine& m) -> auto& { return m.disk.write_bytes_per_s; }));
+  v.push_back(numeric("disk.latency", K::time, "time to first byte of one disk request", 0, 1e9,
+                      [](Machine& m) -> auto& { return m.disk.latency_ns; }));
+  v.push_back(numeric("disk.flush_latency", K::time, "a device cache flush (journal commit, fsync)", 0, 1e10,
+                      [](Machine& m) -> auto& { return m.disk.flush_latency_ns; }));
+  // nic and network
+  v.push_back(numeric("nic.bandwidth", K::rate, "wire rate of the NIC link (10Gbit/s)", 1e3, 1e12,
+                      [](Machine& m) -> auto& { return m.link.bytes_per_s; }));
+  v.push_back(numeric("nic.link_latency", K::time, "one-way latency of the link to the receiver", 0, 1e10,
+                      [](Machine& m) -> auto& { return m.link.latency_ns; }));
+  v.push_back(numeric("nic.tx_ring", K::integer, "descriptors in the NIC's transmit ring", 1, 65536,
+                      [](Machine& m) -> auto& { return m.link.tx_ring; }));
+  v.push_back(boolean("nic.scatter_gather", "the NIC gathers page fragments (NETIF_F_SG)",
+                      [](Machine& m) -> auto& { return m.nic.scatter_gather; }));
+  v.push_back(numeric("nic.max_frags", K::integer, "page fragments one skb may carry (MAX_SKB_FRAGS)", 1, 1024,
+                      [](Machine& m) -> auto& { return m.nic.max_frags; }));
+  {
+    MachineKey k{"nic.on_frag_overflow", K::choice,
+                 "too many fragments: split (new skb, TCP) or linearize (copy, driver)", 0, 0,
+                 {"split", "linearize"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.nic.on_frag_overflow = *parse_frag_overflow(s); };
+    k.show = [](const Machine& m) { return std::string(to_string(m.nic.on_frag_overflow)); };
+    k.number = [](const Machine& m) { return double(m.nic.on_frag_overflow); };
+    v.push_back(std::move(k));
+  }
+  v.push_back(boolean("nic.tso", "TCP segmentation offload: skbs up to nic.tso_size, else one MSS",
+                      [](Machine& m) -> auto& { return m.nic.tso; }));
+  v.push_back(numeric("nic.tso_size", K::size, "payload of one skb with TSO", 1 * KiB, 256 * KiB,
+                      [](Machine& m) -> auto& { return m.nic.tso_bytes; }));
+  v.push_back(numeric("nic.mtu", K::integer, "MTU in bytes; MSS = mtu - 40 without TSO", 576, 65536,
+                      [](Machine& m) -> auto& { return m.nic.mtu; }));
+  v.push_back(numeric("net.sndbuf", K::size, "socket send buffer (sk_sndbuf); a full one blocks the writer",
+                      4 * KiB, 1 * GiB, [](Machine& m) -> auto& { return m.sndbuf_bytes; }));
+  v.push_back(numeric("pipe.slots", K::integer, "pipe_buffer slots of a pipe (16 = 64 KiB)", 1, 4096,
+                      [](Machine& m) -> auto& { return m.pipe.slots; }));
+  return v;
+}
+
+}  // namespace
+
+const std::vector<MachineKey>& machine_keys() {
+  static const std::vector<MachineKey> keys = build();  // immutable after first use
+  return keys;
+}
+
+const MachineKey* find_machine_key(std::string_view name) {
+  for (const auto& k : machine_keys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+std::string_view expected_text(KeyType t) {
+  switch (t) {
+    case KeyType::boolean: return "true or false";
+    case KeyType::integer: return "a whole number";
+    case KeyType::size: return "a size like 64KiB, 4MiB or 1GB";
+    case KeyType::time: return "a time like 80us, 1.5ms or 5s";
+    case KeyType::rate: return "a rate like 10Gbit/s or 2GB/s";
+    case KeyType::frequency: return "a frequency like 3GHz";
+    case KeyType::choice: return "one of the listed choices";
+  }
+  return "a value";
+}
+
+std::optional<std::string> apply_machine_value(Machine& m, const MachineKey& k, std::string_view text) {
+  std::optional<double> v;
+  switch (k.type) {
+    case KeyType::boolean:
+      if (text == "true" || text == "yes" || text == "on") v = 1;
+      else if (text == "false" || text == "no" || text == "off") v = 0;
+      break;
+    case KeyType::integer: {
+      double d = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (ec == std::errc() && p == text.data() + text.size() && std::floor(d) == d) v = d;
+      break;
+    }
+    case KeyType::size: v = parse_size(text); break;
+    case KeyType::time: v = parse_time_ns(text); break;
+    case KeyType::rate: v = parse_rate(text); break;
+    case KeyType::frequency: v = parse_frequency(text); break;
+    case KeyType::choice:
+      for (auto c : k.choices)
+        if (c == text) {
+          k.set(m, 0, text);
+          return std::nullopt;
+        }
+      {
+        std::string list;
+        for (auto c : k.choices) list += (list.empty() ? "" : ", ") + std::string(c);
+        return fmt::format("one of: {}", list);
+      }
+  }
+  if (!v) return std::string(expected_text(k.type));
+  if (k.type != KeyType::boolean && (*v < k.min || *v > k.max)) {
+    return fmt::format("a value from {} to {}", show_value(k.type, k.min), show_value(k.type, k.max));
+  }
+  k.set(m, *v, text);
+  m.derive();
+  return std::nullopt;
+}
+
+}  // namespace kiosim

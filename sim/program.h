@@ -1,0 +1,46 @@
+// The program language: what a simulated thread does, op by op. Scenario files
+// write it in YAML (scenario_loader.cpp); the four transfer methods are canned
+// programs in it (methods.cpp). Names bind descriptors, mappings and pipes.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiosim {
+
+enum class OpKind {
+  open, close, socket, pipe,
+  read, pread, write, pwrite,
+  mmap, munmap, touch,
+  sendfile, splice,
+  sleep, repeat,
+};
+std::string_view to_string(OpKind k);
+
+inline constexpr std::uint64_t kNoOffset = ~0ULL;
+
+struct Op {
+  OpKind kind{};
+  int line = 0;                  // where it was written (1-based), 0 for canned programs
+  std::string as;                // name bound by open/socket/pipe/mmap
+  std::string file;              // open: file name
+  std::string fd;                // read/write/close/mmap: descriptor name
+  std::string in, out;           // sendfile, splice: descriptors (a pipe name means its end)
+  std::string buf = "buf";       // read/write: user buffer name
+  std::string from;              // write/touch: mapping name as the source or target
+  std::uint64_t bytes = 0;       // bytes to move; for mmap the length (0 = whole file)
+  std::uint64_t offset = kNoOffset;  // pread/pwrite/sendfile/touch/mmap offset
+  bool shared = true;            // mmap: MAP_SHARED or MAP_PRIVATE
+  bool writable = false;         // mmap: PROT_WRITE; touch: a write access
+  double ns = 0;                 // sleep
+  std::uint64_t count = 0;       // repeat
+  std::vector<Op> body;          // repeat
+};
+
+struct Program {
+  std::vector<Op> setup;  // runs first, not counted or timed (like real mode's preparation)
+  std::vector<Op> body;   // counted and timed
+};
+
+}  // namespace kiosim

@@ -1,0 +1,641 @@
+// Loading and validating scenario files and machine profiles. Every problem is
+// found here, before anything runs, and reported with the file, line and column,
+// the key path, what was expected, and a did-you-mean for misspelt keys.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "sim/counters.h"
+#include "sim/machine_keys.h"
+#include "sim/methods.h"
+#include "sim/scenario.h"
+#include "sim/suggest.h"
+#include "sim/units.h"
+
+namespace fs = std::filesystem;
+
+namespace kiosim {
+
+InputError::InputError(std::string f, int l, int c, std::string k, std::string m)
+    : std::runtime_error([&] {
+        std::string where = f;
+        if (l > 0) where += fmt::format(":{}:{}", l, c);
+        std::string at = k.empty() ? "" : fmt::format(" at `{}`", k);
+        return fmt::format("{}: error{}: {}", where, at, m);
+      }()),
+      file(std::move(f)), key_path(std::move(k)), message(std::move(m)), line(l), column(c) {}
+
+const FileSpec* Scenario::file(const std::string& name) const {
+  for (const auto& f : files)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+namespace {
+
+constexpr std::uint64_t kMaxOps = 10'000'000;           // ops executed by one run
+constexpr double kMaxBytesMoved = 256.0 * (1ULL << 30);  // bytes moved by one run
+constexpr std::uint32_t kMaxThreads = 256;
+
+std::string kind_of(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return fmt::format("`{}`", n.Scalar());
+    default: return "an undefined value";
+  }
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& path, const std::string& msg) const {
+    int line = 0, col = 0;
+    if (n.IsDefined() && n.Mark().line >= 0) {
+      line = n.Mark().line + 1;
+      col = n.Mark().column + 1;
+    }
+    throw InputError(file_, line, col, path, msg);
+  }
+
+  void map(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsMap()) fail(n, path, fmt::format("expected a map of keys, found {}", kind_of(n)));
+  }
+
+  // Every key of `n` must be one of `allowed`; `required` ones must be present.
+  void keys(const YAML::Node& n, const std::string& path, const std::vector<std::string>& allowed,
+            const std::vector<std::string>& required = {}) const {
+    map(n, path);
+    std::set<std::string> seen;
+    for (const auto& kv : n) {
+      std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (!seen.insert(k).second) fail(kv.first, join(path, k), "this key is given twice");
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      std::string msg = fmt::format("unknown key `{}`{}", k, path.empty() ? "" : " in " + path);
+      if (auto s = closest(k, allowed)) msg += fmt::format("; did you mean `{}`?", *s);
+      else msg += fmt::format("; expected one of: {}", list(allowed));
+      fail(kv.first, join(path, k), msg);
+    }
+    for (const auto& r : required)
+      if (!n[r]) fail(n, path, fmt::format("missing key `{}`", r));
+  }
+
+  static std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; }
+  static std::string list(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  std::string scalar(const YAML::Node& n, const std::string& path, std::string_view what) const {
+    if (!n.IsScalar()) fail(n, path, fmt::format("expected {}, found {}", what, kind_of(n)));
+    return n.Scalar();
+  }
+  std::string str(const YAML::Node& n, const std::string& path) const { return scalar(n, path, "a name or text"); }
+  std::string name(const YAML::Node& n, const std::string& path) const {
+    std::string s = scalar(n, path, "a name");
+    if (s.empty() || s.size() > 200) fail(n, path, "expected a name of 1 to 200 characters");
+    return s;
+  }
+  std::uint64_t size(const YAML::Node& n, const std::string& path, double max = kMaxBytesMoved) const {
+    std::string s = scalar(n, path, "a size like 64KiB");
+    auto v = parse_size(s);
+    if (!v) fail(n, path, fmt::format("expected a size like 64KiB, 4MiB or 1GB, found `{}`", s));
+    if (*v < 0) fail(n, path, fmt::format("a size cannot be negative (found `{}`)", s));
+    if (*v > max) fail(n, path, fmt::format("`{}` is larger than the limit of {}", s, format_size(max)));
+    return std::uint64_t(*v);
+  }
+  double time(const YAML::Node& n, const std::string& path) const {
+    std::string s = scalar(n, path, "a time like 80us");
+    auto v = parse_time_ns(s);
+    if (!v) fail(n, path, fmt::format("expected a time like 80us, 1.5ms or 5s, found `{}`", s));
+    if (*v < 0) fail(n, path, fmt::format("a time cannot be negative (found `{}`)", s));
+    if (*v > 3600e9) fail(n, path, "a time above one hour of simulated time is refused");
+    return *v;
+  }
+  std::uint64_t count(const YAML::Node& n, const std::string& path, std::uint64_t lo, std::uint64_t hi) const {
+    std::string s = scalar(n, path, "a whole number");
+    char* end = nullptr;
+    errno = 0;
+    double d = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end || errno || std::floor(d) != d)
+      fail(n, path, fmt::format("expected a whole number, found `{}`", s));
+    if (d < double(lo) || d > double(hi)) fail(n, path, fmt::format("expected a number from {} to {}, found `{}`", lo, hi, s));
+    return std::uint64_t(d);
+  }
+  bool boolean(const YAML::Node& n, const std::string& path) const {
+    std::string s = scalar(n, path, "true or false");
+    if (s == "true" || s == "yes" || s == "on") return true;
+    if (s == "false" || s == "no" || s == "off") return false;
+    fail(n, path, fmt::format("expected true or false, found `{}`", s));
+  }
+
+  // A machine value from a profile, `set:` or --set.
+  void machine_value(Machine& m, const YAML::Node& n, const std::string& key, const std::string& path) const {
+    const MachineKey* k = find_machine_key(key);
+    if (!k) {
+      std::vector<std::string> names;
+      for (const auto& mk : machine_keys()) names.emplace_back(mk.name);
+      std::string msg = fmt::format("unknown machine key `{}`", key);
+      if (auto s = closest(key, names)) msg += fmt::format("; did you mean `{}`?", *s);
+      else msg += "; `kiosim keys` lists them";
+      fail(n, path, msg);
+    }
+    std::string text = scalar(n, path, expected_text(k->type));
+    if (auto err = apply_machine_value(m, *k, text)) fail(n, path, fmt::format("expected {}, found `{}`", *err, text));
+  }
+
+  // A profile: sections (cpu, nic, ...) of keys, or dotted keys at the top.
+  void machine_map(Machine& m, const YAML::Node& n, const std::string& path, std::vector<std::string>* missing) const {
+    map(n, path);
+    std::set<std::string> given;
+    std::vector<std::string> sections;
+    for (const auto& mk : machine_keys()) {
+      std::string sec(mk.name.substr(0, mk.name.find('.')));
+      if (std::find(sections.begin(), sections.end(), sec) == sections.end()) sections.push_back(sec);
+    }
+    for (const auto& kv : n) {
+      std::string k = kv.first.Scalar();
+      if (k == "kiosim_machine" || k == "name" || k == "description") continue;
+      if (kv.second.IsMap()) {
+        if (std::find(sections.begin(), sections.end(), k) == sections.end()) {
+          std::string msg = fmt::format("unknown machine section `{}`", k);
+          if (auto s = closest(k, sections)) msg += fmt::format("; did you mean `{}`?", *s);
+          else msg += "; expected one of: " + list(sections);
+          fail(kv.first, join(path, k), msg);
+        }
+        for (const auto& kv2 : kv.second) {
+          std::string full = k + "." + kv2.first.Scalar();
+          machine_value(m, kv2.second, full, join(path, full));
+          given.insert(full);
+        }
+      } else {
+        machine_value(m, kv.second, k, join(path, k));
+        given.insert(k);
+      }
+    }
+    if (missing)
+      for (const auto& mk : machine_keys())
+        if (!given.count(std::string(mk.name))) missing->emplace_back(mk.name);
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+};
+
+YAML::Node parse_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, 0, "", "cannot open the file (does it exist, and may you read it?)");
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(path, e.mark.line + 1, e.mark.column + 1, "", fmt::format("malformed YAML: {}", e.msg));
+  }
+}
+
+// ---- programs ----------------------------------------------------------------------
+
+enum class NameKind { file, socket, pipe, mapping };
+std::string_view to_string(NameKind k) {
+  switch (k) {
+    case NameKind::file: return "a file descriptor";
+    case NameKind::socket: return "a socket";
+    case NameKind::pipe: return "a pipe";
+    case NameKind::mapping: return "a mapping";
+  }
+  return "";
+}
+
+const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>>& op_keys() {
+  // op -> (allowed keys, required keys)
+  static const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> k = {
+      {"open", {{"file", "as", "offset"}, {"file", "as"}}},
+      {"socket", {{"as"}, {"as"}}},
+      {"pipe", {{"as"}, {"as"}}},
+      {"close", {{"fd"}, {"fd"}}},
+      {"read", {{"fd", "bytes", "buf"}, {"fd", "bytes"}}},
+      {"pread", {{"fd", "bytes", "offset", "buf"}, {"fd", "bytes", "offset"}}},
+      {"write", {{"fd", "bytes", "buf", "from"}, {"fd", "bytes"}}},
+      {"pwrite", {{"fd", "bytes", "offset", "buf", "from"}, {"fd", "bytes", "offset"}}},
+      {"mmap", {{"fd", "as", "offset", "length", "shared", "write"}, {"fd", "as"}}},
+      {"munmap", {{"map"}, {"map"}}},
+      {"touch", {{"map", "offset", "bytes", "write"}, {"map", "bytes"}}},
+      {"sendfile", {{"out", "in", "bytes"}, {"out", "in", "bytes"}}},
+      {"splice", {{"in", "out", "bytes"}, {"in", "out", "bytes"}}},
+      {"sleep", {{"for"}, {"for"}}},
+  };
+  return k;
+}
+
+const std::map<std::string, OpKind>& op_kinds() {
+  static const std::map<std::string, OpKind> k = {
+      {"open", OpKind::open},     {"socket", OpKind::socket}, {"pipe", OpKind::pipe},     {"close", OpKind::close},
+      {"read", OpKind::read},     {"pread", OpKind::pread},   {"write", OpKind::write},   {"pwrite", OpKind::pwrite},
+      {"mmap", OpKind::mmap},     {"munmap", OpKind::munmap}, {"touch", OpKind::touch},   {"sendfile", OpKind::sendfile},
+      {"splice", OpKind::splice}, {"sleep", OpKind::sleep}};
+  return k;
+}
+
+class ProgramLoader {
+ public:
+  ProgramLoader(const Loader& l, const Scenario& s) : l_(l), s_(s) {}
+
+  std::vector<Op> ops(const YAML::Node& n, const std::string& path, bool setup) {
+    if (!n.IsSequence()) l_.fail(n, path, fmt::format("expected a list of ops, found {}", kind_of(n)));
+    std::vector<Op> out;
+    std::size_t i = 0;
+    for (const auto& item : n) out.push_back(op(item, fmt::format("{}[{}]", path, i++), setup));
+    return out;
+  }
+
+  // Ops the run executes and bytes it moves, for the limits.
+  double ops_total = 0, bytes_total = 0;
+  double weight = 1;  // product of the enclosing repeat counts
+
+ private:
+  void bind(const YAML::Node& n, const std::string& path, const std::string& name, NameKind k) {
+    names_[name] = k;
+    (void)n;
+    (void)path;
+  }
+  void need(const YAML::Node& n, const std::string& path, const std::string& name, std::vector<NameKind> kinds) {
+    auto it = names_.find(name);
+    if (it == names_.end()) {
+      std::vector<std::string> known;
+      for (const auto& [k, _] : names_) known.push_back(k);
+      std::string msg = fmt::format("`{}` is not bound by an earlier op (open, socket, pipe or mmap with `as:`)", name);
+      if (auto s = closest(name, known)) msg += fmt::format("; did you mean `{}`?", *s);
+      l_.fail(n, path, msg);
+    }
+    if (std::find(kinds.begin(), kinds.end(), it->second) == kinds.end()) {
+      std::string want;
+      for (auto k : kinds) want += (want.empty() ? "" : " or ") + std::string(to_string(k));
+      l_.fail(n, path, fmt::format("`{}` is {}; this op needs {}", name, to_string(it->second), want));
+    }
+  }
+  NameKind kind(const std::string& name) const { return names_.at(name); }
+
+  Op op(const YAML::Node& n, const std::string& path, bool setup) {
+    l_.map(n, path);
+    Op o;
+    o.line = n.Mark().line + 1;
+    if (n["repeat"]) {
+      if (setup) l_.fail(n, path, "repeat is not allowed in setup");
+      l_.keys(n, path, {"repeat", "do"}, {"repeat", "do"});
+      o.kind = OpKind::repeat;
+      o.count = l_.count(n["repeat"], path + ".repeat", 0, kMaxOps);
+      double saved = weight;
+      weight *= double(o.count);
+      o.body = ops(n["do"], path + ".do", setup);
+      weight = saved;
+      return o;
+    }
+    if (n.size() != 1)
+      l_.fail(n, path, "an op is one key (open, read, write, mmap, sendfile, splice, ...) or `repeat` with `do`");
+    auto kv = *n.begin();
+    std::string opname = kv.first.Scalar();
+    std::string p = path + "." + opname;
+    auto it = op_kinds().find(opname);
+    if (it == op_kinds().end()) {
+      std::vector<std::string> all;
+      for (const auto& [k, _] : op_kinds()) all.push_back(k);
+      all.push_back("repeat");
+      std::string msg = fmt::format("unknown op `{}`", opname);
+      if (auto s = closest(opname, all)) msg += fmt::format("; did you mean `{}`?", *s);
+      else msg += "; expected one of: " + Loader::list(all);
+      l_.fail(kv.first, p, msg);
+    }
+    o.kind = it->second;
+    static const std::set<OpKind> setup_ok = {OpKind::open, OpKind::socket, OpKind::pipe, OpKind::mmap,
+                                              OpKind::read, OpKind::pread, OpKind::touch};
+    if (setup && !setup_ok.count(o.kind))
+      l_.fail(kv.first, p, "setup may only open, map, read or touch (to prepare the cache); put this op in program");
+    YAML::Node a = kv.second;
+    if (o.kind == OpKind::sleep && a.IsScalar()) {  // `sleep: 5ms`
+      o.ns = l_.time(a, p);
+      ops_total += weight;
+      return o;
+    }
+    const auto& [allowed, required] = op_keys().at(opname);
+    l_.keys(a, p, allowed, required);
+    auto sz = [&](const char* k) { return l_.size(a[k], p + "." + k, kMaxBytesMoved); };
+    if (a["bytes"]) o.bytes = sz("bytes");
+    if (a["length"]) o.bytes = sz("length");
+    if (a["offset"]) o.offset = sz("offset");
+    if (a["buf"]) o.buf = l_.name(a["buf"], p + ".buf");
+    if (a["shared"]) o.shared = l_.boolean(a["shared"], p + ".shared");
+    if (a["write"]) o.writable = l_.boolean(a["write"], p + ".write");
+    if (a["for"]) o.ns = l_.time(a["for"], p + ".for");
+    auto ref = [&](const char* k, std::vector<NameKind> kinds) {
+      std::string v = l_.name(a[k], p + "." + k);
+      need(a[k], p + "." + k, v, kinds);
+      return v;
+    };
+    switch (o.kind) {
+      case OpKind::open: {
+        o.file = l_.name(a["file"], p + ".file");
+        if (o.file.find("{thread}") == std::string::npos && !s_.file(o.file)) {
+          std::vector<std::string> known;
+          for (const auto& f : s_.files) known.push_back(f.name);
+          std::string msg = fmt::format("no file `{}` in `files:`", o.file);
+          if (auto s = closest(o.file, known)) msg += fmt::format("; did you mean `{}`?", *s);
+          l_.fail(a["file"], p + ".file", msg);
+        }
+        o.as = l_.name(a["as"], p + ".as");
+        bind(a, p, o.as, NameKind::file);
+        break;
+      }
+      case OpKind::socket:
+        o.as = l_.name(a["as"], p + ".as");
+        bind(a, p, o.as, NameKind::socket);
+        break;
+      case OpKind::pipe:
+        o.as = l_.name(a["as"], p + ".as");
+        bind(a, p, o.as, NameKind::pipe);
+        break;
+      case OpKind::close: o.fd = ref("fd", {NameKind::file}); break;
+      case OpKind::read:
+      case OpKind::pread: o.fd = ref("fd", {NameKind::file}); break;
+      case OpKind::write:
+      case OpKind::pwrite:
+        o.fd = ref("fd", {NameKind::file, NameKind::socket});
+        if (a["from"]) o.from = ref("from", {NameKind::mapping});
+        if (o.kind == OpKind::pwrite && kind(o.fd) == NameKind::socket)
+          l_.fail(a["fd"], p + ".fd", "pwrite needs a file; a socket has no offset");
+        break;
+      case OpKind::mmap:
+        o.fd = ref("fd", {NameKind::file});
+        o.as = l_.name(a["as"], p + ".as");
+        if (o.offset != kNoOffset && o.offset % 4096)
+          l_.fail(a["offset"], p + ".offset", "mmap needs a page-aligned offset (a multiple of 4KiB), like mmap(2)");
+        bind(a, p, o.as, NameKind::mapping);
+        break;
+      case OpKind::munmap: o.from = ref("map", {NameKind::mapping}); break;
+      case OpKind::touch: o.from = ref("map", {NameKind::mapping}); break;
+      case OpKind::sendfile:
+        o.out = ref("out", {NameKind::socket});
+        o.in = ref("in", {NameKind::file});
+        break;
+      case OpKind::splice:
+        o.in = ref("in", {NameKind::file, NameKind::pipe});
+        o.out = ref("out", {NameKind::pipe, NameKind::socket});
+        if ((kind(o.in) == NameKind::pipe) == (kind(o.out) == NameKind::pipe))
+          l_.fail(a, p, "splice moves file -> pipe or pipe -> socket: exactly one side must be a pipe");
+        break;
+      case OpKind::sleep:
+      case OpKind::repeat: break;
+    }
+    ops_total += weight;
+    bytes_total += weight * double(o.bytes);
+    return o;
+  }
+
+  const Loader& l_;
+  const Scenario& s_;
+  std::map<std::string, NameKind> names_;
+};
+
+// Named profiles are looked up beside the scenario, then in the source tree's scenarios/machines.
+std::string find_profile(const std::string& name, const std::string& scenario_path, const std::string& dir_opt,
+                         std::vector<std::string>& tried) {
+  std::vector<fs::path> dirs;
+  fs::path sdir = fs::path(scenario_path).parent_path();
+  if (!dir_opt.empty()) dirs.push_back(dir_opt);
+  dirs.push_back(sdir / "machines");
+  dirs.push_back(sdir.parent_path() / "machines");
+  dirs.push_back(sdir.parent_path() / "scenarios" / "machines");
+#ifdef KIOSIM_SOURCE_DIR
+  dirs.push_back(fs::path(KIOSIM_SOURCE_DIR) / "scenarios" / "machines");
+#endif
+  for (const auto& d : dirs) {
+    fs::path p = d / (name + ".yaml");
+    tried.push_back(p.string());
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p.string();
+  }
+  return {};
+}
+
+}  // namespace
+
+Machine load_machine_file(const std::string& path) {
+  YAML::Node root = parse_file(path);
+  Loader l(path);
+  Machine m;
+  if (!root.IsMap()) l.fail(root, "", fmt::format("a machine profile is a map of sections, found {}", kind_of(root)));
+  l.machine_map(m, root, "", nullptr);
+  if (root["name"]) m.name = l.str(root["name"], "name");
+  m.derive();
+  return m;
+}
+
+std::vector<RunSpec> Scenario::runs() const {
+  std::vector<RunSpec> out;
+  if (transfer) {
+    for (const auto& meth : methods) {
+      ProcessSpec p;
+      p.name = "sender";
+      p.program = method_program(meth, *transfer, *this);
+      out.push_back({meth, {p}});
+    }
+  } else {
+    out.push_back({"program", processes});
+  }
+  return out;
+}
+
+Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
+  YAML::Node root = parse_file(path);
+  Loader l(path);
+  Scenario s;
+  s.path = path;
+  if (!root.IsMap()) l.fail(root, "", fmt::format("a scenario is a map of keys (kiosim, title, files, ...), found {}", kind_of(root)));
+  l.keys(root, "", {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed"},
+         {"kiosim"});
+  if (l.count(root["kiosim"], "kiosim", 0, 1000000) != 1)
+    l.fail(root["kiosim"], "kiosim", "this kiosim reads scenario format version 1");
+  if (root["title"]) s.title = l.str(root["title"], "title");
+  if (root["description"]) s.description = l.str(root["description"], "description");
+  if (root["seed"]) s.seed = l.count(root["seed"], "seed", 0, ~0ULL >> 12);
+
+  // The machine: a named profile, a path, or a map; then set:, then --set.
+  YAML::Node mn = root["machine"];
+  if (!mn || mn.IsScalar()) {
+    std::string name = mn ? mn.Scalar() : "default";
+    std::string file;
+    std::vector<std::string> tried;
+    if (name.find('/') != std::string::npos || (name.size() > 5 && name.substr(name.size() - 5) == ".yaml")) {
+      fs::path p = fs::path(name).is_absolute() ? fs::path(name) : fs::path(path).parent_path() / name;
+      file = p.string();
+      std::error_code ec;
+      if (!fs::is_regular_file(p, ec)) l.fail(mn, "machine", fmt::format("no machine profile file `{}`", file));
+    } else {
+      file = find_profile(name, path, opt.machines_dir, tried);
+      if (file.empty())
+        l.fail(mn, "machine", fmt::format("no machine profile `{}` (looked for {})", name, Loader::list(tried)));
+    }
+    s.machine = load_machine_file(file);
+    s.machine_name = name;
+  } else {
+    l.machine_map(s.machine, mn, "machine", nullptr);
+    s.machine_name = "inline";
+  }
+  if (YAML::Node set = root["set"]) {
+    l.map(set, "set");
+    for (const auto& kv : set) l.machine_value(s.machine, kv.second, kv.first.Scalar(), "set." + kv.first.Scalar());
+  }
+  for (const auto& kv : opt.sets) {
+    auto eq = kv.find('=');
+    Loader cl("--set");
+    if (eq == std::string::npos)
+      throw InputError("command line", 0, 0, "--set", fmt::format("expected key=value, found `{}`", kv));
+    YAML::Node v(kv.substr(eq + 1));
+    try {
+      cl.machine_value(s.machine, v, kv.substr(0, eq), kv.substr(0, eq));
+    } catch (const InputError& e) {
+      throw InputError("command line", 0, 0, "--set " + kv.substr(0, eq), e.message);
+    }
+  }
+  s.machine.derive();
+  if (s.machine.page_cache_bytes < (1ULL << 20))
+    throw InputError(path, 0, 0, "page_cache.size", "the page cache must hold at least 1MiB (256 pages)");
+
+  // Files.
+  if (YAML::Node files = root["files"]) {
+    if (!files.IsSequence()) l.fail(files, "files", fmt::format("expected a list of files, found {}", kind_of(files)));
+    std::size_t i = 0;
+    for (const auto& f : files) {
+      std::string p = fmt::format("files[{}]", i++);
+      l.keys(f, p, {"name", "size", "cached"}, {"name", "size"});
+      FileSpec fs_;
+      fs_.name = l.name(f["name"], p + ".name");
+      fs_.size = l.size(f["size"], p + ".size", double(kMaxFileBytes));
+      if (f["cached"]) fs_.cached = l.boolean(f["cached"], p + ".cached");
+      if (s.file(fs_.name)) l.fail(f["name"], p + ".name", fmt::format("a second file named `{}`", fs_.name));
+      if (fs_.cached && fs_.size > s.machine.page_cache_bytes)
+        l.fail(f["cached"], p + ".cached",
+               fmt::format("`{}` ({}) cannot be all cached in a page cache of {}", fs_.name, format_size(double(fs_.size)),
+                           format_size(double(s.machine.page_cache_bytes))));
+      s.files.push_back(fs_);
+    }
+  }
+
+  if (root["compare"] && root["processes"]) l.fail(root["processes"], "processes", "a scenario has `compare:` or `processes:`, not both");
+  if (!root["compare"] && !root["processes"]) l.fail(root, "", "a scenario needs `compare:` (the methods side by side) or `processes:`");
+
+  if (YAML::Node c = root["compare"]) {
+    l.keys(c, "compare", {"transfer", "methods"}, {"transfer", "methods"});
+    YAML::Node t = c["transfer"];
+    l.keys(t, "compare.transfer", {"file", "to", "chunk", "offset", "bytes"}, {"file"});
+    TransferSpec ts;
+    ts.file = l.name(t["file"], "compare.transfer.file");
+    const FileSpec* f = s.file(ts.file);
+    if (!f) {
+      std::vector<std::string> known;
+      for (const auto& x : s.files) known.push_back(x.name);
+      std::string msg = fmt::format("no file `{}` in `files:`", ts.file);
+      if (auto sug = closest(ts.file, known)) msg += fmt::format("; did you mean `{}`?", *sug);
+      l.fail(t["file"], "compare.transfer.file", msg);
+    }
+    if (t["to"] && l.str(t["to"], "compare.transfer.to") != "socket")
+      l.fail(t["to"], "compare.transfer.to", "transfers go to `socket` (a TCP connection to the receiver)");
+    if (t["chunk"]) ts.chunk = l.size(t["chunk"], "compare.transfer.chunk", double(1ULL << 30));
+    if (ts.chunk == 0) l.fail(t["chunk"], "compare.transfer.chunk", "the chunk must be at least 1 byte");
+    if (t["offset"]) ts.offset = l.size(t["offset"], "compare.transfer.offset");
+    if (ts.offset >= f->size) l.fail(t["offset"] ? t["offset"] : t, "compare.transfer.offset", "the offset must be inside the file");
+    if (t["bytes"]) ts.bytes = l.size(t["bytes"], "compare.transfer.bytes");
+    if (ts.bytes > f->size - ts.offset)
+      l.fail(t["bytes"], "compare.transfer.bytes", fmt::format("the file has only {} bytes after the offset", f->size - ts.offset));
+    std::uint64_t total = ts.bytes ? ts.bytes : f->size - ts.offset;
+    if (total / ts.chunk > kMaxOps / 2)
+      l.fail(t["chunk"], "compare.transfer.chunk", fmt::format("{} chunks is more than the limit of {} calls", total / ts.chunk, kMaxOps / 2));
+    s.transfer = ts;
+    YAML::Node ms = c["methods"];
+    if (!ms.IsSequence() || ms.size() == 0) l.fail(ms, "compare.methods", "expected a list of methods: " + Loader::list(method_names()));
+    std::size_t i = 0;
+    for (const auto& m : ms) {
+      std::string p = fmt::format("compare.methods[{}]", i++);
+      std::string name = l.name(m, p);
+      const auto& all = method_names();
+      if (std::find(all.begin(), all.end(), name) == all.end()) {
+        std::string msg = fmt::format("unknown method `{}`", name);
+        if (auto sug = closest(name, all)) msg += fmt::format("; did you mean `{}`?", *sug);
+        else msg += "; expected one of: " + Loader::list(all);
+        l.fail(m, p, msg);
+      }
+      if (std::find(s.methods.begin(), s.methods.end(), name) != s.methods.end())
+        l.fail(m, p, fmt::format("`{}` is listed twice", name));
+      s.methods.push_back(name);
+    }
+  }
+
+  if (YAML::Node ps = root["processes"]) {
+    if (!ps.IsSequence() || ps.size() == 0) l.fail(ps, "processes", "expected a list of processes");
+    if (ps.size() > 64) l.fail(ps, "processes", "at most 64 processes");
+    std::size_t i = 0;
+    double ops = 0, bytes = 0;
+    std::uint64_t threads = 0;
+    for (const auto& pn : ps) {
+      std::string p = fmt::format("processes[{}]", i++);
+      l.keys(pn, p, {"name", "threads", "setup", "program"}, {"program"});
+      ProcessSpec spec;
+      spec.name = pn["name"] ? l.name(pn["name"], p + ".name") : fmt::format("proc{}", i - 1);
+      if (pn["threads"]) spec.threads = std::uint32_t(l.count(pn["threads"], p + ".threads", 1, kMaxThreads));
+      threads += spec.threads;
+      ProgramLoader pl(l, s);
+      if (pn["setup"]) spec.program.setup = pl.ops(pn["setup"], p + ".setup", true);
+      spec.program.body = pl.ops(pn["program"], p + ".program", false);
+      ops += pl.ops_total * spec.threads;
+      bytes += pl.bytes_total * spec.threads;
+      s.processes.push_back(std::move(spec));
+    }
+    if (threads > kMaxThreads) l.fail(ps, "processes", fmt::format("at most {} threads in all", kMaxThreads));
+    if (ops > double(kMaxOps))
+      l.fail(ps, "processes", fmt::format("the programs would run {:.0f} ops; the limit is {}", ops, kMaxOps));
+    if (bytes > kMaxBytesMoved)
+      l.fail(ps, "processes", fmt::format("the programs would move {}; the limit is {}", format_size(bytes), format_size(kMaxBytesMoved)));
+  }
+
+  if (YAML::Node e = root["expect"]) {
+    l.map(e, "expect");
+    std::vector<std::string> runs;
+    if (s.transfer) runs = s.methods;
+    else runs = {"program"};
+    for (const auto& kv : e) {
+      std::string run = kv.first.Scalar();
+      if (std::find(runs.begin(), runs.end(), run) == runs.end()) {
+        std::string msg = fmt::format("`{}` is not a run of this scenario (runs: {})", run, Loader::list(runs));
+        l.fail(kv.first, "expect." + run, msg);
+      }
+      l.map(kv.second, "expect." + run);
+      for (const auto& cv : kv.second) {
+        std::string cname = cv.first.Scalar();
+        std::string p = "expect." + run + "." + cname;
+        const auto& names = counter_names();
+        if (std::find(names.begin(), names.end(), cname) == names.end()) {
+          std::string msg = fmt::format("unknown counter `{}`", cname);
+          if (auto sug = closest(cname, names)) msg += fmt::format("; did you mean `{}`?", *sug);
+          l.fail(cv.first, p, msg);
+        }
+        std::string v = l.scalar(cv.second, p, "a number");
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end) l.fail(cv.second, p, fmt::format("expected a number, found `{}`", v));
+        s.expect[run][cname] = d;
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace kiosim
