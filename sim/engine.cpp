@@ -26,7 +26,9 @@ bool g_engine_created = false;  // SimGrid's own rule: one engine per process
 Engine::Engine(const Machine& m) : impl_(std::make_unique<Impl>()), m_(m) {
   if (g_engine_created) throw std::logic_error("kiosim: one simulation per process (SimGrid allows one engine)");
   g_engine_created = true;
+  // SimGrid speaks only through our errors: its own log (a deadlock report) goes nowhere.
   xbt_log_control_set("root.thresh:critical");
+  xbt_log_control_set("root.app:file:/dev/null");
   int argc = 1;
   char name[] = "kiosim";
   char* argv[] = {name, nullptr};

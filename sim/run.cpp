@@ -33,8 +33,9 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
   engine.spawn("supervisor", [&kernel] { kernel.wait_until_done(); });
   engine.run();
   for (const auto& t : kernel.threads())
-    if (t->end_ns == 0 && t->start_ns == 0 && kernel.end_ns() == 0)
-      throw std::runtime_error("the simulation stopped before its threads finished (a deadlock)");
+    if (!t->finished)
+      throw std::runtime_error(fmt::format("thread `{}` waits forever ({}): the program deadlocks", t->name,
+                                           t->waiting_for.empty() ? "blocked" : t->waiting_for));
 
   // Each process's counters get its threads' time; the total sums the processes.
   Counters total;
