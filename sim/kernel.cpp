@@ -53,6 +53,7 @@ void Kernel::thread_started(Thread& t) {
 void Kernel::thread_finished(Thread& t) {
   flush_cpu(t);
   t.end_ns = engine_.now_ns();
+  t.finished = true;
   --running_;
   idle_->notify_all();
 }
@@ -130,7 +131,9 @@ void Kernel::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool(
   flush_cpu(t);
   double t0 = engine_.now_ns();
   count(t, &Counters::context_switches_voluntary, 1);
+  t.waiting_for = why;
   while (!ready()) q.wait();
+  t.waiting_for.clear();
   double waited = engine_.now_ns() - t0;
   t.time[std::size_t(c)] += waited;
   TraceEvent e;

@@ -43,6 +43,8 @@ struct Thread {
   std::array<double, std::size_t(TimeCat::count_)> pending{};  // CPU work not yet executed
   std::array<double, std::size_t(TimeCat::count_)> time{};     // where its time went
   double start_ns = 0, end_ns = 0;
+  bool finished = false;
+  std::string waiting_for;            // why it sleeps now, for deadlock reports
 };
 
 struct OpenFile {
