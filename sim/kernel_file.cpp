@@ -90,6 +90,7 @@ void Kernel::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, boo
 }
 
 void Kernel::wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n) {
+  if (inflight_.empty()) return;  // the common, warm case: nothing is being read
   for (std::uint64_t p = first; p < first + n; ++p) {
     auto it = inflight_.find({file, p});
     if (it == inflight_.end()) continue;
