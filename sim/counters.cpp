@@ -106,7 +106,8 @@ nlohmann::ordered_json Counters::to_json() const {
 const std::vector<std::string>& counter_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    for (auto& [k, _] : Counters{}.to_json().items()) v.push_back(k);
+    const auto j = Counters{}.to_json();  // items() refers to it: it must outlive the loop
+    for (auto& [k, _] : j.items()) v.push_back(k);
     return v;
   }();
   return names;

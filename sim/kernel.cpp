@@ -238,6 +238,7 @@ void Kernel::disk_actor() {
 }
 
 void Kernel::nic_actor() {
+  Process* receiver = nullptr;  // net.receiver: local — the process that copies the data out
   for (;;) {
     while (tx_queue_.empty()) nic_wake_->wait();
     nic_busy_ = true;
@@ -245,6 +246,12 @@ void Kernel::nic_actor() {
     tx_queue_.pop_front();
     std::uint64_t bytes = s.skb.payload();
     double t0 = engine_.now_ns();
+    if (m_.receiver_local) {
+      if (!receiver) receiver = &new_process("receiver");
+      deliver_locally(*receiver, s);
+      nic_busy_ = false;
+      continue;
+    }
     engine_.nic_transmit(bytes);
     count(s.proc, &Counters::dma_copies, 1);
     count(s.proc, &Counters::dma_bytes, bytes);
@@ -267,6 +274,52 @@ void Kernel::nic_actor() {
     nic_busy_ = false;
     irq_wake_->notify_all();
   }
+}
+
+// net.receiver: local (a socket pair, af_unix): the skb is queued straight on the peer
+// socket, with no NIC DMA, no wire and no interrupt. The receiver, on its own core,
+// copies it out with recv() calls of net.recv_buffer bytes; its CPU time and copies
+// are its own process's, not the sender's. Then the skb is freed (its page references go).
+void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
+  const std::uint64_t bytes = s.skb.payload();
+  const std::uint64_t per_call = std::max<std::uint64_t>(1, m_.recv_buffer_bytes);
+  const std::uint64_t calls = (bytes + per_call - 1) / per_call;
+  double t0 = engine_.now_ns();
+  engine_.copy(double(calls) * m_.recv_call_ns, bytes);
+  double dt = engine_.now_ns() - t0;
+  Counters& c = receiver.counters;
+  c.syscalls += calls;
+  c.syscalls_by_name["read"] += calls;
+  c.mode_switches += 2 * calls;
+  c.cpu_copies += 1;
+  c.cpu_copy_bytes += bytes;
+  c.memory_bus_bytes += 2 * bytes;
+  c.read_bytes += bytes;
+  double copy_ns = double(bytes) / m_.cpu.copy_bytes_per_s * 1e9, call_ns = double(calls) * m_.recv_call_ns;
+  double scale = copy_ns + call_ns > 0 ? dt / (copy_ns + call_ns) : 0;
+  c.time_ns[std::size_t(TimeCat::copy)] += std::uint64_t(copy_ns * scale);
+  c.time_ns[std::size_t(TimeCat::syscall)] += std::uint64_t(call_ns * scale);
+  c.cpu_time_ns += std::uint64_t(dt);
+  if (trace_.enabled()) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(t0);
+    e.dur_ns = std::int64_t(dt);
+    e.lane = nic_lane_;
+    e.kind = EventKind::cpu_copy;
+    e.from = Place::socket_buffer;
+    e.to = Place::user_buffer;
+    e.bytes = bytes;
+    e.pages = s.skb.frags.size();
+    e.req = s.req;
+    e.name = "local receiver recv()";
+    trace_.add(e);
+  }
+  for (const auto& f : s.skb.frags) cache_.put(f.page);
+  s.sock->queued -= bytes;
+  s.sock->space->notify_all();
+  last_delivery_ns_ = std::max(last_delivery_ns_, engine_.now_ns());
+  cache_room_->notify_all();
+  idle_->notify_all();
 }
 
 void Kernel::irq_actor() {

@@ -139,6 +139,7 @@ class Kernel final : private EventSink {
   void disk_actor();
   void irq_actor();
   void nic_actor();
+  void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
 
   // faults
   void fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode);

@@ -58,6 +58,11 @@ struct Machine {
   LinkCosts link;
   std::uint64_t sndbuf_bytes = 4ULL << 20;
   PipeParams pipe;
+  // The receiver: a remote host over the NIC link, or a local process (a socket pair,
+  // as real mode measures): no DMA and no wire; a receiver thread copies the data out.
+  bool receiver_local = false;                 // net.receiver
+  double recv_call_ns = 1000;                  // net.recv_call: one recv() of the local receiver
+  std::uint64_t recv_buffer_bytes = 64 << 10;  // net.recv_buffer: the local receiver's read size
 
   // Derived fields (page counts) follow the byte-valued keys.
   void derive();

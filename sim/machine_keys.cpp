@@ -140,6 +140,19 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.nic.mtu; }));
   v.push_back(numeric("net.sndbuf", K::size, "socket send buffer (sk_sndbuf); a full one blocks the writer",
                       4 * KiB, 1 * GiB, [](Machine& m) -> auto& { return m.sndbuf_bytes; }));
+  {
+    MachineKey k{"net.receiver", K::choice,
+                 "remote (a host over the NIC link) or local (a socket pair: no DMA, no wire, a receiver copies out)",
+                 0, 0, {"remote", "local"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.receiver_local = s == "local"; };
+    k.show = [](const Machine& m) { return std::string(m.receiver_local ? "local" : "remote"); };
+    k.number = [](const Machine& m) { return m.receiver_local ? 1.0 : 0.0; };
+    v.push_back(std::move(k));
+  }
+  v.push_back(numeric("net.recv_call", K::time, "one recv() of the local receiver, without its copy (net.receiver: local)",
+                      0, 1e8, [](Machine& m) -> auto& { return m.recv_call_ns; }));
+  v.push_back(numeric("net.recv_buffer", K::size, "bytes the local receiver asks for per recv() (net.receiver: local)",
+                      1, 1 * GiB, [](Machine& m) -> auto& { return m.recv_buffer_bytes; }));
   v.push_back(numeric("pipe.slots", K::integer, "pipe_buffer slots of a pipe (16 = 64 KiB)", 1, 4096,
                       [](Machine& m) -> auto& { return m.pipe.slots; }));
   return v;

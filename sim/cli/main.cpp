@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_compare);
   add(kiosim::cli::add_explain);
   add(kiosim::cli::add_keys);
+  add(kiosim::cli::add_measure);
+  add(kiosim::cli::add_calibrate);
+  add(kiosim::cli::add_check);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,105 @@
+// kiosim measure: the scenario's transfer, run for real on this machine (real mode,
+// REAL-MODE.md), with the counters the simulator reports where the host shows them.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "sim/cli/commands.h"
+#include "sim/host/measure.h"
+#include "sim/units.h"
+
+namespace kiosim::cli {
+
+namespace {
+
+struct MeasureArgs {
+  std::string file;
+  unsigned repeat = 5;
+  bool json = false;
+  std::string receiver = "socketpair";
+  std::string cache = "scenario";
+  std::vector<std::string> methods;
+  std::vector<std::string> sets;
+  std::string size;
+  bool quiet = false;
+};
+
+host::ReceiverKind receiver_kind(const std::string& s) {
+  return s == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
+}
+host::CacheState cache_state(const std::string& s) {
+  return s == "cold" ? host::CacheState::cold : s == "warm" ? host::CacheState::warm : host::CacheState::scenario;
+}
+
+int run_measure(const MeasureArgs& a) {
+  LoadOptions lo;
+  lo.sets = a.sets;
+  Scenario s = load_scenario(a.file, lo);
+  try {
+    if (!a.size.empty()) {
+      auto b = parse_size(a.size);
+      if (!b || *b < 1) throw InputError("command line", 0, 0, "--size", fmt::format("expected a size like 1MiB, found `{}`", a.size));
+      s = host::with_transfer_size(s, std::uint64_t(*b));
+    }
+    host::MeasureOptions o;
+    o.repeat = a.repeat;
+    o.methods = a.methods;
+    o.runner.receiver = receiver_kind(a.receiver);
+    o.runner.cache = cache_state(a.cache);
+    std::ostream& out = std::cout;
+    if (!a.json) {
+      out << fmt::format("ARG command   measure\nARG scenario  {}\nARG repeat    {}\nARG receiver  {}\nARG cache     {}\n",
+                         a.file, a.repeat, a.receiver, a.cache);
+      if (!a.size.empty()) out << fmt::format("ARG size      {}\n", a.size);
+      for (const auto& m : a.methods) out << fmt::format("ARG method    {}\n", m);
+      for (const auto& kv : a.sets) out << fmt::format("ARG set       {}\n", kv);
+      out << "\n";
+    }
+    auto progress = [&](const std::string& m) {
+      if (!a.quiet) std::cerr << "kiosim measure: " << m << "\n";
+    };
+    host::Measurement m = host::measure(s, o, progress);
+    if (a.json) {
+      nlohmann::ordered_json doc;
+      doc["scenario"] = s.path;
+      doc["options"] = {{"command", "measure"}, {"repeat", a.repeat}, {"receiver", a.receiver},
+                        {"cache", a.cache},     {"size", a.size},     {"methods", a.methods}, {"set", a.sets}};
+      doc["measurement"] = m.to_json();
+      out << doc.dump(2) << "\n";
+    } else {
+      host::print_measurement(out, m);
+    }
+    return 0;
+  } catch (const host::Refused& e) {
+    std::cerr << "kiosim measure: " << e.what() << "\n";
+    return 2;
+  } catch (const host::HostError& e) {
+    std::cerr << "kiosim measure: this host refused a call the workload needs: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+Action add_measure(CLI::App& app) {
+  auto a = std::make_shared<MeasureArgs>();
+  auto* c = app.add_subcommand("measure",
+                               "run the scenario's transfer for real on this machine (unprivileged) and measure it");
+  c->add_option("FILE", a->file, "scenario file (YAML) with a transfer")->required()->check(CLI::ExistingFile);
+  c->add_option("--repeat", a->repeat, "timed repeats per method, after one untimed warm-up (median and spread)")
+      ->check(CLI::Range(1, 1000));
+  c->add_flag("--json", a->json, "print JSON instead of tables");
+  c->add_option("--receiver", a->receiver, "where the data goes: socketpair (default) or tcp (loopback)")
+      ->check(CLI::IsMember({"socketpair", "tcp"}));
+  c->add_option("--cache", a->cache, "page cache before each run: scenario (each file's cached:), cold or warm")
+      ->check(CLI::IsMember({"scenario", "cold", "warm"}));
+  c->add_option("--method", a->methods, "only these methods (repeatable)");
+  c->add_option("--size", a->size, "resize the transfer's file, e.g. 16MiB");
+  c->add_option("--set", a->sets, "override a machine key of the scenario (changes the program, e.g. pipe.slots)")
+      ->type_name("KEY=VALUE");
+  c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
+  return [a] { return run_measure(*a); };
+}
+
+}  // namespace kiosim::cli

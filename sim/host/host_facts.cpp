@@ -1,0 +1,112 @@
+#include "sim/host/host_facts.h"
+
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace kiosim::host {
+
+std::string read_first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  return line;
+}
+
+std::uint64_t mem_available_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024;
+  return 0;
+}
+
+std::string fs_type_of(const std::string& path) {
+  std::error_code ec;
+  std::string real = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec) real = path;
+  std::ifstream in("/proc/self/mounts");
+  std::string dev, mnt, type, rest;
+  std::size_t best = 0;
+  std::string best_type = "unknown";
+  while (in >> dev >> mnt >> type && std::getline(in, rest)) {
+    bool under = real == mnt || mnt == "/" || (real.compare(0, mnt.size(), mnt) == 0 && real.size() > mnt.size() &&
+                                               real[mnt.size()] == '/');
+    if (under && mnt.size() >= best) {
+      best = mnt.size();
+      best_type = type;
+    }
+  }
+  return best_type;
+}
+
+HostFacts host_facts(const std::string& temp_dir) {
+  HostFacts f;
+  struct utsname u {};
+  if (::uname(&u) == 0) f.kernel = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+  {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("model name", 0) == 0) {
+        auto c = line.find(':');
+        f.cpu_model = c == std::string::npos ? line : line.substr(c + 2);
+        break;
+      }
+    if (f.cpu_model.empty()) f.cpu_model = "unknown";
+  }
+  f.cpus = unsigned(::sysconf(_SC_NPROCESSORS_ONLN));
+  f.page_size = std::uint64_t(::sysconf(_SC_PAGESIZE));
+  int p[2];
+  if (::pipe(p) == 0) {
+    int sz = ::fcntl(p[0], F_GETPIPE_SZ);
+    f.pipe_size = sz > 0 ? std::uint64_t(sz) : 0;
+    ::close(p[0]);
+    ::close(p[1]);
+  }
+  f.max_skb_frags = read_first_line("/proc/sys/net/core/max_skb_frags");
+  if (f.max_skb_frags.empty()) f.max_skb_frags = "unknown (not readable)";
+  std::string thp = read_first_line("/sys/kernel/mm/transparent_hugepage/enabled");
+  auto a = thp.find('['), b = thp.find(']');
+  f.thp = a != std::string::npos && b != std::string::npos ? thp.substr(a + 1, b - a - 1) : "unknown";
+  f.fault_around = read_first_line("/sys/kernel/debug/fault_around_bytes");
+  if (f.fault_around.empty()) f.fault_around = "not readable (debugfs); calibrate measures pages per fault";
+  f.temp_dir = temp_dir;
+  f.temp_fs = fs_type_of(temp_dir);
+  f.mem_available = mem_available_bytes();
+  f.perf_paranoid = read_first_line("/proc/sys/kernel/perf_event_paranoid");
+  return f;
+}
+
+nlohmann::ordered_json HostFacts::to_json() const {
+  return {{"kernel", kernel},       {"cpu", cpu_model},
+          {"cpus", cpus},           {"page_size", page_size},
+          {"pipe_size", pipe_size}, {"net.core.max_skb_frags", max_skb_frags},
+          {"thp", thp},             {"fault_around_bytes", fault_around},
+          {"temp_dir", temp_dir},   {"temp_dir_fs", temp_fs},
+          {"mem_available", mem_available}, {"perf_event_paranoid", perf_paranoid}};
+}
+
+std::string HostFacts::header() const {
+  std::ostringstream o;
+  o << fmt::format("HOST kernel        {}\n", kernel);
+  o << fmt::format("HOST cpu           {} ({} online)\n", cpu_model, cpus);
+  o << fmt::format("HOST page size     {} B\n", page_size);
+  o << fmt::format("HOST pipe size     {} B\n", pipe_size);
+  o << fmt::format("HOST max_skb_frags {}\n", max_skb_frags);
+  o << fmt::format("HOST THP           {}\n", thp);
+  o << fmt::format("HOST fault-around  {}\n", fault_around);
+  o << fmt::format("HOST temp dir      {} ({})\n", temp_dir, temp_fs);
+  return o.str();
+}
+
+}  // namespace kiosim::host

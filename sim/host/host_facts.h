@@ -1,0 +1,38 @@
+// The facts of this machine that real mode reports in its header: kernel, CPU,
+// page size, pipe size, net.core.max_skb_frags, THP mode, fault-around, and the
+// file system of the temporary directory. All read without privileges.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace kiosim::host {
+
+struct HostFacts {
+  std::string kernel;         // uname -r
+  std::string cpu_model;      // /proc/cpuinfo "model name"
+  unsigned cpus = 0;          // online CPUs
+  std::uint64_t page_size = 0;
+  std::uint64_t pipe_size = 0;      // F_GETPIPE_SZ of a new pipe
+  std::string max_skb_frags;        // /proc/sys/net/core/max_skb_frags, or "unknown"
+  std::string thp;                  // the [selected] mode of transparent_hugepage/enabled
+  std::string fault_around;         // /sys/kernel/mm/... (debugfs, usually not readable)
+  std::string temp_dir, temp_fs;    // the base directory and its file system type
+  std::uint64_t mem_available = 0;  // MemAvailable in bytes
+  std::string perf_paranoid;        // /proc/sys/kernel/perf_event_paranoid
+
+  nlohmann::ordered_json to_json() const;
+  std::string header() const;  // "HOST kernel 6.1 ..." lines
+};
+
+HostFacts host_facts(const std::string& temp_dir);
+
+// First line of a small file, trimmed; empty when it cannot be read.
+std::string read_first_line(const std::string& path);
+// MemAvailable from /proc/meminfo, in bytes (0 if unknown).
+std::uint64_t mem_available_bytes();
+// The file system type of `path`, from the longest matching mount in /proc/self/mounts.
+std::string fs_type_of(const std::string& path);
+
+}  // namespace kiosim::host

@@ -1,0 +1,18 @@
+// Loading a machine profile for real mode (`check --machine`): a malformed profile
+// is an error (InputError with file:line:col, from the loader); a key the profile
+// does not give falls back to the default, with one warning line per key.
+#pragma once
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "sim/machine.h"
+
+namespace kiosim::host {
+
+// The machine keys (dotted names) a profile file does not give.
+std::vector<std::string> missing_keys(const std::string& path);
+// load_machine_file, plus a warning for each missing key on `warn`.
+Machine load_profile(const std::string& path, std::ostream& warn);
+
+}  // namespace kiosim::host

@@ -1,0 +1,113 @@
+// Runs a scenario's program for real (REAL-MODE.md): the same ops, chunk sizes and
+// byte counts the simulator runs, with real system calls, each counted by name by
+// our own wrappers. The data goes to a receiver process (a socket pair, or a loopback
+// TCP connection) that reads and discards it. Files live in a PrivateDir.
+// No SimGrid here, and nothing needs privileges.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/host/private_dir.h"
+#include "sim/scenario.h"
+
+namespace kiosim::host {
+
+enum class ReceiverKind { socketpair, tcp };
+enum class CacheState { scenario, cold, warm };  // scenario: each file's `cached:`
+
+// getrusage figures, as deltas.
+struct Usage {
+  double user_ns = 0, sys_ns = 0;
+  std::int64_t minflt = 0, majflt = 0, nvcsw = 0, nivcsw = 0;
+  double cpu_ns() const { return user_ns + sys_ns; }
+};
+Usage usage_self();
+Usage operator-(const Usage& a, const Usage& b);
+
+// /proc/self/io (absent on some kernels: ok = false).
+struct ProcIo {
+  bool ok = false;
+  std::int64_t rchar = 0, wchar = 0, syscr = 0, syscw = 0, read_bytes = 0, write_bytes = 0;
+};
+ProcIo proc_io_self();
+
+// Software perf counters of this thread, user mode only (exclude_kernel=1), when
+// perf_event_open allows them; `why_not` says why not otherwise.
+class PerfCounters {
+ public:
+  PerfCounters();
+  ~PerfCounters();
+  PerfCounters(const PerfCounters&) = delete;
+  PerfCounters& operator=(const PerfCounters&) = delete;
+  bool available() const { return !fds_.empty(); }
+  const std::string& why_not() const { return why_not_; }
+  std::map<std::string, std::int64_t> read() const;
+
+ private:
+  std::vector<std::pair<std::string, int>> fds_;
+  std::string why_not_;
+};
+
+// One timed run of a program.
+struct Sample {
+  double wall_ns = 0;     // CLOCK_MONOTONIC from the body's first op to the receiver's last byte
+  double prep_ns = 0;     // cache preparation before it (not timed)
+  std::uint64_t resident_pages_before = 0, file_pages = 0;  // mincore after preparation
+  Usage sender, receiver;
+  std::map<std::string, std::uint64_t> syscalls;  // by name, from our wrappers (the body only)
+  std::uint64_t syscalls_total = 0;
+  std::uint64_t short_calls = 0;  // calls that moved less than asked (the wrapper called again)
+  std::map<std::string, std::uint64_t> receiver_syscalls;
+  std::uint64_t bytes_received = 0;
+  ProcIo io;
+  std::map<std::string, std::int64_t> perf;
+};
+
+struct RunnerOptions {
+  ReceiverKind receiver = ReceiverKind::socketpair;
+  CacheState cache = CacheState::scenario;
+  std::uint64_t recv_buffer = 64 << 10;  // the receiver's read() size
+};
+
+class Runner {
+ public:
+  Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt);
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // Creates the scenario's files (1 MiB writes, then fsync). Returns the time it took.
+  double create_files();
+  // Prepares the cache, then runs `run`'s setup (untimed) and body (timed).
+  Sample run_once(const RunSpec& run);
+  const PerfCounters& perf() const { return perf_; }
+  // Bytes the files need, and the largest mapping a program makes (for the memory check).
+  static std::uint64_t bytes_needed(const Scenario& s);
+
+ private:
+  struct State;
+  double prepare_cache(Sample& out);
+  void execute(State& st, const std::vector<Op>& ops, bool counted);
+  void step(State& st, const Op& op, bool counted);
+
+  const Scenario& s_;
+  PrivateDir& dir_;
+  RunnerOptions opt_;
+  std::map<std::string, std::string> paths_;  // scenario file name -> path in the directory
+  PerfCounters perf_;
+};
+
+// Thrown when the host refuses a syscall the program needs: says which and why.
+struct HostError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace kiosim::host

@@ -1,0 +1,34 @@
+// Units as people write them in scenario files (sim/units.h) and did-you-mean.
+#include <catch2/catch.hpp>
+
+#include "sim/suggest.h"
+#include "sim/units.h"
+
+using namespace kiosim;
+
+TEST_CASE("sizes", "[units]") {
+  CHECK(*parse_size("4096") == 4096);
+  CHECK(*parse_size("64KiB") == 65536);
+  CHECK(*parse_size("1.5 MiB") == 1572864);
+  CHECK(*parse_size("1GB") == 1e9);
+  CHECK_FALSE(parse_size("64 parsecs"));
+  CHECK_FALSE(parse_size("KiB"));
+  CHECK(format_size(65536) == "64KiB");
+}
+
+TEST_CASE("times, rates and frequencies", "[units]") {
+  CHECK(*parse_time_ns("80us") == 80000);
+  CHECK(*parse_time_ns("1.5ms") == 1.5e6);
+  CHECK(*parse_time_ns("0") == 0);
+  CHECK_FALSE(parse_time_ns("5"));  // a bare number is ambiguous: say the unit
+  CHECK(*parse_rate("10Gbit/s") == 1.25e9);
+  CHECK(*parse_rate("2GB/s") == 2e9);
+  CHECK(*parse_rate("1MiB/s") == 1048576);
+  CHECK(*parse_frequency("3GHz") == 3e9);
+}
+
+TEST_CASE("did you mean", "[suggest]") {
+  CHECK(*closest("chunck", {"file", "chunk", "offset"}) == "chunk");
+  CHECK(*closest("sendfiel", {"read_write", "sendfile", "splice"}) == "sendfile");
+  CHECK_FALSE(closest("zzzzzz", {"file", "chunk"}));
+}
