@@ -1,5 +1,8 @@
-// One LRU list: the textbook policy, kept for comparison with the kernel's two lists.
-// Every page lives on the "inactive" list; a hit moves it to the head.
+// One LRU list: the textbook policy (and what Linux did before 2.4's two lists),
+// kept for comparison with the kernel's two lists in class and in cache-replay.
+// Every page lives on the "inactive" list; a hit moves it to the head; reclaim
+// takes the tail; a page that cannot go (pinned, dirty) is rotated to the head.
+// No activations, no deactivations.
 #pragma once
 #include "model/replacement_policy.h"
 
@@ -8,7 +11,11 @@ namespace kiosim {
 class LruPolicy final : public ReplacementPolicy {
  public:
   void insert(Slot s) override { lists_.push_head(LruList::inactive, s); }
-  void touch(Slot s) override { lists_.unlink(s); lists_.push_head(LruList::inactive, s); }
+  void touch(Slot s) override {
+    if (lists_.head(LruList::inactive) == s) return;
+    lists_.unlink(s);
+    lists_.push_head(LruList::inactive, s);
+  }
   void remove(Slot s) override { lists_.unlink(s); }
   Slot victim() const override { return lists_.tail(LruList::inactive); }
   void rotate(Slot s) override { touch(s); }

@@ -3,38 +3,53 @@
 namespace kiosim {
 
 PageCache::PageCache(PageCacheParams params, EventSink* sink)
-    : params_(params), sink_(sink), policy_(make_policy(params.policy, this)) {
+    : params_(params), sink_(sink) {
   if (params_.capacity_pages == 0) params_.capacity_pages = 1;
-}
-
-PageCache::Entry* PageCache::find(PageKey k) {
-  auto it = index_.find(k);
-  return it == index_.end() ? nullptr : &entries_[it->second];
-}
-const PageCache::Entry* PageCache::find(PageKey k) const {
-  auto it = index_.find(k);
-  return it == index_.end() ? nullptr : &entries_[it->second];
+  policy_ = make_policy(params_.policy, this, params_.capacity_pages);
 }
 
 bool PageCache::lookup(PageKey k) {
-  auto it = index_.find(k);
-  if (it == index_.end()) {
+  Slot s = index_.find(k);
+  if (s == PageCacheIndex::kNone) {
     ++stats_.misses;
     emit(EventKind::cache_miss, k);
     return false;
   }
   ++stats_.hits;
   emit(EventKind::cache_hit, k);
-  policy_->touch(it->second);
+  policy_->touch(s);
   return true;
 }
 
+bool PageCache::access(PageKey k) {
+  Slot s = index_.find(k);
+  if (s != PageCacheIndex::kNone) {
+    ++stats_.hits;
+    emit(EventKind::cache_hit, k);
+    policy_->touch(s);
+    return true;
+  }
+  ++stats_.misses;
+  emit(EventKind::cache_miss, k);
+  if (index_.size() >= params_.capacity_pages && !make_room()) {
+    ++stats_.stalls;
+    return false;
+  }
+  add(k);
+  return false;
+}
+
 PageCache::Insert PageCache::insert(PageKey k) {
-  if (index_.count(k)) return Insert::already_cached;
+  if (contains(k)) return Insert::already_cached;
   if (index_.size() >= params_.capacity_pages && !make_room()) {
     ++stats_.stalls;
     return Insert::no_room;
   }
+  add(k);
+  return Insert::inserted;
+}
+
+Slot PageCache::add(PageKey k) {
   Slot s;
   if (!free_.empty()) {
     s = free_.back();
@@ -43,12 +58,23 @@ PageCache::Insert PageCache::insert(PageKey k) {
     s = Slot(entries_.size());
     entries_.emplace_back();
   }
-  entries_[s] = Entry{k, 0, false, false, true};
-  index_.emplace(k, s);
+  entries_[s] = Entry{k, 0, 0, false, false};
+  index_.insert(k, s);
   ++stats_.inserts;
   emit(EventKind::cache_insert, k);
   policy_->insert(s);
-  return Insert::inserted;
+  return s;
+}
+
+void PageCache::set_writeback(Entry& e) {
+  if (e.dirty) {
+    e.dirty = false;
+    --dirty_;
+  }
+  if (!e.writeback) {
+    e.writeback = true;
+    ++writeback_;
+  }
 }
 
 bool PageCache::make_room() {
@@ -58,25 +84,23 @@ bool PageCache::make_room() {
     Slot s = policy_->victim();
     if (s == kNoSlot) return false;
     Entry& e = entries_[s];
-    if (e.refcount > 0) {
+    if (e.refcount > 0 || e.writeback) {
       ++stats_.rotations;
       emit(EventKind::rotate, e.key);
       policy_->rotate(s);
       continue;
     }
-    if (e.dirty || e.writeback) {
-      if (!e.writeback) {
-        e.writeback = true;
-        writeback_queue_.push_back(e.key);
-        ++stats_.writeback_queued;
-        emit(EventKind::writeback_queued, e.key);
-      }
+    if (e.dirty) {  // pageout(): start writeback, try again once it is clean
+      set_writeback(e);
+      writeback_queue_.push_back(e.key);
+      ++stats_.writeback_queued;
+      emit(EventKind::writeback_queued, e.key);
+      ++stats_.rotations;
       policy_->rotate(s);
       continue;
     }
     policy_->remove(s);
     index_.erase(e.key);
-    e.used = false;
     free_.push_back(s);
     ++stats_.evictions;
     emit(EventKind::evict, e.key);
@@ -87,14 +111,14 @@ bool PageCache::make_room() {
 
 void PageCache::get(PageKey k) {
   if (Entry* e = find(k)) {
-    ++e->refcount;
+    if (e->refcount++ == 0) ++pinned_;
     emit(EventKind::page_get, k);
   }
 }
 
 void PageCache::put(PageKey k) {
   if (Entry* e = find(k); e && e->refcount > 0) {
-    --e->refcount;
+    if (--e->refcount == 0) --pinned_;
     emit(EventKind::page_put, k);
   }
 }
@@ -104,17 +128,78 @@ std::uint32_t PageCache::refcount(PageKey k) const {
   return e ? e->refcount : 0;
 }
 
-void PageCache::mark_dirty(PageKey k) {
-  if (Entry* e = find(k)) e->dirty = true;
+bool PageCache::mark_dirty(PageKey k, std::uint64_t stamp) {
+  Entry* e = find(k);
+  if (!e || e->dirty) return false;
+  e->dirty = true;
+  e->dirtied = stamp;
+  ++dirty_;
+  // Keep the record list bounded: drop stale records when it outgrows the cache.
+  if (dirty_order_.size() > 2 * index_.size() + 64) {
+    std::deque<DirtyRecord> kept;
+    for (const auto& r : dirty_order_)
+      if (fresh(r)) kept.push_back(r);
+    dirty_order_.swap(kept);
+  }
+  dirty_order_.push_back({k, stamp});
+  return true;
 }
 
-void PageCache::writeback_done(PageKey k) {
-  if (Entry* e = find(k)) e->dirty = e->writeback = false;
+bool PageCache::fresh(const DirtyRecord& r) const {
+  const Entry* e = find(r.key);
+  return e && e->dirty && e->dirtied == r.stamp;
 }
 
 bool PageCache::is_dirty(PageKey k) const {
   const Entry* e = find(k);
   return e && e->dirty;
+}
+
+bool PageCache::under_writeback(PageKey k) const {
+  const Entry* e = find(k);
+  return e && e->writeback;
+}
+
+std::uint64_t PageCache::oldest_dirty_stamp() {
+  while (!dirty_order_.empty() && !fresh(dirty_order_.front())) dirty_order_.pop_front();
+  return dirty_order_.empty() ? ~0ULL : dirty_order_.front().stamp;
+}
+
+std::vector<PageKey> PageCache::start_writeback_oldest(std::size_t max, std::uint64_t dirtied_before) {
+  std::vector<PageKey> out;
+  std::size_t skipped = 0;
+  while (out.size() < max && !dirty_order_.empty()) {
+    const DirtyRecord r = dirty_order_.front();
+    if (!fresh(r)) {
+      dirty_order_.pop_front();
+      continue;
+    }
+    if (r.stamp >= dirtied_before) break;
+    dirty_order_.pop_front();
+    Entry& e = *find(r.key);
+    if (e.writeback) {  // re-dirtied while being written: its turn comes after that write
+      dirty_order_.push_back(r);
+      if (++skipped > dirty_order_.size()) break;
+      continue;
+    }
+    set_writeback(e);
+    out.push_back(r.key);
+  }
+  return out;
+}
+
+bool PageCache::start_writeback(PageKey k) {
+  Entry* e = find(k);
+  if (!e || !e->dirty || e->writeback) return false;
+  set_writeback(*e);
+  return true;
+}
+
+void PageCache::end_writeback(PageKey k) {
+  Entry* e = find(k);
+  if (!e || !e->writeback) return;
+  e->writeback = false;
+  --writeback_;
 }
 
 std::vector<PageKey> PageCache::take_writeback_queue() {
@@ -124,20 +209,20 @@ std::vector<PageKey> PageCache::take_writeback_queue() {
 }
 
 bool PageCache::remove(PageKey k) {
-  auto it = index_.find(k);
-  if (it == index_.end()) return true;
-  Entry& e = entries_[it->second];
+  Slot s = index_.find(k);
+  if (s == PageCacheIndex::kNone) return true;
+  Entry& e = entries_[s];
   if (e.refcount > 0 || e.dirty || e.writeback) return false;
-  policy_->remove(it->second);
-  e.used = false;
-  free_.push_back(it->second);
-  index_.erase(it);
+  policy_->remove(s);
+  index_.erase(k);
+  free_.push_back(s);
+  ++stats_.dropped;
   return true;
 }
 
 LruList PageCache::list_of(PageKey k) const {
-  auto it = index_.find(k);
-  return it == index_.end() ? LruList::none : policy_->list_of(it->second);
+  Slot s = index_.find(k);
+  return s == PageCacheIndex::kNone ? LruList::none : policy_->list_of(s);
 }
 
 std::vector<PageKey> PageCache::order(LruList l) const {

@@ -1,32 +1,42 @@
 // The page cache: pages of files keyed by (file, index), as in mm/filemap.c
-// (filemap_get_folio, filemap_add_folio), with reference counts (get_page /
-// put_page), dirty and writeback flags, and reclaim as in mm/vmscan.c
-// (shrink_folio_list): take the policy's tail; a pinned page is rotated and
-// skipped; a dirty page is queued for writeback and skipped; the first clean,
-// unpinned page is evicted. If nothing can go, the caller must wait (a stall).
-// Simplified: one page per folio here (large folios live in the fault path),
-// no shadow entries, no per-cgroup lists.
+// (filemap_get_folio, filemap_add_folio, filemap_remove_folio), with reference
+// counts (folio_get / folio_put), the dirty and writeback flags of
+// mm/page-writeback.c (folio_mark_dirty, folio_clear_dirty_for_io,
+// folio_start_writeback, folio_end_writeback), and reclaim as in mm/vmscan.c
+// shrink_folio_list: take the policy's victim (the inactive tail); a pinned page
+// is rotated to the head and skipped; a dirty page is put under writeback,
+// queued for the caller to write, and skipped; a page under writeback is skipped
+// (rotated); the first clean, unpinned page is evicted. If nothing can go, insert
+// says no_room and the caller waits (a visible stall).
+// Dirty pages are also kept in the order they were dirtied (like an inode's
+// dirtied_when on the bdi's b_dirty list), so a flusher can write the oldest
+// first and find the expired ones; the caller supplies the "when" (a stamp; the
+// model has no clock).
+// Simplified: one page per folio, no shadow entries (no refault detection), no
+// per-cgroup lists, no PG_reclaim (a page whose writeback ends stays where it is
+// instead of moving to the inactive tail), every page of every file in one LRU.
 #pragma once
 #include <cstdint>
-#include <optional>
-#include <unordered_map>
+#include <deque>
+#include <memory>
 #include <vector>
 
 #include "model/events.h"
 #include "model/page.h"
+#include "model/page_cache_index.h"
 #include "model/replacement_policy.h"
 
 namespace kiosim {
 
 struct PageCacheParams {
-  std::uint64_t capacity_pages = 262144;  // page_cache.size / 4 KiB: pages the cache may hold
+  std::uint64_t capacity_pages = 262144;       // page_cache.size / 4 KiB: pages the cache may hold
   CachePolicy policy = CachePolicy::two_list;  // page_cache.policy
 };
 
 struct PageCacheStats {
   std::uint64_t hits = 0, misses = 0, inserts = 0;
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, rotations = 0;
-  std::uint64_t writeback_queued = 0, stalls = 0;
+  std::uint64_t writeback_queued = 0, stalls = 0, dropped = 0;
 };
 
 class PageCache final : private ReplacementPolicy::Observer {
@@ -39,24 +49,42 @@ class PageCache final : private ReplacementPolicy::Observer {
   // a miss; a hit informs the policy. A miss does not insert.
   bool lookup(PageKey k);
   // Present? No counting, no policy change.
-  bool contains(PageKey k) const { return index_.count(k) != 0; }
+  bool contains(PageKey k) const { return index_.find(k) != PageCacheIndex::kNone; }
 
   enum class Insert { inserted, already_cached, no_room };
   // Adds a page that was just read (filemap_add_folio), making room first.
-  // no_room: every page is pinned or dirty; the caller waits for writeback.
+  // no_room: every page is pinned, dirty or under writeback; the caller waits.
   Insert insert(PageKey k);
+  // lookup, and insert on a miss: one access of a replayed trace. True on a hit.
+  // A miss that finds no room still counts as a miss and leaves the cache as it was.
+  bool access(PageKey k);
 
-  // Reference counts: a pinned page is never evicted.
+  // Reference counts: a page with references is never evicted or dropped.
   void get(PageKey k);
   void put(PageKey k);
   std::uint32_t refcount(PageKey k) const;
+  std::uint64_t pinned_pages() const { return pinned_; }
 
-  void mark_dirty(PageKey k);
-  void writeback_done(PageKey k);  // clears dirty and writeback
+  // Dirty and writeback. `stamp` is when the page was dirtied (the caller's clock).
+  bool mark_dirty(PageKey k, std::uint64_t stamp = 0);  // true when the page was clean
   bool is_dirty(PageKey k) const;
+  bool under_writeback(PageKey k) const;
+  // The flusher's pick (wb_writeback): up to `max` dirty pages, oldest first, only
+  // those dirtied before `dirtied_before`; each is put under writeback (no longer
+  // dirty, PG_writeback set). The caller writes them and calls end_writeback.
+  std::vector<PageKey> start_writeback_oldest(std::size_t max, std::uint64_t dirtied_before = ~0ULL);
+  // Puts one dirty page under writeback (fsync, fadvise); false if it was not dirty.
+  bool start_writeback(PageKey k);
+  void end_writeback(PageKey k);  // clears PG_writeback; a page re-dirtied meanwhile stays dirty
+  // Pages reclaim put under writeback since the last call; the caller writes them.
   std::vector<PageKey> take_writeback_queue();
+  std::uint64_t dirty_pages() const { return dirty_; }
+  std::uint64_t writeback_pages() const { return writeback_; }
+  // The stamp of the oldest dirty page, or ~0 when none is dirty.
+  std::uint64_t oldest_dirty_stamp();
 
-  // Drops a page (posix_fadvise DONTNEED, truncate); refuses pinned or dirty pages.
+  // Drops a page (posix_fadvise DONTNEED, truncate); refuses pinned, dirty or
+  // under-writeback pages (false). A page that is not cached counts as dropped.
   bool remove(PageKey k);
 
   std::uint64_t size() const { return index_.size(); }
@@ -69,27 +97,42 @@ class PageCache final : private ReplacementPolicy::Observer {
  private:
   struct Entry {
     PageKey key;
+    std::uint64_t dirtied = 0;  // stamp of the clean -> dirty change
     std::uint32_t refcount = 0;
     bool dirty = false;
-    bool writeback = false;  // queued or under writeback
-    bool used = false;
+    bool writeback = false;  // PG_writeback: being written (or queued to be)
+  };
+  struct DirtyRecord {
+    PageKey key;
+    std::uint64_t stamp;
   };
   void on_activate(Slot s) override;
   void on_deactivate(Slot s) override;
   bool make_room();
+  Slot add(PageKey k);
+  void set_writeback(Entry& e);
+  bool fresh(const DirtyRecord& r) const;
   void emit(EventKind kind, PageKey k) {
     if (sink_) sink_->record(ModelEvent{kind, k, 0, 1});
   }
-  Entry* find(PageKey k);
-  const Entry* find(PageKey k) const;
+  Entry* find(PageKey k) {
+    Slot s = index_.find(k);
+    return s == PageCacheIndex::kNone ? nullptr : &entries_[s];
+  }
+  const Entry* find(PageKey k) const {
+    Slot s = index_.find(k);
+    return s == PageCacheIndex::kNone ? nullptr : &entries_[s];
+  }
 
   PageCacheParams params_;
   EventSink* sink_;
   std::unique_ptr<ReplacementPolicy> policy_;
-  std::unordered_map<PageKey, Slot, PageKeyHash> index_;
+  PageCacheIndex index_;
   std::vector<Entry> entries_;
   std::vector<Slot> free_;
   std::vector<PageKey> writeback_queue_;
+  std::deque<DirtyRecord> dirty_order_;  // oldest first; stale records are skipped
+  std::uint64_t dirty_ = 0, writeback_ = 0, pinned_ = 0;
   PageCacheStats stats_;
 };
 

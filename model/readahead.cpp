@@ -23,21 +23,22 @@ PageRange ReadaheadState::clamp(PageRange r, std::uint64_t file_pages) const {
 }
 
 PageRange ReadaheadState::on_miss(std::uint64_t index, std::uint64_t n, std::uint64_t file_pages) {
-  PageRange r;
-  if (p_.max_pages == 0) {
-    r = clamp({index, n}, file_pages);
-    prev_end_ = index + n;
-    return r;
+  const bool continues = index == prev_end_;
+  prev_end_ = index + n;
+  // Off, or a random read (page_cache_sync_ra: not at the start of the file, not
+  // next to the previous read, not larger than the window): read it as is.
+  if (p_.max_pages == 0 || (!continues && index != 0 && n <= p_.max_pages)) {
+    size_ = 0;
+    marker_ = ~0ULL;
+    return clamp({index, n}, file_pages);
   }
-  bool sequential = index == prev_end_ && size_ > 0;
-  std::uint64_t size = sequential ? next_size(size_) : std::min(roundup_pow2(4 * n), p_.max_pages);
+  std::uint64_t size = continues && size_ > 0 ? next_size(size_) : std::min(roundup_pow2(4 * n), p_.max_pages);
   size = std::max(size, n);  // a request larger than the cap is still read whole
   start_ = index;
   size_ = size;
-  r = clamp({start_, size_}, file_pages);
+  PageRange r = clamp({start_, size_}, file_pages);
   // PG_readahead on the first page past the request, so the next window starts in time.
   marker_ = (index + n < r.end()) ? index + n : ~0ULL;
-  prev_end_ = index + n;
   return r;
 }
 

@@ -1,12 +1,16 @@
 // Per-open-file readahead state, after mm/readahead.c (struct file_ra_state,
 // page_cache_sync_ra / page_cache_async_ra):
-//  - a miss that does not continue the previous window starts a window of
-//    about 4x the request, rounded up to a power of two, capped at max_pages;
+//  - a miss at the start of the file, or right after the previous read, starts
+//    a window of 4x the request rounded up to a power of two, capped at
+//    max_pages (Linux's get_init_ra_size uses 4x for small requests, 2x for
+//    mid-sized ones; MODEL.md says "about 4x");
+//  - any other miss is a random read: exactly the request is read, no window;
 //  - the window is read with the request (synchronous readahead) and marks its
 //    first page beyond the request (PG_readahead);
 //  - a reader reaching the marked page starts the next window, twice the size
 //    (capped), without waiting for it (asynchronous readahead);
-//  - a sequential miss (the reader outran the async window) also doubles.
+//  - a sequential miss (the reader outran the async window) also doubles
+//    (Linux's get_next_ra_size quadruples very small windows; kiosim doubles).
 // max_pages == 0 turns readahead off: exactly the missing request is read.
 // Simplified: no mmap-specific (around the fault) windows here, no thrashing detection.
 #pragma once

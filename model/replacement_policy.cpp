@@ -1,5 +1,7 @@
 #include "model/replacement_policy.h"
 
+#include <algorithm>
+
 #include "model/lru_policy.h"
 #include "model/two_list_policy.h"
 
@@ -13,44 +15,44 @@ std::optional<CachePolicy> parse_cache_policy(std::string_view s) {
   return std::nullopt;
 }
 
-std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs) {
+std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs,
+                                               std::uint64_t capacity_pages) {
   if (p == CachePolicy::lru) return std::make_unique<LruPolicy>();
-  return std::make_unique<TwoListPolicy>(obs);
+  return std::make_unique<TwoListPolicy>(obs, capacity_pages);
 }
 
 void SlotLists::ensure(Slot s) {
-  if (s < list_.size()) return;
-  std::size_t n = std::max<std::size_t>(s + 1, list_.size() * 2);
-  prev_.resize(n, kNoSlot);
-  next_.resize(n, kNoSlot);
-  list_.resize(n, LruList::none);
+  if (s < links_.size()) return;
+  links_.resize(std::max<std::size_t>(std::size_t(s) + 1, links_.size() * 2));
 }
 
 void SlotLists::push_head(LruList l, Slot s) {
   ensure(s);
   int i = int(l);
-  prev_[s] = kNoSlot;
-  next_[s] = head_[i];
-  if (head_[i] != kNoSlot) prev_[head_[i]] = s; else tail_[i] = s;
+  Link& n = links_[s];
+  n.prev = kNoSlot;
+  n.next = head_[i];
+  if (head_[i] != kNoSlot) links_[head_[i]].prev = s; else tail_[i] = s;
   head_[i] = s;
-  list_[s] = l;
+  n.list = l;
   ++size_[i];
 }
 
 void SlotLists::unlink(Slot s) {
-  if (s >= list_.size() || list_[s] == LruList::none) return;
-  int i = int(list_[s]);
-  if (prev_[s] != kNoSlot) next_[prev_[s]] = next_[s]; else head_[i] = next_[s];
-  if (next_[s] != kNoSlot) prev_[next_[s]] = prev_[s]; else tail_[i] = prev_[s];
-  prev_[s] = next_[s] = kNoSlot;
-  list_[s] = LruList::none;
+  if (s >= links_.size() || links_[s].list == LruList::none) return;
+  Link& n = links_[s];
+  int i = int(n.list);
+  if (n.prev != kNoSlot) links_[n.prev].next = n.next; else head_[i] = n.next;
+  if (n.next != kNoSlot) links_[n.next].prev = n.prev; else tail_[i] = n.prev;
+  n.prev = n.next = kNoSlot;
+  n.list = LruList::none;
   --size_[i];
 }
 
 std::vector<Slot> SlotLists::order(LruList l) const {
   std::vector<Slot> out;
   out.reserve(size(l));
-  for (Slot s = head(l); s != kNoSlot; s = next_[s]) out.push_back(s);
+  for (Slot s = head(l); s != kNoSlot; s = links_[s].next) out.push_back(s);
   return out;
 }
 

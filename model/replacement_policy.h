@@ -43,7 +43,9 @@ class ReplacementPolicy {
   virtual std::vector<Slot> order(LruList l) const = 0;
 };
 
-std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs);
+// `capacity_pages` is the cache's size; two_list takes its inactive ratio from it.
+std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs,
+                                               std::uint64_t capacity_pages);
 
 // Intrusive doubly-linked lists over slot numbers: O(1) moves, no allocation per move.
 class SlotLists {
@@ -54,14 +56,17 @@ class SlotLists {
   void unlink(Slot s);
   Slot head(LruList l) const { return head_[int(l)]; }
   Slot tail(LruList l) const { return tail_[int(l)]; }
-  Slot next(Slot s) const { return next_[s]; }
-  LruList list_of(Slot s) const { return s < list_.size() ? list_[s] : LruList::none; }
+  Slot next(Slot s) const { return links_[s].next; }
+  LruList list_of(Slot s) const { return s < links_.size() ? links_[s].list : LruList::none; }
   std::size_t size(LruList l) const { return size_[int(l)]; }
   std::vector<Slot> order(LruList l) const;
 
  private:
-  std::vector<Slot> prev_, next_;
-  std::vector<LruList> list_;
+  struct Link {  // one cache line holds five of these: a move touches few lines
+    Slot prev = kNoSlot, next = kNoSlot;
+    LruList list = LruList::none;
+  };
+  std::vector<Link> links_;
   Slot head_[kLists] = {kNoSlot, kNoSlot, kNoSlot};
   Slot tail_[kLists] = {kNoSlot, kNoSlot, kNoSlot};
   std::size_t size_[kLists] = {0, 0, 0};

@@ -10,8 +10,8 @@ std::uint64_t int_sqrt(std::uint64_t x) {  // lib/math/int_sqrt.c: floor(sqrt(x)
 }
 }  // namespace
 
-std::uint64_t TwoListPolicy::inactive_ratio(std::uint64_t cached_pages) {
-  std::uint64_t gb = cached_pages >> (30 - 12);  // pages -> GiB
+std::uint64_t TwoListPolicy::inactive_ratio(std::uint64_t pages) {
+  std::uint64_t gb = pages >> (30 - 12);  // pages -> whole GiB
   return gb ? int_sqrt(10 * gb) : 1;
 }
 
@@ -21,10 +21,11 @@ void TwoListPolicy::insert(Slot s) {
 }
 
 void TwoListPolicy::touch(Slot s) {
-  bool was_inactive = lists_.list_of(s) == LruList::inactive;
+  LruList was = lists_.list_of(s);
+  if (was == LruList::active && lists_.head(LruList::active) == s) return;  // already first: no change
   lists_.unlink(s);
   lists_.push_head(LruList::active, s);
-  if (was_inactive && obs_) obs_->on_activate(s);
+  if (was == LruList::inactive && obs_) obs_->on_activate(s);
   balance();
 }
 
@@ -34,6 +35,7 @@ void TwoListPolicy::remove(Slot s) {
 }
 
 Slot TwoListPolicy::victim() const {
+  // balance() keeps the inactive list non-empty while the active one is not.
   Slot s = lists_.tail(LruList::inactive);
   return s != kNoSlot ? s : lists_.tail(LruList::active);
 }
@@ -45,9 +47,7 @@ void TwoListPolicy::rotate(Slot s) {
 }
 
 void TwoListPolicy::balance() {
-  std::uint64_t total = lists_.size(LruList::inactive) + lists_.size(LruList::active);
-  std::uint64_t ratio = inactive_ratio(total);
-  while (lists_.size(LruList::inactive) * ratio < lists_.size(LruList::active)) {
+  while (lists_.size(LruList::inactive) * ratio_ < lists_.size(LruList::active)) {
     Slot t = lists_.tail(LruList::active);
     lists_.unlink(t);
     lists_.push_head(LruList::inactive, t);
