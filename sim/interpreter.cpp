@@ -22,6 +22,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::splice: return "splice";
     case OpKind::sleep: return "sleep";
     case OpKind::repeat: return "repeat";
+    case OpKind::fadvise: return "fadvise";
   }
   return "?";
 }
@@ -77,7 +78,8 @@ class Interpreter {
   void step(const Op& op) {
     switch (op.kind) {
       case OpKind::open:
-        names_.files[op.as] = k_.open(t_, file_id(op.file), op.offset == kNoOffset ? 0 : op.offset);
+        names_.files[op.as] =
+            k_.open(t_, file_id(op.file), op.offset == kNoOffset ? 0 : op.offset, op.open_flags);
         break;
       case OpKind::socket: names_.sockets[op.as] = &k_.socket(t_); break;
       case OpKind::pipe: names_.pipes[op.as] = &k_.pipe(t_); break;
@@ -120,6 +122,10 @@ class Interpreter {
           k_.splice_pipe_to_socket(t_, Names::get(names_.pipes, op.in), Names::get(names_.sockets, op.out), op.bytes);
         break;
       case OpKind::sleep: k_.sleep(t_, op.ns); break;
+      case OpKind::fadvise:
+        k_.fadvise(t_, Names::get(names_.files, op.fd), op.offset == kNoOffset ? 0 : op.offset, op.bytes,
+                   op.advice == "dontneed" ? Advice::dontneed : Advice::willneed);
+        break;
       case OpKind::repeat:
         for (std::uint64_t i = 0; i < op.count; ++i) run(op.body);
         break;

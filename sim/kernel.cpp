@@ -11,6 +11,9 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
   irq_wake_ = std::make_unique<WaitQueue>(engine_);
   idle_ = std::make_unique<WaitQueue>(engine_);
   cache_room_ = std::make_unique<WaitQueue>(engine_);
+  flusher_wake_ = std::make_unique<WaitQueue>(engine_);
+  timer_wake_ = std::make_unique<WaitQueue>(engine_);
+  file_dirtier_.assign(files_.size(), nullptr);
   // Files marked cached start with every page in the cache (in file order, all inactive).
   for (FileId f = 0; f < files_.size(); ++f) {
     if (!files_[f].cached) continue;
@@ -28,6 +31,8 @@ void Kernel::start_devices() {
   engine_.spawn("disk", [this] { disk_actor(); }, true);
   engine_.spawn("nic", [this] { nic_actor(); }, true);
   engine_.spawn("irq", [this] { irq_actor(); }, true);
+  engine_.spawn("flusher", [this] { flusher_actor(); }, true);  // kernel_writeback.cpp
+  engine_.spawn("writeback-timer", [this] { writeback_timer_actor(); }, true);
 }
 
 Process& Kernel::new_process(const std::string& name) {
@@ -208,7 +213,7 @@ void Kernel::disk_actor() {
     while (disk_queue_.empty()) disk_wake_->wait();
     auto r = disk_queue_.front();
     disk_queue_.pop_front();
-    std::uint64_t bytes = r->pages.count * kPageSize;
+    std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
     double t0 = engine_.now_ns();
     if (r->write) engine_.disk_write(bytes);
     else engine_.disk_read(bytes);
@@ -221,15 +226,17 @@ void Kernel::disk_actor() {
       e.t_ns = std::int64_t(t0);
       e.dur_ns = std::int64_t(engine_.now_ns() - t0);
       e.lane = disk_lane_;
-      e.kind = r->write ? EventKind::writeback : EventKind::dma_copy;
-      e.from = r->write ? Place::page_cache : Place::disk;
-      e.to = r->write ? Place::disk : Place::page_cache;
+      e.kind = r->write && !r->direct ? EventKind::writeback : EventKind::dma_copy;
+      Place mem = r->direct ? Place::user_buffer : Place::page_cache;
+      e.from = r->write ? mem : Place::disk;
+      e.to = r->write ? Place::disk : mem;
       e.bytes = bytes;
       e.pages = r->pages.count;
       e.req = r->req;
       e.file = r->file;
       e.page = std::int64_t(r->pages.start);
       if (r->readahead) e.name = "readahead";
+      if (r->direct) e.name = "O_DIRECT";
       trace_.add(e);
     }
     completions_.push_back(Completion{r, std::nullopt, 0});
@@ -347,10 +354,10 @@ void Kernel::irq_actor() {
       trace_.add(e);
     }
     if (c.disk) {
-      for (std::uint64_t i = 0; i < c.disk->pages.count; ++i) {
+      for (std::uint64_t i = 0; !c.disk->direct && i < c.disk->pages.count; ++i) {
         PageKey k{c.disk->file, c.disk->pages.start + i};
         if (c.disk->write) {
-          cache_.writeback_done(k);
+          cache_.end_writeback(k);
         } else {
           inflight_.erase(k);
           cache_.put(k);

@@ -51,7 +51,12 @@ struct OpenFile {
   FileId file = 0;
   std::uint64_t pos = 0;
   ReadaheadState ra;
+  bool direct = false;  // O_DIRECT: DMA to and from the user buffer, no page cache
+  bool append = false;  // O_APPEND: every write goes to the end of the file
 };
+
+// posix_fadvise advice that the model acts on (mm/fadvise.c).
+enum class Advice : std::uint8_t { dontneed, willneed };
 
 struct Socket {
   std::uint64_t queued = 0;  // payload bytes in the send buffer, not yet completed by the NIC
@@ -91,7 +96,7 @@ class Kernel final : private EventSink {
   double end_ns() const { return end_ns_; }
 
   // The syscalls. Each returns bytes moved (or a handle). Errors are found at load time.
-  std::unique_ptr<OpenFile> open(Thread& t, FileId f, std::uint64_t offset);
+  std::unique_ptr<OpenFile> open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags = 0);
   // Sockets and pipes belong to the kernel: the NIC may still send from a socket
   // after the program that opened it has ended.
   Socket& socket(Thread& t);
@@ -109,6 +114,9 @@ class Kernel final : private EventSink {
   std::uint64_t splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out, std::uint64_t bytes);
   std::uint64_t splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& out, std::uint64_t bytes);
   void sleep(Thread& t, double ns);
+  void fadvise(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t bytes, Advice advice);
+  // O_DIRECT needs offsets and sizes in multiples of the disk's logical block.
+  static constexpr std::uint64_t kDirectAlign = 512;
 
   const PageCache& page_cache() const { return cache_; }
   const std::vector<std::unique_ptr<Process>>& processes() const { return procs_; }
@@ -139,6 +147,21 @@ class Kernel final : private EventSink {
   void disk_actor();
   void irq_actor();
   void nic_actor();
+
+  // dirty pages and writeback (kernel_writeback.cpp)
+  void flusher_actor();
+  void writeback_timer_actor();
+  bool flusher_has_work();
+  void dirtied(Thread& t, PageKey k);        // a write() dirtied k (folio_mark_dirty)
+  void balance_dirty_pages(Thread& t);      // after a write(): wake the flusher, throttle
+  std::uint64_t dirty_background_pages() const;
+  std::uint64_t dirty_limit_pages() const;
+  // Submits writes of `pages` (already under writeback), one request per contiguous run.
+  std::vector<std::shared_ptr<DiskRequest>> submit_writeback(std::vector<PageKey> pages, Process* p,
+                                                             std::uint64_t req);
+  void write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait);
+  std::uint64_t read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
+  std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
 
   // faults
@@ -172,6 +195,9 @@ class Kernel final : private EventSink {
   bool nic_busy_ = false;
   std::unique_ptr<WaitQueue> disk_wake_, nic_wake_, irq_wake_, idle_, cache_room_;
   std::uint32_t disk_lane_ = 0, nic_lane_ = 0, irq_lane_ = 0;
+  std::unique_ptr<WaitQueue> flusher_wake_, timer_wake_;
+  std::vector<Process*> file_dirtier_;  // per file: the process whose writes the flusher charges
+  std::uint32_t flusher_lane_ = 0;
 };
 
 }  // namespace kiosim

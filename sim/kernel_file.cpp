@@ -1,5 +1,6 @@
 // File paths: open, read, buffered write, and filling the page cache from the disk
-// with readahead (mm/filemap.c filemap_read, mm/readahead.c, generic_perform_write).
+// with readahead (mm/filemap.c filemap_read, mm/readahead.c, generic_perform_write);
+// O_DIRECT (fs/iomap/direct-io.c) and posix_fadvise (mm/fadvise.c).
 #include <algorithm>
 
 #include "sim/kernel.h"
@@ -7,19 +8,22 @@
 
 namespace kiosim {
 
-std::unique_ptr<OpenFile> Kernel::open(Thread& t, FileId f, std::uint64_t offset) {
+std::unique_ptr<OpenFile> Kernel::open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags) {
   Syscall sc(*this, t, "open");
   auto of = std::make_unique<OpenFile>();
   of->file = f;
   of->pos = offset;
   of->ra = ReadaheadState(m_.readahead);
+  of->direct = flags & open_flags::direct;
+  of->append = flags & open_flags::append;
   return of;
 }
 
 void Kernel::close(Thread& t) { Syscall sc(*this, t, "close"); }
 
-// Inserts a page, making room. When every page is pinned or dirty, dirty pages are
-// written back by this thread (direct reclaim) or it waits for a reference to drop.
+// Inserts a page, making room. When reclaim found only dirty pages, this thread
+// writes them (direct reclaim) and waits; when every page is pinned or under
+// writeback, it waits until a reference drops or a write ends (a visible stall).
 bool Kernel::insert_page(Thread& t, PageKey k) {
   for (;;) {
     auto r = cache_.insert(k);
@@ -28,23 +32,17 @@ bool Kernel::insert_page(Thread& t, PageKey k) {
     if (t.setup && dirty.empty()) return false;  // setup never waits
     if (!dirty.empty()) {
       flush_cpu(t);
-      for (PageKey d : dirty) {
-        auto req = std::make_shared<DiskRequest>();
-        req->file = d.file;
-        req->pages = {d.index, 1};
-        req->write = true;
-        req->req = t.req;
-        req->proc = t.proc;
-        req->waiters = std::make_unique<WaitQueue>(engine_);
-        disk_queue_.push_back(req);
-        disk_wake_->notify_all();
-        count(t, &Counters::writeback_pages, 1);
+      count(t, &Counters::writeback_pages, dirty.size());
+      for (auto& req : submit_writeback(std::move(dirty), t.proc, t.req))
         block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "writeback (direct reclaim)");
-      }
       continue;
     }
-    std::uint64_t before = cache_.stats().evictions;
-    block(t, TimeCat::disk, *cache_room_, [&] { return cache_.size() < cache_.capacity() || before != cache_.stats().evictions; },
+    const std::uint64_t pinned = cache_.pinned_pages(), wb = cache_.writeback_pages();
+    block(t, TimeCat::disk, *cache_room_,
+          [&] {
+            return cache_.size() < cache_.capacity() || cache_.pinned_pages() < pinned ||
+                   cache_.writeback_pages() < wb;
+          },
           "page cache full of pinned pages");
   }
 }
@@ -152,7 +150,9 @@ std::uint64_t Kernel::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::opt
   std::uint64_t pos = offset.value_or(f.pos);
   std::uint64_t size = files_[f.file].size;
   std::uint64_t n = pos >= size ? 0 : std::min(bytes, size - pos);
-  if (n) {
+  if (f.direct) {
+    n = read_direct(t, f, pos, bytes);
+  } else if (n) {
     fill_pages(t, f, first_page(pos), pages_spanned(pos, n));
     cpu_copy(t, n, Place::page_cache, Place::user_buffer);
   }
@@ -164,14 +164,20 @@ std::uint64_t Kernel::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::opt
 std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset,
                                  WriteSource src) {
   Syscall sc(*this, t, offset ? "pwrite" : "write");
-  std::uint64_t pos = offset.value_or(f.pos);
+  std::uint64_t& size = files_[f.file].size;
+  std::uint64_t pos = f.append && !offset ? size : offset.value_or(f.pos);
   if (src.mapping) {
     for (std::uint64_t b = src.mapping->cursor; b < src.mapping->cursor + bytes; b += kPageSize) {
       std::uint64_t vp = src.mapping->start + (b - src.mapping->file_offset) / kPageSize;
       if (!t.proc->mm.pte(vp)) fault(t, *src.mapping, vp, false);
     }
   }
-  std::uint64_t& size = files_[f.file].size;
+  if (f.direct) {
+    std::uint64_t n = write_direct(t, f, pos, bytes);
+    if (!offset) f.pos = pos + n;
+    if (src.mapping) src.mapping->cursor += n;
+    return n;
+  }
   std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
   for (std::uint64_t p = first; p < first + n; ++p) {
     PageKey k{f.file, p};
@@ -183,14 +189,141 @@ std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, st
       if (partial && page_start < size) read_into_cache(t, f.file, {p, 1}, true, false);
       else insert_page(t, k);
     }
-    cache_.mark_dirty(k);
+    dirtied(t, k);
   }
   cpu_copy(t, bytes, src.mapping ? Place::mapping : Place::user_buffer, Place::page_cache);
   size = std::max(size, pos + bytes);
   count(t, &Counters::file_write_bytes, bytes);
   if (!offset) f.pos = pos + bytes;
   if (src.mapping) src.mapping->cursor += bytes;
+  balance_dirty_pages(t);
   return bytes;
+}
+
+// ---- O_DIRECT ----------------------------------------------------------------------
+
+namespace {
+bool misaligned(std::uint64_t pos, std::uint64_t bytes) {
+  return pos % Kernel::kDirectAlign != 0 || bytes % Kernel::kDirectAlign != 0;
+}
+}  // namespace
+
+// Writes back the dirty cached pages of a range (filemap_write_and_wait_range when
+// `wait`, __filemap_fdatawrite_range when not).
+void Kernel::write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait) {
+  std::vector<PageKey> dirty;
+  for (std::uint64_t p = first; p < first + n; ++p)
+    if (cache_.start_writeback({f, p})) dirty.push_back({f, p});
+  if (dirty.empty() || t.setup) return;
+  count(t, &Counters::writeback_pages, dirty.size());
+  auto reqs = submit_writeback(std::move(dirty), t.proc, t.req);
+  if (!wait) return;
+  for (auto& req : reqs) block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "writeback");
+}
+
+// iomap_dio_rw, reading: the disk controller DMAs straight into the user buffer.
+// Cached dirty pages of the range are written first, so the disk has the newest data.
+std::uint64_t Kernel::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
+  if (misaligned(pos, bytes)) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(engine_.now_ns());
+    e.kind = EventKind::dma_copy;
+    e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
+    trace(t, e);
+    return 0;
+  }
+  std::uint64_t size = files_[f.file].size;
+  std::uint64_t n = pos >= size ? 0 : std::min(bytes, size - pos);
+  if (n == 0) return 0;
+  write_back_range(t, f.file, first_page(pos), pages_spanned(pos, n), true);
+  if (t.setup) return n;
+  flush_cpu(t);
+  auto req = std::make_shared<DiskRequest>();
+  req->file = f.file;
+  req->pages = {first_page(pos), pages_spanned(pos, n)};
+  req->direct = true;
+  req->bytes = n;
+  req->req = t.req;
+  req->proc = t.proc;
+  req->waiters = std::make_unique<WaitQueue>(engine_);
+  disk_queue_.push_back(req);
+  disk_wake_->notify_all();
+  block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "O_DIRECT read");
+  return n;
+}
+
+// iomap_dio_rw, writing: DMA from the user buffer to the disk; then the cached
+// copies of the range are stale and dropped (invalidate_inode_pages2_range).
+std::uint64_t Kernel::write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
+  if (misaligned(pos, bytes)) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(engine_.now_ns());
+    e.kind = EventKind::dma_copy;
+    e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
+    trace(t, e);
+    return 0;
+  }
+  if (bytes == 0) return 0;
+  const std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
+  write_back_range(t, f.file, first, n, true);
+  if (!t.setup) {
+    flush_cpu(t);
+    auto req = std::make_shared<DiskRequest>();
+    req->file = f.file;
+    req->pages = {first, n};
+    req->write = true;
+    req->direct = true;
+    req->bytes = bytes;
+    req->req = t.req;
+    req->proc = t.proc;
+    req->waiters = std::make_unique<WaitQueue>(engine_);
+    disk_queue_.push_back(req);
+    disk_wake_->notify_all();
+    block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "O_DIRECT write");
+  }
+  for (std::uint64_t p = first; p < first + n; ++p) cache_.remove({f.file, p});
+  std::uint64_t& size = files_[f.file].size;
+  size = std::max(size, pos + bytes);
+  count(t, &Counters::file_write_bytes, bytes);
+  return bytes;
+}
+
+// ---- posix_fadvise -----------------------------------------------------------------
+
+// mm/fadvise.c generic_fadvise. DONTNEED starts writeback of the range's dirty pages
+// (without waiting) and drops the clean, unreferenced ones; WILLNEED reads the range
+// in the background (force_page_cache_readahead). `bytes` 0 means to the end of the file.
+void Kernel::fadvise(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t bytes, Advice advice) {
+  Syscall sc(*this, t, "fadvise64");
+  const std::uint64_t size = files_[f.file].size;
+  if (offset >= size) return;
+  const std::uint64_t len = bytes == 0 ? size - offset : std::min(bytes, size - offset);
+  const std::uint64_t first = first_page(offset), n = pages_spanned(offset, len);
+  TraceEvent e;
+  e.t_ns = std::int64_t(engine_.now_ns());
+  e.file = f.file;
+  e.page = std::int64_t(first);
+  if (advice == Advice::dontneed) {
+    write_back_range(t, f.file, first, n, false);
+    std::uint64_t dropped = 0;
+    for (std::uint64_t p = first; p < first + n; ++p) {
+      cpu(t, TimeCat::syscall, m_.cpu.page_lookup_ns);
+      PageKey k{f.file, p};
+      if (cache_.contains(k) && cache_.remove(k)) ++dropped;
+    }
+    e.kind = EventKind::evict;
+    e.pages = dropped;
+    e.name = "fadvise DONTNEED";
+  } else {
+    std::uint64_t missing = 0;
+    for (std::uint64_t p = first; p < first + n; ++p) missing += !cache_.contains({f.file, p});
+    count(t, &Counters::readahead_pages, missing);
+    e.kind = EventKind::readahead;
+    e.pages = missing;
+    e.name = "fadvise WILLNEED";
+    read_into_cache(t, f.file, {first, n}, false, true);
+  }
+  trace(t, e);
 }
 
 }  // namespace kiosim

@@ -10,6 +10,8 @@ struct Kernel::DiskRequest {
   PageRange pages;
   bool write = false;
   bool readahead = false;
+  bool direct = false;        // O_DIRECT: to or from a user buffer; no page-cache state changes
+  std::uint64_t bytes = 0;    // bytes moved; 0 means whole pages
   std::uint64_t req = 0;
   Process* proc = nullptr;
   bool done = false;

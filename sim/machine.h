@@ -27,6 +27,7 @@ struct CpuCosts {
   double map_page_ns = 20;        // one PTE set (fault-around maps several)
   double vma_ns = 500;            // mmap / munmap bookkeeping
   double skb_ns = 250;            // building and queueing one skb
+  double page_ref_ns = 0;         // moving one page by reference (pipe_buffer, skb fragment; splice, sendfile)
   double interrupt_ns = 1000;     // one interrupt handled
   double context_switch_ns = 1500;
   double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
@@ -52,6 +53,12 @@ struct Machine {
   std::uint64_t page_cache_bytes = 1ULL << 30;
   PageCacheParams page_cache;  // capacity follows page_cache_bytes
   ReadaheadParams readahead;
+  // Dirty pages and writeback (mm/page-writeback.c, the vm.dirty_* sysctls).
+  std::uint32_t dirty_background_ratio = 10;    // page_cache.dirty_background_ratio: % of the cache
+  std::uint32_t dirty_ratio = 20;               // page_cache.dirty_ratio: % of the cache
+  double dirty_expire_ns = 30e9;                // page_cache.dirty_expire
+  double writeback_interval_ns = 5e9;           // page_cache.writeback_interval
+  std::uint64_t writeback_chunk_bytes = 1 << 20;  // page_cache.writeback_chunk: one flusher disk request
   MmParams mm;
   DiskCosts disk;
   NicParams nic;

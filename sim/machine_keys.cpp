@@ -72,6 +72,9 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.cpu.vma_ns; }));
   v.push_back(numeric("cpu.skb", K::time, "building and queueing one skb (tcp_sendmsg, driver xmit)", 0, 1e7,
                       [](Machine& m) -> auto& { return m.cpu.skb_ns; }));
+  v.push_back(numeric("cpu.page_ref", K::time,
+                      "moving one page by reference into or out of a pipe or skb (splice, sendfile)", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.page_ref_ns; }));
   v.push_back(numeric("cpu.interrupt", K::time, "handling one device interrupt", 0, 1e7,
                       [](Machine& m) -> auto& { return m.cpu.interrupt_ns; }));
   v.push_back(numeric("cpu.context_switch", K::time, "a thread sleeping and waking (switch out and in)", 0, 1e8,
@@ -96,6 +99,20 @@ std::vector<MachineKey> build() {
   v.back().set = [](Machine& m, double b, std::string_view) { m.readahead.max_pages = std::uint64_t(b) / kPageSize; };
   v.back().number = [](const Machine& m) { return double(m.readahead.max_pages * kPageSize); };
   v.back().show = [](const Machine& m) { return format_size(double(m.readahead.max_pages * kPageSize)); };
+  v.push_back(numeric("page_cache.dirty_background_ratio", K::integer,
+                      "% of the cache dirty before the flusher writes back (vm.dirty_background_ratio)", 0, 100,
+                      [](Machine& m) -> auto& { return m.dirty_background_ratio; }));
+  v.push_back(numeric("page_cache.dirty_ratio", K::integer,
+                      "% of the cache dirty or under writeback before writers are throttled (vm.dirty_ratio)", 1, 100,
+                      [](Machine& m) -> auto& { return m.dirty_ratio; }));
+  v.push_back(numeric("page_cache.dirty_expire", K::time,
+                      "age at which the flusher writes a dirty page back (vm.dirty_expire_centisecs)", 0, 3600e9,
+                      [](Machine& m) -> auto& { return m.dirty_expire_ns; }));
+  v.push_back(numeric("page_cache.writeback_interval", K::time,
+                      "how often the flusher wakes to look for expired pages (vm.dirty_writeback_centisecs)", 1e3,
+                      3600e9, [](Machine& m) -> auto& { return m.writeback_interval_ns; }));
+  v.push_back(numeric("page_cache.writeback_chunk", K::size, "pages the flusher writes in one disk request", 4 * KiB,
+                      64 * MiB, [](Machine& m) -> auto& { return m.writeback_chunk_bytes; }));
   v.push_back(numeric("mm.fault_around", K::size, "window a read fault maps from the cache (fault_around_bytes)",
                       4 * KiB, 2 * MiB, [](Machine& m) -> auto& { return m.mm.fault_around_pages; }));
   v.back().set = [](Machine& m, double b, std::string_view) {

@@ -15,10 +15,17 @@ enum class OpKind {
   mmap, munmap, touch,
   sendfile, splice,
   sleep, repeat,
+  fadvise,
 };
 std::string_view to_string(OpKind k);
 
 inline constexpr std::uint64_t kNoOffset = ~0ULL;
+
+// open flags the model acts on (`open: { flags: [direct, append] }`).
+namespace open_flags {
+inline constexpr std::uint32_t direct = 1u << 0;  // O_DIRECT
+inline constexpr std::uint32_t append = 1u << 1;  // O_APPEND
+}  // namespace open_flags
 
 struct Op {
   OpKind kind{};
@@ -35,6 +42,8 @@ struct Op {
   bool writable = false;         // mmap: PROT_WRITE; touch: a write access
   double ns = 0;                 // sleep
   std::uint64_t count = 0;       // repeat
+  std::uint32_t open_flags = 0;  // open: open_flags::*
+  std::string advice;            // fadvise: dontneed or willneed
   std::vector<Op> body;          // repeat
 };
 

@@ -219,7 +219,8 @@ std::string_view to_string(NameKind k) {
 const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>>& op_keys() {
   // op -> (allowed keys, required keys)
   static const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> k = {
-      {"open", {{"file", "as", "offset"}, {"file", "as"}}},
+      {"open", {{"file", "as", "offset", "flags"}, {"file", "as"}}},
+      {"fadvise", {{"fd", "advice", "offset", "bytes"}, {"fd", "advice"}}},
       {"socket", {{"as"}, {"as"}}},
       {"pipe", {{"as"}, {"as"}}},
       {"close", {{"fd"}, {"fd"}}},
@@ -242,7 +243,7 @@ const std::map<std::string, OpKind>& op_kinds() {
       {"open", OpKind::open},     {"socket", OpKind::socket}, {"pipe", OpKind::pipe},     {"close", OpKind::close},
       {"read", OpKind::read},     {"pread", OpKind::pread},   {"write", OpKind::write},   {"pwrite", OpKind::pwrite},
       {"mmap", OpKind::mmap},     {"munmap", OpKind::munmap}, {"touch", OpKind::touch},   {"sendfile", OpKind::sendfile},
-      {"splice", OpKind::splice}, {"sleep", OpKind::sleep}};
+      {"splice", OpKind::splice}, {"sleep", OpKind::sleep},     {"fadvise", OpKind::fadvise}};
   return k;
 }
 
@@ -352,6 +353,11 @@ class ProgramLoader {
           l_.fail(a["file"], p + ".file", msg);
         }
         o.as = l_.name(a["as"], p + ".as");
+        if (YAML::Node fl = a["flags"]) o.open_flags = open_flag_list(fl, p + ".flags");
+        if (o.open_flags & open_flags::direct) direct_.insert(o.as);
+        else direct_.erase(o.as);
+        if ((o.open_flags & open_flags::direct) && o.offset != kNoOffset && o.offset % 512)
+          l_.fail(a["offset"], p + ".offset", "O_DIRECT needs an offset that is a multiple of 512 bytes");
         bind(a, p, o.as, NameKind::file);
         break;
       }
@@ -365,13 +371,17 @@ class ProgramLoader {
         break;
       case OpKind::close: o.fd = ref("fd", {NameKind::file}); break;
       case OpKind::read:
-      case OpKind::pread: o.fd = ref("fd", {NameKind::file}); break;
+      case OpKind::pread:
+        o.fd = ref("fd", {NameKind::file});
+        direct_alignment(a, p, o);
+        break;
       case OpKind::write:
       case OpKind::pwrite:
         o.fd = ref("fd", {NameKind::file, NameKind::socket});
         if (a["from"]) o.from = ref("from", {NameKind::mapping});
         if (o.kind == OpKind::pwrite && kind(o.fd) == NameKind::socket)
           l_.fail(a["fd"], p + ".fd", "pwrite needs a file; a socket has no offset");
+        direct_alignment(a, p, o);
         break;
       case OpKind::mmap:
         o.fd = ref("fd", {NameKind::file});
@@ -392,6 +402,17 @@ class ProgramLoader {
         if ((kind(o.in) == NameKind::pipe) == (kind(o.out) == NameKind::pipe))
           l_.fail(a, p, "splice moves file -> pipe or pipe -> socket: exactly one side must be a pipe");
         break;
+      case OpKind::fadvise: {
+        o.fd = ref("fd", {NameKind::file});
+        o.advice = l_.name(a["advice"], p + ".advice");
+        const std::vector<std::string> known = {"dontneed", "willneed"};
+        if (std::find(known.begin(), known.end(), o.advice) == known.end()) {
+          std::string msg = fmt::format("unknown advice `{}`; kiosim models dontneed and willneed", o.advice);
+          if (auto sug = closest(o.advice, known)) msg += fmt::format("; did you mean `{}`?", *sug);
+          l_.fail(a["advice"], p + ".advice", msg);
+        }
+        break;  // `bytes` is the range's length (0 or absent: to the end of the file)
+      }
       case OpKind::sleep:
       case OpKind::repeat: break;
     }
@@ -400,9 +421,44 @@ class ProgramLoader {
     return o;
   }
 
+  // open flags: a list of names (O_RDONLY, O_DIRECT ... in lower case, without O_).
+  std::uint32_t open_flag_list(const YAML::Node& n, const std::string& path) const {
+    if (!n.IsSequence()) l_.fail(n, path, fmt::format("expected a list of flags like [direct], found {}", kind_of(n)));
+    const std::vector<std::string> known = {"rdonly", "wronly", "rdwr", "creat", "append", "direct"};
+    std::uint32_t flags = 0;
+    std::size_t i = 0;
+    for (const auto& f : n) {
+      std::string p = fmt::format("{}[{}]", path, i++);
+      std::string v = l_.name(f, p);
+      if (std::find(known.begin(), known.end(), v) == known.end()) {
+        std::string msg = fmt::format("unknown open flag `{}`", v);
+        if (auto sug = closest(v, known)) msg += fmt::format("; did you mean `{}`?", *sug);
+        else msg += "; expected some of: " + Loader::list(known);
+        l_.fail(f, p, msg);
+      }
+      if (v == "direct") flags |= open_flags::direct;
+      if (v == "append") flags |= open_flags::append;
+    }
+    return flags;
+  }
+  // O_DIRECT: sizes and offsets in multiples of the disk's logical block (512 bytes),
+  // or read(2) fails with EINVAL.
+  void direct_alignment(const YAML::Node& a, const std::string& p, const Op& o) const {
+    if (!direct_.count(o.fd)) return;
+    if (o.bytes % 512)
+      l_.fail(a["bytes"], p + ".bytes",
+              fmt::format("`{}` was opened with O_DIRECT: bytes must be a multiple of 512 (the disk's logical "
+                          "block), or the call fails with EINVAL",
+                          o.fd));
+    if (o.offset != kNoOffset && o.offset % 512)
+      l_.fail(a["offset"], p + ".offset",
+              fmt::format("`{}` was opened with O_DIRECT: the offset must be a multiple of 512", o.fd));
+  }
+
   const Loader& l_;
   const Scenario& s_;
   std::map<std::string, NameKind> names_;
+  std::set<std::string> direct_;  // descriptors opened with O_DIRECT
 };
 
 // Named profiles are looked up beside the scenario, then in the source tree's scenarios/machines.
