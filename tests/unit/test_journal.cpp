@@ -1,0 +1,161 @@
+// The journal's bookkeeping (model/journal.h), with numbers worked out by hand.
+// Block arithmetic used below (4 KiB blocks, 250 tags per descriptor block):
+//   metadata blocks = one inode block per file in the transaction
+//                   + 2 (block bitmap, group descriptor) if any write grew a file
+//   descriptor blocks = ceil((metadata + journaled data blocks) / 250)
+//   journal bytes = (descriptor + metadata + data + 1 commit record) * 4096
+#include <catch2/catch.hpp>
+
+#include "model/journal.h"
+
+using namespace kiosim;
+
+TEST_CASE("journal: a transaction collects the metadata of the writes", "[journal]") {
+  Journal j;
+  // File 0 is empty, file 1 holds 8 KiB.
+  // w1: append 4 KiB to file 0 -> grows it (allocation), T1 starts with it.
+  // w2: overwrite 4 KiB of file 1 inside its size -> mtime only.
+  // w3: append 4 KiB more to file 0 -> same inode block, allocation already counted.
+  WriteSeq w1 = j.note_write(0, 0, 4096, 0);
+  WriteSeq w2 = j.note_write(1, 0, 4096, 8192);
+  WriteSeq w3 = j.note_write(0, 4096, 4096, 4096);
+  CHECK(w1 == 1);
+  CHECK(w2 == 2);
+  CHECK(w3 == 3);
+  CHECK(j.running() == 1);
+  CHECK(j.running_writes() == 3);
+  j.request_commit(1);
+  REQUIRE(j.commit_due());
+  CommitPlan p = j.start_commit();
+  // metadata: inode(0) + inode(1) + bitmap + group descriptor = 4 blocks
+  // descriptor: ceil(4 / 250) = 1; journal: 1 + 4 + 0 = 5 blocks, + commit record = 6
+  CHECK(p.tid == 1);
+  CHECK(p.metadata_blocks == 4);
+  CHECK(p.descriptor_blocks == 1);
+  CHECK(p.data_blocks == 0);
+  CHECK(p.journal_blocks() == 5);
+  CHECK(p.journal_bytes() == 6 * 4096);
+  // ordered (the default): both files' data goes to its place before the commit record.
+  CHECK(p.ordered_files == std::vector<FileId>{0, 1});
+  CHECK(p.writes == std::vector<WriteSeq>{1, 2, 3});
+}
+
+TEST_CASE("journal: an overwrite needs no allocation and no fdatasync commit", "[journal]") {
+  Journal j;
+  j.note_write(0, 0, 4096, 65536);  // inside the file: mtime changes, size does not
+  // fsync must commit T1 (the inode's mtime); fdatasync needs nothing committed.
+  CHECK(j.needs_commit(0, false) == 1);
+  CHECK(j.needs_commit(0, true) == 0);
+  j.request_commit(1);
+  CommitPlan p = j.start_commit();
+  // 1 inode block, no bitmap: 1 descriptor + 1 metadata + commit record = 3 blocks
+  CHECK(p.metadata_blocks == 1);
+  CHECK(p.journal_bytes() == 3 * 4096);
+}
+
+TEST_CASE("journal: commits run one at a time, in tid order", "[journal]") {
+  Journal j;
+  // Thread A appends (T1) and fsyncs: the commit of T1 starts.
+  j.note_write(0, 0, 4096, 0);
+  Tid a = j.needs_commit(0, false);
+  CHECK(a == 1);
+  j.request_commit(a);
+  REQUIRE(j.commit_due());
+  CHECK(j.start_commit().tid == 1);
+  CHECK(j.committing() == 1);
+  CHECK(j.running() == 0);
+
+  SECTION("a write during the commit joins a new transaction; its fsync waits for the next commit") {
+    // Thread B appends to file 1 while T1 commits: T2 starts.
+    j.note_write(1, 0, 4096, 0);
+    CHECK(j.running() == 2);
+    Tid b = j.needs_commit(1, false);
+    CHECK(b == 2);
+    j.request_commit(b);
+    // T1 is still committing: no second commit beside it.
+    CHECK_FALSE(j.commit_due());
+    CHECK(j.start_commit().tid == 0);
+    // T1 ends; now T2 may start.
+    j.finish_commit();
+    CHECK(j.last_committed() == 1);
+    CHECK(j.committed(a));
+    CHECK_FALSE(j.committed(b));
+    REQUIRE(j.commit_due());
+    CHECK(j.start_commit().tid == 2);
+    j.finish_commit();
+    CHECK(j.committed(b));
+  }
+
+  SECTION("a second fsync of a file already in the committing transaction starts nothing") {
+    // A's file is in T1, which is committing: a second fsync just waits for T1.
+    Tid again = j.needs_commit(0, false);
+    CHECK(again == 1);
+    j.request_commit(again);
+    CHECK_FALSE(j.commit_due());
+    j.finish_commit();
+    CHECK(j.needs_commit(0, false) == 0);  // committed: a later fsync only flushes
+    CHECK_FALSE(j.commit_due());           // and nothing is running
+  }
+}
+
+TEST_CASE("journal: data=journal journals the data, ordered does not", "[journal]") {
+  // The same writes in both modes: 8 KiB appended to an empty file (2 pages),
+  // then 4 KiB rewritten in its first page (already journaled in this transaction).
+  auto plan = [](JournalMode m) {
+    Journal j(JournalParams{m, 250});
+    j.note_write(0, 0, 8192, 0);
+    j.note_write(0, 0, 4096, 8192);
+    j.request_commit(1);
+    return j.start_commit();
+  };
+  CommitPlan ordered = plan(JournalMode::ordered);
+  CommitPlan journal = plan(JournalMode::journal);
+  CommitPlan writeback = plan(JournalMode::writeback);
+  // ordered: 1 descriptor + 3 metadata (inode, bitmap, gdt) + commit = 5 blocks = 20480 bytes;
+  // the 8 KiB of data goes once, to its place, before the commit record.
+  CHECK(ordered.data_blocks == 0);
+  CHECK(ordered.journal_bytes() == 20480);
+  CHECK(ordered.ordered_files == std::vector<FileId>{0});
+  // journal: + 2 data pages in the journal: 1 + 3 + 2 + 1 = 7 blocks = 28672 bytes;
+  // the data is written again, to its place, after the commit (written twice).
+  CHECK(journal.data_blocks == 2);
+  CHECK(journal.data_pages == std::vector<PageKey>{{0, 0}, {0, 1}});
+  CHECK(journal.journal_bytes() == 28672);
+  CHECK(journal.journal_bytes() - ordered.journal_bytes() == 8192);
+  CHECK(journal.ordered_files.empty());
+  // writeback: the journal holds metadata only, and nothing is ordered.
+  CHECK(writeback.journal_bytes() == 20480);
+  CHECK(writeback.ordered_files.empty());
+}
+
+TEST_CASE("journal: O_DIRECT data never goes through the journal", "[journal]") {
+  Journal j(JournalParams{JournalMode::journal, 250});
+  j.note_write(0, 0, 8192, 0, /*direct=*/true);
+  j.request_commit(1);
+  CommitPlan p = j.start_commit();
+  CHECK(p.data_blocks == 0);
+  CHECK(p.metadata_blocks == 3);
+}
+
+TEST_CASE("journal: descriptor blocks hold 250 tags each", "[journal]") {
+  Journal j(JournalParams{JournalMode::journal, 250});
+  // 1 MiB appended: 256 data pages + 3 metadata = 259 tags -> 2 descriptor blocks.
+  j.note_write(0, 0, 1 << 20, 0);
+  j.request_commit(1);
+  CommitPlan p = j.start_commit();
+  CHECK(p.data_blocks == 256);
+  CHECK(p.descriptor_blocks == 2);
+  CHECK(p.journal_bytes() == (2 + 3 + 256 + 1) * 4096);
+}
+
+TEST_CASE("journal: data is stable only after a cache flush that began after it was written", "[journal]") {
+  Journal j;
+  j.note_write(0, 0, 4096, 0);            // w1
+  std::uint64_t early = j.flush_begin();  // a flush that began before the data was written
+  j.data_written({0, 0}, 1);
+  j.flush_end(early);
+  CHECK(j.stable_upto({0, 0}) == 0);  // still in the device's cache
+  std::uint64_t late = j.flush_begin();
+  j.flush_end(late);
+  CHECK(j.stable_upto({0, 0}) == 1);
+}
