@@ -105,6 +105,8 @@ std::uint64_t Kernel::sendfile(Thread& t, Socket& out, OpenFile& in, std::uint64
   while (left > 0) {
     std::uint64_t n = std::min(left, window - in.pos % kPageSize);
     fill_pages(t, in, first_page(in.pos), pages_spanned(in.pos, n));
+    // Each page moves twice by reference: into the internal pipe, then into an skb.
+    cpu(t, TimeCat::syscall, 2.0 * double(pages_spanned(in.pos, n)) * m_.cpu.page_ref_ns);
     TraceEvent e;
     e.t_ns = std::int64_t(engine_.now_ns());
     e.kind = EventKind::page_ref_move;
@@ -138,6 +140,7 @@ std::uint64_t Kernel::splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out,
   if (n == 0) return 0;
   fill_pages(t, in, first_page(in.pos), pages_spanned(in.pos, n));
   for (const SkbFrag& f : pieces_of(in.file, in.pos, n)) {
+    cpu(t, TimeCat::syscall, m_.cpu.page_ref_ns);
     cache_.get(f.page);
     out.pipe.push(PipeBuffer{f.page, true, f.offset, f.len});
   }
@@ -164,6 +167,7 @@ std::uint64_t Kernel::splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& out,
   std::vector<SkbFrag> pieces;
   std::uint64_t n = 0;
   for (const auto& b : bufs) {
+    cpu(t, TimeCat::syscall, m_.cpu.page_ref_ns);
     pieces.push_back({b.page, b.offset, b.len});
     n += b.len;
   }

@@ -1,7 +1,74 @@
+// kiosim calibrate: micro-benchmarks of this machine -> a machine profile (YAML,
+// a comment under each value saying how it was measured). Never runs the composite
+// methods: `kiosim check` uses them to test the model.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
 #include "sim/cli/commands.h"
+#include "sim/host/calibrate.h"
+#include "sim/host/measure.h"
+#include "sim/report.h"
+
 namespace kiosim::cli {
-Action add_calibrate(CLI::App& app) {
-  app.add_subcommand("calibrate", "micro-benchmarks of this machine -> a machine profile");
-  return [] { return 1; };
+
+namespace {
+
+struct CalibrateArgs {
+  std::string output;
+  bool quick = false;
+  bool quiet = false;
+  bool json = false;
+};
+
+int run_calibrate(const CalibrateArgs& a) {
+  std::cerr << fmt::format("ARG command   calibrate\nARG output    {}\nARG quick     {}\n",
+                           a.output.empty() ? "(stdout)" : a.output, a.quick);
+  try {
+    host::CalibrateOptions o;
+    if (a.quick) o.scale = 0.1;
+    auto progress = [&](const std::string& m) {
+      if (!a.quiet) std::cerr << "kiosim calibrate: " << m << std::endl;
+    };
+    host::Calibration c = host::calibrate(o, progress);
+    if (a.json) {
+      nlohmann::ordered_json j;
+      j["host"] = c.facts.to_json();
+      nlohmann::ordered_json vs = nlohmann::ordered_json::array();
+      for (const auto& v : c.values) vs.push_back({{"key", v.key}, {"value", v.value}, {"how", v.how}});
+      j["values"] = vs;
+      j["notes"] = c.notes;
+      if (!a.output.empty()) write_file_atomically(a.output, c.yaml());
+      std::cout << j.dump(2) << "\n";
+      return 0;
+    }
+    if (a.output.empty()) {
+      std::cout << c.yaml();
+    } else {
+      write_file_atomically(a.output, c.yaml());
+      std::cerr << fmt::format("kiosim calibrate: wrote {}\n", a.output);
+    }
+    return 0;
+  } catch (const host::Refused& e) {
+    std::cerr << "kiosim calibrate: " << e.what() << "\n";
+    return 2;
+  } catch (const host::HostError& e) {
+    std::cerr << "kiosim calibrate: this host refused a call a benchmark needs: " << e.what() << "\n";
+    return 1;
+  }
 }
+
+}  // namespace
+
+Action add_calibrate(CLI::App& app) {
+  auto a = std::make_shared<CalibrateArgs>();
+  auto* c = app.add_subcommand("calibrate", "micro-benchmarks of this machine -> a machine profile (YAML)");
+  c->add_option("-o,--output", a->output, "write the profile here (atomically) instead of to stdout");
+  c->add_flag("--quick", a->quick, "fewer iterations and a smaller file (for tests; noisier figures)");
+  c->add_flag("--json", a->json, "print the values as JSON");
+  c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
+  return [a] { return run_calibrate(*a); };
+}
+
 }  // namespace kiosim::cli

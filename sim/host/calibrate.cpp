@@ -1,0 +1,422 @@
+#include "sim/host/calibrate.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/host/measure.h"
+#include "sim/host/private_dir.h"
+#include "sim/machine_keys.h"
+#include "sim/units.h"
+
+namespace kiosim::host {
+
+namespace {
+
+double now_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+}
+
+[[noreturn]] void fail(const std::string& what) { throw HostError(fmt::format("{}: {}", what, std::strerror(errno))); }
+
+// The median of `trials` runs of f (each returns one figure).
+template <class F>
+double med_of(int trials, F f) {
+  std::vector<double> v;
+  for (int i = 0; i < trials; ++i) v.push_back(f());
+  return median(v);
+}
+
+std::int64_t minflt_now() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_minflt;
+}
+
+// A least-squares line through (x, y): y = a + b x.
+std::pair<double, double> fit(const std::vector<double>& x, const std::vector<double>& y) {
+  double n = double(x.size()), sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sx += x[i];
+    sy += y[i];
+    sxx += x[i] * x[i];
+    sxy += x[i] * y[i];
+  }
+  double b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+  return {(sy - b * sx) / n, b};
+}
+
+std::uint64_t pow2_pages(double pages) {
+  std::uint64_t p = 1;
+  while (p * 2 <= std::uint64_t(pages + 0.5) && p < 512) p *= 2;
+  return p;
+}
+
+}  // namespace
+
+Calibration calibrate(const CalibrateOptions& o, const std::function<void(const std::string&)>& progress) {
+  const int steps = 9;
+  int step = 0;
+  auto say = [&](const std::string& what) {
+    if (progress) progress(fmt::format("[{}/{}] {}", ++step, steps, what));
+  };
+  auto iters = [&](double n) { return std::max<std::uint64_t>(16, std::uint64_t(n * o.scale)); };
+
+  Calibration c;
+  PrivateDir dir;
+  c.facts = host_facts(temp_base());
+  Machine m;  // defaults; measured fields are overwritten below
+  std::map<std::string, std::string> how;
+
+  const std::uint64_t file_bytes = o.scale < 1 ? (8ULL << 20) : (64ULL << 20);
+  if (dir.free_bytes() < file_bytes + (64ULL << 20))
+    throw Refused(fmt::format("calibrate needs {} in {} and it has {}", format_size(double(file_bytes + (64ULL << 20))),
+                              dir.path(), format_size(double(dir.free_bytes()))));
+
+  // 1. null syscall
+  say("null syscall (getppid)");
+  {
+    std::uint64_t n = iters(400000);
+    double ns = med_of(5, [&] {
+      double t0 = now_ns();
+      for (std::uint64_t i = 0; i < n; ++i) ::syscall(SYS_getppid);
+      return (now_ns() - t0) / double(n);
+    });
+    m.cpu.syscall_ns = ns;
+    how["cpu.syscall"] = fmt::format("median of 5 x {} getppid() calls", n);
+  }
+  const double sys_ns = m.cpu.syscall_ns;
+
+  // A cached file made the way `measure` makes its files: 1 MiB writes, fsync.
+  std::string path = dir.file("calibrate.bin");
+  {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) fail("create " + path);
+    std::vector<char> chunk(1 << 20, 'k');
+    for (std::uint64_t off = 0; off < file_bytes; off += chunk.size())
+      if (::pwrite(fd, chunk.data(), chunk.size(), off_t(off)) != ssize_t(chunk.size())) fail("write " + path);
+    ::fsync(fd);
+    ::close(fd);
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open " + path);
+  const std::uint64_t pages = file_bytes / 4096;
+
+  // 2. page-cache lookup: mincore() of a mapping never touched looks each page up in
+  // the page cache (mm/mincore.c mincore_page) and copies nothing.
+  say("page-cache lookup per page (mincore of an untouched mapping)");
+  {
+    std::vector<unsigned char> vec(pages);
+    double ns = med_of(7, [&] {
+      void* a = ::mmap(nullptr, file_bytes, PROT_READ, MAP_SHARED, fd, 0);
+      if (a == MAP_FAILED) fail("mmap");
+      double t0 = now_ns();
+      ::mincore(a, file_bytes, vec.data());
+      double t = now_ns() - t0;
+      ::munmap(a, file_bytes);
+      return t / double(pages);
+    });
+    m.cpu.page_lookup_ns = ns;
+    how["cpu.page_lookup"] = fmt::format("mincore() of an untouched {} mapping of a cached file, per page, median of 7",
+                                         format_size(double(file_bytes)));
+  }
+
+  // 3. copy kernel -> user by size: pread() of a cached file, minus the syscall and lookups.
+  say("copy bandwidth by size (pread of a cached file)");
+  std::vector<char> buf(1 << 20, 1);
+  std::map<std::uint64_t, double> copy_bps;
+  for (std::uint64_t s : {4096ULL, 65536ULL, 1048576ULL}) {
+    double per_call = med_of(5, [&] {
+      std::uint64_t calls = 0;
+      double t0 = now_ns();
+      for (std::uint64_t off = 0; off + s <= file_bytes; off += s, ++calls)
+        if (::pread(fd, buf.data(), s, off_t(off)) != ssize_t(s)) fail("pread");
+      return (now_ns() - t0) / double(calls);
+    });
+    double copy_ns = std::max(1.0, per_call - sys_ns - double(s / 4096) * m.cpu.page_lookup_ns);
+    copy_bps[s] = double(s) / copy_ns * 1e9;
+  }
+  m.cpu.copy_bytes_per_s = copy_bps[65536];
+  how["cpu.copy_bandwidth"] = fmt::format(
+      "pread() of 64KiB from a cached {} file, minus syscall and lookups; by size: 4KiB {}, 64KiB {}, 1MiB {}",
+      format_size(double(file_bytes)), format_rate(copy_bps[4096]), format_rate(copy_bps[65536]),
+      format_rate(copy_bps[1048576]));
+
+  // 4. minor faults and pages mapped per fault (fault-around, large folios).
+  say("minor fault cost and pages mapped per fault (read-touch of a cached mapping)");
+  {
+    double faults = 0;
+    double per_fault = med_of(5, [&] {
+      char* a = static_cast<char*>(::mmap(nullptr, file_bytes, PROT_READ, MAP_SHARED, fd, 0));
+      if (a == MAP_FAILED) fail("mmap");
+      volatile char sink = 0;
+      std::int64_t f0 = minflt_now();
+      double t0 = now_ns();
+      for (std::uint64_t p = 0; p < pages; ++p) sink = sink + a[p * 4096];
+      double t = now_ns() - t0;
+      faults = double(minflt_now() - f0);
+      ::munmap(a, file_bytes);
+      return faults > 0 ? t / faults : 0;
+    });
+    double ppf = faults > 0 ? double(pages) / faults : 1;
+    m.cpu.minor_fault_ns = per_fault;
+    m.cpu.map_page_ns = 0;
+    m.mm.fault_around_pages = pow2_pages(ppf);
+    how["cpu.minor_fault"] = fmt::format(
+        "read-touch of one byte per page of a cached {} mapping: time / minor faults ({:.0f} faults, {:.1f} pages "
+        "per fault); includes mapping the pages, so cpu.map_page is 0",
+        format_size(double(file_bytes)), faults, ppf);
+    how["cpu.map_page"] = "0: the minor-fault figure already includes mapping its pages";
+    how["mm.fault_around"] = fmt::format("pages mapped per fault measured {:.1f} (fault-around or a large folio), "
+                                         "rounded down to a power of two",
+                                         ppf);
+  }
+
+  // 5. splice page move: file -> pipe -> /dev/null, per page moved by reference.
+  say("splice page move (file -> pipe -> /dev/null)");
+  {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) fail("pipe");
+    int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0) fail("open /dev/null");
+    const std::uint64_t chunk = 65536;
+    double per_page = med_of(5, [&] {
+      std::uint64_t calls = 0;
+      loff_t off = 0;
+      double t0 = now_ns();
+      while (std::uint64_t(off) + chunk <= file_bytes) {
+        ssize_t n = ::splice(fd, &off, p[1], nullptr, chunk, SPLICE_F_MOVE);
+        if (n <= 0) fail("splice file -> pipe");
+        std::uint64_t left = std::uint64_t(n);
+        while (left) {
+          ssize_t k = ::splice(p[0], nullptr, null, nullptr, left, SPLICE_F_MOVE);
+          if (k <= 0) fail("splice pipe -> /dev/null");
+          left -= std::uint64_t(k);
+          ++calls;
+        }
+        ++calls;
+      }
+      double t = now_ns() - t0;
+      double moves = double(file_bytes / 4096) * 2;  // into the pipe, out of it
+      return std::max(0.0, (t - double(calls) * sys_ns - double(pages) * m.cpu.page_lookup_ns) / moves);
+    });
+    m.cpu.page_ref_ns = per_page;
+    how["cpu.page_ref"] = "splice() of a cached file into a pipe and out to /dev/null, 64KiB at a time: time minus "
+                          "syscalls and lookups, per page per move";
+    ::close(p[0]);
+    ::close(p[1]);
+    ::close(null);
+  }
+  ::close(fd);
+
+  // 6. socket send per call and per byte, and the receiver's recv per call (a socket pair).
+  say("socket send and receive per call and per byte (socket pair)");
+  {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail("socketpair");
+    std::vector<double> xs, wy, ry;
+    for (std::uint64_t s : {4096ULL, 16384ULL, 65536ULL}) {
+      std::uint64_t n = iters(20000 * 4096.0 / double(s) + 2000);
+      double tw = 0, tr = 0;
+      std::vector<double> wv, rv;
+      for (int trial = 0; trial < 5; ++trial) {
+        tw = tr = 0;
+        for (std::uint64_t i = 0; i < n; ++i) {
+          double t0 = now_ns();
+          if (::write(sv[0], buf.data(), s) != ssize_t(s)) fail("write to a socket pair");
+          double t1 = now_ns();
+          std::uint64_t got = 0;
+          while (got < s) {
+            ssize_t k = ::read(sv[1], buf.data() + (1 << 19), s - got);
+            if (k <= 0) fail("read from a socket pair");
+            got += std::uint64_t(k);
+          }
+          double t2 = now_ns();
+          tw += t1 - t0;
+          tr += t2 - t1;
+        }
+        wv.push_back(tw / double(n));
+        rv.push_back(tr / double(n));
+      }
+      xs.push_back(double(s));
+      wy.push_back(median(wv));
+      ry.push_back(median(rv));
+    }
+    auto [aw, bw] = fit(xs, wy);
+    auto [ar, br] = fit(xs, ry);
+    m.cpu.skb_ns = std::max(0.0, aw - sys_ns);
+    m.recv_call_ns = std::max(0.0, ar);
+    how["cpu.skb"] = fmt::format("write() to a socket pair at 4, 16, 64KiB: per-call intercept {} minus the syscall; "
+                                 "per byte {}",
+                                 format_time_ns(aw), format_rate(bw > 0 ? 1e9 / bw : 0));
+    how["net.recv_call"] = fmt::format("read() from a socket pair at 4, 16, 64KiB: per-call intercept; per byte {}",
+                                       format_rate(br > 0 ? 1e9 / br : 0));
+    c.notes.push_back(fmt::format("socket pair: send {} + {}/byte ({}), receive {} + ({})", format_time_ns(aw),
+                                  fmt::format("{:.3f}ns", bw), format_rate(bw > 0 ? 1e9 / bw : 0), format_time_ns(ar),
+                                  format_rate(br > 0 ? 1e9 / br : 0)));
+    ::close(sv[0]);
+    ::close(sv[1]);
+  }
+
+  // 7. pipe: write + read of 4KiB in one thread (not a model key; a note).
+  say("pipe write and read (4KiB)");
+  double pipe_pair_ns = 0;
+  {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) fail("pipe");
+    std::uint64_t n = iters(100000);
+    pipe_pair_ns = med_of(5, [&] {
+      double t0 = now_ns();
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (::write(p[1], buf.data(), 4096) != 4096 || ::read(p[0], buf.data(), 4096) != 4096) fail("pipe");
+      }
+      return (now_ns() - t0) / double(n);
+    });
+    c.notes.push_back(fmt::format("pipe: write + read of 4KiB in one thread: {}", format_time_ns(pipe_pair_ns)));
+    ::close(p[0]);
+    ::close(p[1]);
+  }
+
+  // 8. context switch: two processes on one CPU pass a byte back and forth through two pipes.
+  say("context switch (pipe ping-pong, both on one CPU)");
+  {
+    int a[2], b[2];
+    if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
+    cpu_set_t old{}, one{};
+    ::sched_getaffinity(0, sizeof old, &old);
+    int cpu = 0;
+    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &old)) ++cpu;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    std::uint64_t n = iters(20000);
+    ::sched_setaffinity(0, sizeof one, &one);
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) fail("fork");
+    if (pid == 0) {
+      forget_cleanup_in_child();
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      char x;
+      while (::read(a[0], &x, 1) == 1)
+        if (::write(b[1], &x, 1) != 1) break;
+      ::_exit(0);
+    }
+    register_child(pid);
+    char x = 'x';
+    double rt = med_of(5, [&] {
+      double t0 = now_ns();
+      for (std::uint64_t i = 0; i < n; ++i)
+        if (::write(a[1], &x, 1) != 1 || ::read(b[0], &x, 1) != 1) fail("ping-pong");
+      return (now_ns() - t0) / double(n);
+    });
+    ::close(a[1]);
+    ::waitpid(pid, nullptr, 0);
+    unregister_child(pid);
+    ::close(a[0]);
+    ::close(b[0]);
+    ::close(b[1]);
+    ::sched_setaffinity(0, sizeof old, &old);
+    // A round trip is two switches and two write+read pairs (measured above without switching).
+    m.cpu.context_switch_ns = std::max(0.0, (rt - 2 * pipe_pair_ns) / 2);
+    how["cpu.context_switch"] = fmt::format("pipe ping-pong between two processes pinned to CPU {}: round trip {} "
+                                            "minus two pipe write+read pairs, halved",
+                                            cpu, format_time_ns(rt));
+  }
+
+  // 9. memory: user code touching memory, and the memory bus (memcpy).
+  say("memory: touch bandwidth and memcpy");
+  {
+    const std::size_t n = o.scale < 1 ? (16 << 20) : (128 << 20);
+    std::vector<char> src(n, 1), dst(n, 2);
+    double t = med_of(5, [&] {
+      volatile std::uint64_t sum = 0;
+      std::uint64_t s = 0;
+      double t0 = now_ns();
+      for (std::size_t i = 0; i < n; i += 64) s += std::uint64_t(src[i]);
+      sum = s;
+      (void)sum;
+      return now_ns() - t0;
+    });
+    m.cpu.touch_bytes_per_s = double(n) / t * 1e9;
+    how["cpu.touch_bandwidth"] = fmt::format("reading one byte per 64-byte line of a {} buffer", format_size(double(n)));
+    double tc = med_of(5, [&] {
+      double t0 = now_ns();
+      std::memcpy(dst.data(), src.data(), n);
+      return now_ns() - t0;
+    });
+    m.memory_bytes_per_s = 2.0 * double(n) / tc * 1e9;
+    how["memory.bandwidth"] = fmt::format("memcpy() of {}: 2 x bytes / time (a load and a store per byte)",
+                                          format_size(double(n)));
+  }
+
+  // Facts of the host that are keys.
+  m.cpu.cores = std::max(1u, c.facts.cpus);
+  how["cpu.cores"] = "online CPUs (sysconf)";
+  if (c.facts.pipe_size >= 4096) {
+    m.pipe.slots = std::uint32_t(c.facts.pipe_size / 4096);
+    how["pipe.slots"] = fmt::format("F_GETPIPE_SZ of a new pipe: {} bytes", c.facts.pipe_size);
+  }
+  if (auto v = parse_size(c.facts.max_skb_frags); v && *v >= 1 && *v <= 1024) {
+    m.nic.max_frags = std::uint32_t(*v);
+    how["nic.max_frags"] = "/proc/sys/net/core/max_skb_frags";
+  }
+  m.receiver_local = true;
+  how["net.receiver"] = "local: real mode's receiver is a process on this machine (a socket pair)";
+  if (c.facts.mem_available > (64ULL << 20)) {
+    m.page_cache_bytes = std::min<std::uint64_t>(c.facts.mem_available / (1 << 20) * (1 << 20), 1ULL << 40);
+    how["page_cache.size"] = "MemAvailable when calibrated";
+  }
+  m.derive();
+  dir.remove();
+
+  for (const auto& k : machine_keys()) {
+    std::string name(k.name);
+    auto h = how.find(name);
+    c.values.push_back({name, k.show(m), h == how.end() ? "default: not measured by calibrate" : h->second});
+  }
+  return c;
+}
+
+std::string Calibration::yaml() const {
+  std::ostringstream o;
+  o << "# A machine profile measured by `kiosim calibrate` on this host. Each value says how it\n"
+       "# was measured; values marked `default` were not measured. The composite methods\n"
+       "# (read+write, mmap+write, sendfile, splice) were never run: `kiosim check` tests them.\n";
+  o << fmt::format("# kernel: {}\n# cpu: {} ({} online)\n# page size {}, pipe size {}, max_skb_frags {}, THP {}, temp fs {}\n",
+                   facts.kernel, facts.cpu_model, facts.cpus, facts.page_size, facts.pipe_size, facts.max_skb_frags,
+                   facts.thp, facts.temp_fs);
+  for (const auto& n : notes) o << "# note: " << n << "\n";
+  o << "kiosim_machine: 1\nname: calibrated\n";
+  o << fmt::format("description: measured by kiosim calibrate on {}\n", facts.kernel);
+  std::string section;
+  for (const auto& v : values) {
+    std::string sec = v.key.substr(0, v.key.find('.')), key = v.key.substr(v.key.find('.') + 1);
+    if (sec != section) {
+      o << "\n" << sec << ":\n";
+      section = sec;
+    }
+    o << fmt::format("  {}: {}\n", key, v.value);
+    o << fmt::format("    # {}\n", v.how);
+  }
+  return o.str();
+}
+
+}  // namespace kiosim::host
