@@ -13,6 +13,7 @@ Action add_run(CLI::App& app);      // kiosim run
 Action add_compare(CLI::App& app);  // kiosim compare
 Action add_explain(CLI::App& app);  // kiosim explain
 Action add_keys(CLI::App& app);     // kiosim keys
+Action add_cache_replay(CLI::App& app);  // kiosim cache-replay
 Action add_measure(CLI::App& app);    // kiosim measure (real mode, sim/host)
 Action add_calibrate(CLI::App& app);  // kiosim calibrate (real mode, sim/host)
 Action add_check(CLI::App& app);      // kiosim check (real mode, sim/host)

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_compare);
   add(kiosim::cli::add_explain);
   add(kiosim::cli::add_keys);
+  add(kiosim::cli::add_cache_replay);
   add(kiosim::cli::add_measure);
   add(kiosim::cli::add_calibrate);
   add(kiosim::cli::add_check);

@@ -1,0 +1,32 @@
+// The counters of MODEL.md section 1, for each run on screen: the value so far
+// (from the events played), the final value (from the trace header) and, when a
+// measured result is loaded, the measured value beside it.
+#pragma once
+#include <QTableWidget>
+#include <vector>
+
+#include "gui/run_player.h"
+
+namespace kiosim::gui {
+
+class CountersPanel : public QTableWidget {
+  Q_OBJECT
+ public:
+  explicit CountersPanel(QWidget* parent = nullptr);
+  void setPlayers(std::vector<RunPlayer*> players);
+  void refresh();  // re-reads the value so far of each run
+
+  // The value so far of `counter` in screen run `slot`; NaN if the events do not determine it.
+  double liveValue(int slot, const QString& counter) const;
+  // The text shown for `counter` in `column` (for tests and export).
+  QString text(const QString& counter, int column) const;
+  int rowOf(const QString& counter) const;
+
+ private:
+  std::vector<RunPlayer*> players_;
+  QStringList keys_;
+  bool split_ = true;      // one run: now / final / measured in their own columns
+  bool measured_ = false;
+};
+
+}  // namespace kiosim::gui

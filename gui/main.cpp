@@ -1,0 +1,34 @@
+// kiosim-gui [SCENARIO | TRACE]: plays kiosim traces (docs/TRACE.md); a scenario
+// is first simulated by the kiosim CLI.
+#include <QApplication>
+#include <QCommandLineParser>
+
+#include "gui/main_window.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("kiosim-gui"));
+  QCommandLineParser cli;
+  cli.setApplicationDescription(QStringLiteral("Plays kiosim traces: data path, timeline, counters."));
+  cli.addHelpOption();
+  cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("a scenario (.yaml) or a trace (.json)"), QStringLiteral("[SCENARIO | TRACE]"));
+  QCommandLineOption measured(QStringLiteral("measured"), QStringLiteral("measured counters (JSON) to show beside the predicted ones"), QStringLiteral("FILE"));
+  QCommandLineOption present(QStringLiteral("present"), QStringLiteral("start in presentation mode (large fonts, high contrast)"));
+  cli.addOption(measured);
+  cli.addOption(present);
+  cli.process(app);
+
+  kiosim::gui::MainWindow w;
+  if (cli.isSet(present)) w.setPresentationMode(true);
+  if (cli.isSet(measured))
+    QObject::connect(&w, &kiosim::gui::MainWindow::traceShown, &w, [&w, file = cli.value(measured)] {
+      static bool done = false;  // once: loading it shows the trace again
+      if (!done) {
+        done = true;
+        w.loadMeasured(file);
+      }
+    });
+  if (!cli.positionalArguments().isEmpty()) w.open(cli.positionalArguments().front());
+  w.show();
+  return app.exec();
+}

@@ -1,0 +1,69 @@
+// Menus and their shortcuts; the playback keys live on the controls bar.
+#include <QAction>
+#include <QApplication>
+#include <QFileDialog>
+#include <QMenuBar>
+#include <QMessageBox>
+
+#include "gui/main_window.h"
+
+namespace kiosim::gui {
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&Open trace or scenario…"), QKeySequence::Open, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open"), {},
+                                                      tr("Traces and scenarios (*.json *.yaml *.yml);;All files (*)"));
+    if (!path.isEmpty()) open(path);
+  });
+  file->addAction(tr("Load &measured counters…"), QKeySequence(tr("Ctrl+M")), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Measured result"), {}, tr("JSON (*.json)"));
+    if (!path.isEmpty()) loadMeasured(path);
+  });
+  file->addSeparator();
+  file->addAction(tr("Export view as &PNG…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export PNG"), QStringLiteral("kiosim.png"), tr("PNG (*.png)"));
+    if (!path.isEmpty()) exportPng(path);
+  });
+  file->addAction(tr("Export view as &SVG…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export SVG"), QStringLiteral("kiosim.svg"), tr("SVG (*.svg)"));
+    if (!path.isEmpty()) exportSvg(path);
+  });
+  file->addAction(tr("Export timeline as Per&fetto trace…"), QKeySequence(tr("Ctrl+Shift+P")), this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Perfetto trace"), QStringLiteral("kiosim-perfetto.json"),
+                                                      tr("Chrome/Perfetto JSON (*.json)"));
+    if (!path.isEmpty()) exportPerfetto(path);
+  });
+  file->addSeparator();
+  file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  QAction* present = view->addAction(tr("&Presentation mode (large, high contrast)"));
+  present->setCheckable(true);
+  present->setShortcut(QKeySequence(Qt::Key_F5));
+  connect(present, &QAction::toggled, this, &MainWindow::setPresentationMode);
+  view->addAction(tr("Zoom timeline &in"), QKeySequence::ZoomIn, this, [this] {
+    timeline_->zoom(2, clock_.now());
+  });
+  view->addAction(tr("Zoom timeline &out"), QKeySequence::ZoomOut, this, [this] {
+    timeline_->zoom(0.5, clock_.now());
+  });
+  view->addAction(tr("&Fit timeline"), QKeySequence(tr("Ctrl+0")), this, [this] {
+    timeline_->setView(0, static_cast<double>(clock_.endNs()));
+  });
+  QAction* full = view->addAction(tr("F&ull screen"));
+  full->setShortcut(QKeySequence(Qt::Key_F11));
+  connect(full, &QAction::triggered, this, [this] { isFullScreen() ? showNormal() : showFullScreen(); });
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keys"), QKeySequence::HelpContents, this, [this] {
+    QMessageBox::information(this, tr("Keys"),
+                             tr("Space  play / pause\n→  step forward one event\n←  step back one event\n"
+                                "Home / End  jump to start / end\n↑ / +  faster    ↓ / −  slower\n"
+                                "F5  presentation mode    F11  full screen\n"
+                                "Ctrl+O  open    Ctrl+E  export PNG    Ctrl+Shift+E  export SVG\n"
+                                "Timeline: wheel zooms, drag pans, hover names an event, click jumps to it"));
+  });
+}
+
+}  // namespace kiosim::gui

@@ -1,0 +1,26 @@
+// Colours and sizes for a laptop or a lecture hall. Token colours follow the
+// Okabe-Ito palette (safe for colour-blind viewers); shapes tell the kinds apart too.
+#pragma once
+#include <QColor>
+#include <QFont>
+
+#include "gui/trace_data.h"
+
+namespace kiosim::gui {
+
+struct Theme {
+  bool presentation = false;  // large fonts, high contrast
+  QColor background, foreground, muted, boxFill, boxBorder, userBand, kernelBand, hardwareBand;
+  QColor cpu, dma, pageRef, fault, cow, tlb, linearize, journal, active, inactive, dirty, pinned;
+  double fontScale = 1.0;
+  double lineWidth = 1.5;
+
+  static Theme normal();
+  static Theme presentationMode();
+  QFont font(double points, bool bold = false) const;
+  QColor markColor(Kind k) const;
+};
+
+QString markLetter(Kind k);  // F fault, C CoW, T TLB, L linearize, J journal, D device flush
+
+}  // namespace kiosim::gui

@@ -1,0 +1,78 @@
+// What the GUI knows of a trace (docs/TRACE.md, format `kiosim-trace` v1): plain
+// data, parsed once, read by every view. The GUI never simulates; it only plays this.
+#pragma once
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace kiosim::gui {
+
+// The kinds of docs/TRACE.md; `other` keeps a newer trace readable.
+enum class Kind : std::uint8_t {
+  syscall_enter, syscall_exit, cpu_copy, dma_copy, page_ref_move, page_fault_minor,
+  page_fault_major, cow_fault, tlb_miss, tlb_invalidate, tlb_flush, tlb_shootdown,
+  skb_build, linearize, interrupt, readahead, writeback, cache_insert, activate,
+  deactivate, evict, journal_commit, device_flush, block, other, count_
+};
+
+// The places data lives: the boxes of the data-path view.
+enum class Place : std::uint8_t {
+  none, disk, page_cache, user_buffer, mapping, pipe, socket_buffer, nic, wire, count_
+};
+
+Kind kindFromString(const QString& s);
+QString kindName(Kind k);
+Place placeFromString(const QString& s);
+QString placeName(Place p);   // the label on the box
+
+struct Event {
+  std::int64_t t = 0;        // ns from the start of the run
+  std::int64_t dur = 0;      // 0 for instants
+  std::uint64_t bytes = 0;
+  std::uint64_t pages = 0;
+  std::uint64_t req = 0;
+  std::int64_t page = -1;    // first page, -1 for none
+  std::uint32_t file = 0;
+  std::uint32_t lane = 0;
+  std::uint32_t name = 0;    // index into RunTrace::names (interned: big traces repeat them)
+  Kind kind = Kind::other;
+  Place from = Place::none, to = Place::none;
+  bool userMode = false;
+  std::int64_t end() const { return t + dur; }
+};
+
+enum class LaneKind : std::uint8_t { user, kernel, device };
+
+struct Lane {
+  QString name;
+  LaneKind kind = LaneKind::device;
+};
+
+// One counter set: name -> value (numbers only; nested objects are flattened as "a.b").
+using CounterSet = std::vector<std::pair<QString, double>>;
+
+struct RunTrace {
+  QString name;                 // the method, or "program"
+  CounterSet counters;          // final values from the header
+  CounterSet measured;          // from a loaded measure/check result; empty if none
+  std::vector<Lane> lanes;
+  std::vector<Event> events;    // sorted by t
+  QStringList names;            // interned event names; names[0] is ""
+  std::int64_t endNs = 0;       // the last event's end
+
+  const QString& nameOf(const Event& e) const { return names[static_cast<int>(e.name)]; }
+  double counter(const QString& key, double missing = -1) const;
+};
+
+struct TraceData {
+  QString sourcePath;           // the file it came from
+  QString scenarioPath, title, description, machine;
+  std::vector<RunTrace> runs;
+};
+
+using TracePtr = std::shared_ptr<const TraceData>;
+
+}  // namespace kiosim::gui

@@ -1,0 +1,35 @@
+// Reads a trace file into TraceData. Parsing a big trace takes seconds, so the
+// window asks TraceLoadJob to do it on a worker thread and never waits for it.
+#pragma once
+#include <QObject>
+#include <QString>
+
+#include "gui/trace_data.h"
+
+namespace kiosim::gui {
+
+// Parses and checks a whole trace; on a problem returns null and says what and where in `error`.
+TracePtr parseTrace(const QByteArray& json, const QString& sourcePath, QString* error);
+TracePtr loadTraceFile(const QString& path, QString* error);
+
+// Adds measured counters (a `kiosim measure`/`check --json` result: {"runs": [{"method"|"name",
+// "measured"|"counters": {...}}]}) to a copy of `trace`, matching runs by name.
+TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error);
+
+// Loads a file on a worker thread and reports back on the thread that started it.
+class TraceLoadJob : public QObject {
+  Q_OBJECT
+ public:
+  explicit TraceLoadJob(QObject* parent = nullptr) : QObject(parent) {}
+  void start(const QString& path);
+  bool busy() const { return busy_; }
+
+ signals:
+  void loaded(kiosim::gui::TracePtr trace);
+  void failed(const QString& path, const QString& error);
+
+ private:
+  bool busy_ = false;
+};
+
+}  // namespace kiosim::gui

@@ -1,0 +1,340 @@
+// Offscreen tests of kiosim-gui: they drive the real window and check what it holds
+// (counters, tokens, lanes), not pixels; a few screenshots are saved for a person.
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "gui_test_support.h"
+
+using namespace kiosim::gui;
+using namespace kiosim::gui::test;
+
+class GuiTest : public QObject {
+  Q_OBJECT
+
+ private:
+  // A window at a fixed size, so screenshots and exports are comparable run to run.
+  std::unique_ptr<MainWindow> window() {
+    auto w = std::make_unique<MainWindow>();
+    w->resize(1600, 1000);
+    w->show();
+    return w;
+  }
+  static double finalOf(MainWindow& w, int slot, const char* key) {
+    return w.trace()->runs[static_cast<std::size_t>(w.clock()->runs()[static_cast<std::size_t>(slot)])].counter(key);
+  }
+
+ private slots:
+  void loadsCompareTrace() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    QCOMPARE(w->stage()->views().size(), std::size_t{4});
+    QCOMPARE(w->timeline()->rows().size(), std::size_t{16});  // 4 lanes x 4 runs
+    QCOMPARE(w->timeline()->rows().front().label, QStringLiteral("read_write · disk"));
+    QCOMPARE(w->counters()->columnCount(), 4);  // one "now / final" column per run
+    QCOMPARE(w->counters()->text("syscalls", 0), QStringLiteral("0 / 2"));
+  }
+
+  void stepsReadWrite() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    w->showTrace(w->trace(), "read_write");
+    QCOMPARE(w->stage()->views().size(), std::size_t{1});
+    DataPathView* v = w->stage()->views().front();
+
+    // The disk DMA into the page cache: a DMA token through the disk controller.
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::dma_copy, 0));
+    Frame f = v->currentFrame();
+    QVERIFY(f.token(Place::disk, Place::page_cache));
+    QCOMPARE(f.token(Place::disk, Place::page_cache)->kind, TokenKind::dma);
+    QVERIFY(f.diskBusy);
+    QCOMPARE(v->player()->state().inactivePages(), std::int64_t{16});  // cold misses land on the inactive list
+
+    // read()'s copy to the user buffer: a CPU token, the thread in the kernel.
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::cpu_copy, 0));
+    f = v->currentFrame();
+    QVERIFY(f.token(Place::page_cache, Place::user_buffer));
+    QCOMPARE(f.token(Place::page_cache, Place::user_buffer)->kind, TokenKind::cpu_copy);
+    QCOMPARE(f.tokenCount(TokenKind::cpu_copy), 1);
+    QCOMPARE(f.threads.size(), std::size_t{1});
+    QVERIFY(f.threads.front().inKernel);
+    QCOMPARE(w->counters()->liveValue(0, "cpu_copies"), 1.0);
+    QCOMPARE(w->counters()->liveValue(0, "syscalls"), 1.0);
+    QCOMPARE(w->counters()->text("cpu_copies", 0), QStringLiteral("1"));
+    QCOMPARE(w->counters()->text("cpu_copies", 1), QStringLiteral("2"));  // the final value beside it
+
+    // Between the calls the thread is back in user mode.
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::syscall_exit, 0));
+    QVERIFY(!v->currentFrame().threads.front().inKernel);
+    QCOMPARE(w->counters()->liveValue(0, "mode_switches"), 2.0);
+
+    // write()'s copy into the socket buffer, then one step back undoes it.
+    const std::size_t second = positionAfter(*w, 0, Kind::cpu_copy, 1);
+    w->clock()->seekEvent(second);
+    QVERIFY(v->currentFrame().token(Place::user_buffer, Place::socket_buffer));
+    QCOMPARE(w->counters()->liveValue(0, "cpu_copies"), 2.0);
+    w->clock()->stepBack();
+    QCOMPARE(w->clock()->position(), second - 1);
+    QCOMPARE(w->counters()->liveValue(0, "cpu_copies"), 1.0);
+
+    // At the end, every counter the events determine equals the header's final value.
+    w->clock()->toEnd();
+    for (int c = 0; c < static_cast<int>(Live::count_); ++c) {
+      const QString key = liveName(static_cast<Live>(c));
+      const double fin = w->trace()->runs[0].counter(key, -1);
+      if (fin >= 0) QCOMPARE(w->counters()->liveValue(0, key), fin);
+    }
+    QCOMPARE(w->counters()->text("mode_switches", 0), QStringLiteral("4"));
+    QVERIFY(v->currentFrame().tokens.empty());  // every transfer has finished
+  }
+
+  void sendfileMovesPageReferences() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("sendfile.json")));
+    DataPathView* v = w->stage()->views().front();
+    // Only the boxes sendfile uses: no user buffer, no mapping, no pipe.
+    QVERIFY(!v->player()->index().uses(Place::user_buffer));
+    QVERIFY(!v->player()->index().uses(Place::pipe));
+    QVERIFY(v->player()->index().uses(Place::socket_buffer));
+
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::page_ref_move, 0));
+    Frame f = v->currentFrame();
+    QVERIFY(f.token(Place::page_cache, Place::socket_buffer));
+    QCOMPARE(f.token(Place::page_cache, Place::socket_buffer)->kind, TokenKind::page_ref);
+    QCOMPARE(v->player()->state().pinnedPages(), std::int64_t{16});  // held as skb fragments
+
+    // Gather DMA straight from the page cache to the wire, through the NIC.
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::dma_copy, 1));
+    f = v->currentFrame();
+    QVERIFY(f.token(Place::page_cache, Place::wire));
+    QCOMPARE(f.nicBusy, 1);
+    QCOMPARE(v->player()->state().queuedSkbs().size(), std::size_t{0});  // the NIC has the skb
+
+    w->clock()->toEnd();
+    QCOMPARE(w->counters()->liveValue(0, "cpu_copies"), 0.0);
+    QCOMPARE(w->counters()->liveValue(0, "dma_copies"), 2.0);
+    QCOMPARE(v->player()->state().pinnedPages(), std::int64_t{0});  // released at the NIC's completion
+  }
+
+  void compareRunsShareOneClock() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    const int rw = slotOf(*w, "read_write"), sf = slotOf(*w, "sendfile");
+    QVERIFY(rw >= 0 && sf >= 0);
+    // When sendfile's last event has happened, read+write still has events to come.
+    const RunTrace& sendfile = w->trace()->runs[static_cast<std::size_t>(sf)];
+    w->clock()->seekTime(static_cast<double>(sendfile.events.back().t));
+    QCOMPARE(w->clock()->applied(sf), sendfile.events.size());
+    QVERIFY(w->clock()->applied(rw) < w->trace()->runs[static_cast<std::size_t>(rw)].events.size());
+    // At 118 µs read+write is copying with the CPU while sendfile's NIC gathers pages.
+    w->clock()->seekTime(118000);
+    QCOMPARE(w->stage()->views()[static_cast<std::size_t>(rw)]->currentFrame().tokenCount(TokenKind::cpu_copy), 1);
+    QCOMPARE(w->stage()->views()[static_cast<std::size_t>(sf)]->currentFrame().tokenCount(TokenKind::cpu_copy), 0);
+    QCOMPARE(w->stage()->views()[static_cast<std::size_t>(sf)]->currentFrame().tokenCount(TokenKind::dma), 1);
+  }
+
+  void keyboardDrivesPlayback() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    QVERIFY(QTest::qWaitForWindowActive(w.get()));
+    QTest::keyClick(w.get(), Qt::Key_Right);
+    QTest::keyClick(w.get(), Qt::Key_Right);
+    QCOMPARE(w->clock()->position(), std::size_t{2});
+    QTest::keyClick(w.get(), Qt::Key_Left);
+    QCOMPARE(w->clock()->position(), std::size_t{1});
+    QTest::keyClick(w.get(), Qt::Key_End);
+    QCOMPARE(w->clock()->position(), w->clock()->total());
+    QTest::keyClick(w.get(), Qt::Key_Home);
+    QCOMPARE(w->clock()->position(), std::size_t{0});
+    QTest::keyClick(w.get(), Qt::Key_Space);
+    QVERIFY(w->clock()->playing());
+    QTest::keyClick(w.get(), Qt::Key_Space);
+    QVERIFY(!w->clock()->playing());
+    const int speed = w->clock()->speedIndex();
+    QTest::keyClick(w.get(), Qt::Key_Up);
+    QCOMPARE(w->clock()->speedIndex(), speed + 1);
+  }
+
+  void playbackAdvancesBySpeed() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    PlaybackClock* c = w->clock();
+    c->setSpeedIndex(0);  // 1 event per second
+    QCOMPARE(speedPresets()[0].eventsPerSecond, 1.0);
+    c->advance(1.0);
+    QCOMPARE(c->position(), std::size_t{1});
+    c->advance(2.5);
+    QCOMPARE(c->position(), std::size_t{3});
+    c->setSpeedIndex(static_cast<int>(speedPresets().size()) - 1);  // simulated real time
+    QCOMPARE(speedPresets().back().nsPerSecond, 1e9);
+    c->advance(50e-6);  // 50 µs of wall time = 50 µs simulated
+    QCOMPARE(c->now(), static_cast<double>(w->trace()->runs[0].events[0].t) + 50000.0);
+    c->advance(1.0);
+    QCOMPARE(c->position(), c->total());
+  }
+
+  void presentationModeEnlarges() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    const int before = w->timeline()->sizeHint().height();
+    w->setPresentationMode(true);
+    QVERIFY(w->timeline()->sizeHint().height() > before);
+    QVERIFY(w->font().pointSizeF() > QFont().pointSizeF());
+    w->setPresentationMode(false);
+    QCOMPARE(w->timeline()->sizeHint().height(), before);
+  }
+
+  void exportWritesFiles() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    w->clock()->seekTime(118000);
+    QTemporaryDir dir;
+    QVERIFY(w->exportPng(dir.filePath("v.png")));
+    QVERIFY(w->exportSvg(dir.filePath("v.svg")));
+    QVERIFY(w->exportPerfetto(dir.filePath("p.json")));
+    const QImage png(dir.filePath("v.png"));
+    QVERIFY(!png.isNull());
+    QVERIFY(png.width() > 500 && png.height() > 500);
+    QFile svg(dir.filePath("v.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY(text.contains("<svg"));
+    QVERIFY(text.contains("Page cache"));
+    QFile pf(dir.filePath("p.json"));
+    QVERIFY(pf.open(QIODevice::ReadOnly));
+    const QJsonArray events = QJsonDocument::fromJson(pf.readAll()).object().value("traceEvents").toArray();
+    int slices = 0;
+    for (const auto& e : events) slices += e.toObject().value("ph").toString() == "X";
+    QVERIFY(slices > 0);
+    QVERIFY(events.size() > 100);  // 4 runs of ~25 events plus names
+  }
+
+  void badTraceShowsErrorDialog() {
+    QTemporaryDir dir;
+    const QList<QPair<QByteArray, QString>> cases = {
+        {"this is not json", "not JSON"},
+        {R"({"format": "something-else", "version": 1})", "not a kiosim trace"},
+        {R"({"format": "kiosim-trace", "version": 1, "runs": [{"name": "x", "lanes": [], "events": [{"t": 0, "lane": 3, "kind": "cpu_copy"}]}]})",
+         "lane 3"},
+        {R"({"format": "kiosim-trace", "version": 1, "runs": [{"name": "x", "lanes": [{"name":"a"}], "events": [{"lane": 0, "kind": "cpu_copy"}]}]})",
+         "`t`"},
+    };
+    for (const auto& [content, expected] : cases) {
+      auto w = window();
+      const QString path = dir.filePath("bad.json");
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(content);
+      f.close();
+      QVERIFY(!openAndWait(*w, path));
+      auto* box = w->findChild<QMessageBox*>("errorDialog");
+      QVERIFY(box);
+      QVERIFY(box->isVisible());
+      QVERIFY2(box->text().contains(expected), qPrintable(box->text()));
+      QVERIFY(!w->trace());
+    }
+    auto w = window();
+    QVERIFY(!openAndWait(*w, dir.filePath("missing.json")));
+    QVERIFY(w->lastError().contains("cannot open"));
+  }
+
+  void openScenarioRunsTheCli() {
+    auto w = window();
+    const QString scenario = qEnvironmentVariable("KIOSIM_SOURCE_DIR") + "/scenarios/copy-table.yaml";
+    QVERIFY2(openAndWait(*w, scenario, 110000), qPrintable(w->lastError()));
+    QCOMPARE(w->stage()->views().size(), std::size_t{4});  // a compare: scenario shows all its methods
+    QCOMPARE(w->trace()->runs[0].name, QStringLiteral("read_write"));
+  }
+
+  void badScenarioShowsCliError() {
+    auto w = window();
+    QTemporaryDir dir;
+    QFile f(dir.filePath("bad.yaml"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("kiosim: 1\ntitle: broken\nfiles: [ {name: a, size: lots} ]\n");
+    f.close();
+    QVERIFY(!openAndWait(*w, f.fileName(), 110000));
+    QVERIFY(w->findChild<QMessageBox*>("errorDialog"));
+    QVERIFY2(w->lastError().contains("bad.yaml"), qPrintable(w->lastError()));
+  }
+
+  void largeTraceIsAggregated() {
+    // A 1 GiB sendfile in 64 KiB chunks: 16384 overlapping NIC transfers.
+    QTemporaryDir dir;
+    const QString path = dir.filePath("big.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"format":"kiosim-trace","version":1,"scenario":{"path":"big","title":"1 GiB"},"machine":{"name":"default"},)"
+            R"("runs":[{"name":"sendfile","counters":{"syscalls":16384},"lanes":[{"name":"disk","kind":"device"},)"
+            R"({"name":"nic","kind":"device"},{"name":"sender","kind":"user"}],"events":[)");
+    const int chunks = 16384;
+    for (int i = 0; i < chunks; ++i) {
+      const long long t = 20000LL * i;
+      f.write(QStringLiteral("%1{\"t\":%2,\"lane\":2,\"kind\":\"syscall_enter\",\"name\":\"sendfile\",\"req\":%3},"
+                             "{\"t\":%2,\"dur\":15000,\"lane\":0,\"kind\":\"dma_copy\",\"from\":\"disk\",\"to\":\"page_cache\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
+                             "{\"t\":%5,\"lane\":2,\"kind\":\"page_ref_move\",\"from\":\"page_cache\",\"to\":\"socket_buffer\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
+                             "{\"t\":%5,\"dur\":524288,\"lane\":1,\"kind\":\"dma_copy\",\"from\":\"page_cache\",\"to\":\"wire\",\"bytes\":65536},"
+                             "{\"t\":%6,\"lane\":2,\"kind\":\"syscall_exit\",\"name\":\"sendfile\",\"req\":%3}")
+                  .arg(i ? "," : "").arg(t).arg(i + 1).arg(16LL * i).arg(t + 15000).arg(t + 16000)
+                  .toUtf8());
+    }
+    f.write("]}]}\n");
+    f.close();
+
+    auto w = window();
+    w->open(path);
+    QVERIFY(!w->trace());  // open() returned before parsing finished: the UI thread was not blocked
+    QVERIFY(openAndWait(*w, path, 110000));
+    QCOMPARE(w->clock()->total(), std::size_t{5 * chunks});
+    // Mid-transfer, ~26 NIC transfers overlap: one token stands for all of them.
+    w->clock()->seekTime(20000.0 * chunks / 2);
+    const Frame frame = w->stage()->views().front()->currentFrame();
+    const Token* nic = frame.token(Place::page_cache, Place::wire);
+    QVERIFY(nic);
+    QVERIFY(nic->count > 20);
+    QVERIFY(nic->fractions.size() <= 3);
+    QVERIFY(frame.tokens.size() <= 3);
+    // The page cache shares cells: 262144 pages in at most 64.
+    QCOMPARE(w->stage()->views().front()->player()->index().filePages(0), std::int64_t{16LL * chunks});
+    // Playing at real time moves ~1 ms of trace per 1 ms.
+    w->clock()->setSpeedIndex(static_cast<int>(speedPresets().size()) - 1);
+    const double before = w->clock()->now();
+    w->clock()->advance(0.001);
+    QCOMPARE(w->clock()->now(), before + 1e6);
+    QImage img(1200, 400, QImage::Format_ARGB32);
+    QPainter p(&img);
+    w->timeline()->render(p, QRectF(0, 0, 1200, 400));  // draws ~width boxes per lane, not 80k
+  }
+
+  void savesScreenshots() {
+    // For a person to look at (and for the README); each view at a telling moment.
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    w->showTrace(w->trace(), "read_write");
+    w->clock()->seekEvent(positionAfter(*w, 0, Kind::cpu_copy, 0));
+    QVERIFY(w->grab().save(screenshotDir() + "/read-write.png"));
+    w->showTrace(w->trace());
+    w->clock()->seekTime(118000);
+    QVERIFY(w->grab().save(screenshotDir() + "/compare.png"));
+    w->setPresentationMode(true);
+    QVERIFY(w->grab().save(screenshotDir() + "/compare-presentation.png"));
+
+    auto s = window();
+    QVERIFY(openAndWait(*s, dataFile("sendfile.json")));
+    s->clock()->seekEvent(positionAfter(*s, 0, Kind::page_ref_move, 0));
+    QVERIFY(s->grab().save(screenshotDir() + "/sendfile.png"));
+    for (const char* name : {"read-write.png", "compare.png", "sendfile.png"}) {
+      const QImage img(screenshotDir() + "/" + name);
+      QCOMPARE(img.size(), QSize(1600, 1000));
+    }
+  }
+};
+
+QTEST_MAIN(GuiTest)
+#include "test_gui.moc"
