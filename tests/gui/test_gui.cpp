@@ -215,6 +215,27 @@ class GuiTest : public QObject {
     QVERIFY(events.size() > 100);  // 4 runs of ~25 events plus names
   }
 
+  void measuredCountersAppearBeside() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    QTemporaryDir dir;
+    QFile f(dir.filePath("measured.json"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"runs": [{"method": "read_write", "measured": {"syscalls": 2, "cpu_copies": 3}}]})");
+    f.close();
+    QVERIFY(w->loadMeasured(f.fileName()));
+    QCOMPARE(w->counters()->columnCount(), 8);  // now / final and measured, per run
+    QCOMPARE(w->counters()->horizontalHeaderItem(1)->text(), QStringLiteral("read_write\nmeasured"));
+    QCOMPARE(w->counters()->text("cpu_copies", 1), QStringLiteral("3"));
+    QCOMPARE(w->counters()->text("cpu_copies", 3), QStringLiteral("–"));  // mmap_write: nothing measured
+    QFile bad(dir.filePath("bad.json"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(R"({"runs": [{"method": "nosuch", "measured": {}}]})");
+    bad.close();
+    QVERIFY(!w->loadMeasured(bad.fileName()));
+    QVERIFY(w->lastError().contains("no run name matches"));
+  }
+
   void badTraceShowsErrorDialog() {
     QTemporaryDir dir;
     const QList<QPair<QByteArray, QString>> cases = {
