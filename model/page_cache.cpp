@@ -17,8 +17,18 @@ bool PageCache::lookup(PageKey k) {
   }
   ++stats_.hits;
   emit(EventKind::cache_hit, k);
-  policy_->touch(s);
+  hit(s);
   return true;
+}
+
+void PageCache::hit(Slot s) {
+  Entry& e = entries_[s];
+  if (e.unused) {
+    e.unused = false;
+    policy_->first_use(s);
+  } else {
+    policy_->touch(s);
+  }
 }
 
 bool PageCache::access(PageKey k) {
@@ -26,7 +36,7 @@ bool PageCache::access(PageKey k) {
   if (s != PageCacheIndex::kNone) {
     ++stats_.hits;
     emit(EventKind::cache_hit, k);
-    policy_->touch(s);
+    hit(s);
     return true;
   }
   ++stats_.misses;
@@ -39,17 +49,17 @@ bool PageCache::access(PageKey k) {
   return false;
 }
 
-PageCache::Insert PageCache::insert(PageKey k) {
+PageCache::Insert PageCache::insert(PageKey k, bool readahead) {
   if (contains(k)) return Insert::already_cached;
   if (index_.size() >= params_.capacity_pages && !make_room()) {
     ++stats_.stalls;
     return Insert::no_room;
   }
-  add(k);
+  add(k, readahead);
   return Insert::inserted;
 }
 
-Slot PageCache::add(PageKey k) {
+Slot PageCache::add(PageKey k, bool readahead) {
   Slot s;
   if (!free_.empty()) {
     s = free_.back();
@@ -58,7 +68,7 @@ Slot PageCache::add(PageKey k) {
     s = Slot(entries_.size());
     entries_.emplace_back();
   }
-  entries_[s] = Entry{k, 0, 0, false, false};
+  entries_[s] = Entry{k, 0, 0, false, false, readahead};
   index_.insert(k, s);
   ++stats_.inserts;
   emit(EventKind::cache_insert, k);
@@ -99,11 +109,11 @@ bool PageCache::make_room() {
       policy_->rotate(s);
       continue;
     }
+    ++stats_.evictions;
+    emit(EventKind::evict, e.key);  // before it goes: a listener may still look at it
     policy_->remove(s);
     index_.erase(e.key);
     free_.push_back(s);
-    ++stats_.evictions;
-    emit(EventKind::evict, e.key);
     return true;
   }
   return false;

@@ -54,7 +54,8 @@ class PageCache final : private ReplacementPolicy::Observer {
   enum class Insert { inserted, already_cached, no_room };
   // Adds a page that was just read (filemap_add_folio), making room first.
   // no_room: every page is pinned, dirty or under writeback; the caller waits.
-  Insert insert(PageKey k);
+  // `readahead`: brought in ahead of use; its first lookup is a first use.
+  Insert insert(PageKey k, bool readahead = false);
   // lookup, and insert on a miss: one access of a replayed trace. True on a hit.
   // A miss that finds no room still counts as a miss and leaves the cache as it was.
   bool access(PageKey k);
@@ -101,6 +102,7 @@ class PageCache final : private ReplacementPolicy::Observer {
     std::uint32_t refcount = 0;
     bool dirty = false;
     bool writeback = false;  // PG_writeback: being written (or queued to be)
+    bool unused = false;     // brought in by readahead and not yet read
   };
   struct DirtyRecord {
     PageKey key;
@@ -109,7 +111,8 @@ class PageCache final : private ReplacementPolicy::Observer {
   void on_activate(Slot s) override;
   void on_deactivate(Slot s) override;
   bool make_room();
-  Slot add(PageKey k);
+  Slot add(PageKey k, bool readahead = false);
+  void hit(Slot s);
   void set_writeback(Entry& e);
   bool fresh(const DirtyRecord& r) const;
   void emit(EventKind kind, PageKey k) {

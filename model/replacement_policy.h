@@ -32,6 +32,9 @@ class ReplacementPolicy {
   virtual ~ReplacementPolicy() = default;
   virtual void insert(Slot s) = 0;  // a page enters the cache (after a miss)
   virtual void touch(Slot s) = 0;   // a hit
+  // The first access of a page that readahead brought in (it has not been used
+  // yet, so this is its first use, not a re-use). Default: a hit like any other.
+  virtual void first_use(Slot s) { touch(s); }
   virtual void remove(Slot s) = 0;  // eviction or invalidation
   // The next reclaim candidate (the tail), or kNoSlot when the cache is empty.
   virtual Slot victim() const = 0;

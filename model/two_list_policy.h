@@ -15,7 +15,8 @@
 // hand-worked sequences simple and avoids a burst of deactivations at the
 // moment a filling cache crosses 1 GiB. 1 GiB (262144 pages) already gives 3.
 // Simplified: no referenced bit (Linux needs two accesses to activate an
-// unmapped page), no workingset refault detection, no per-folio LRU, one node
+// unmapped page; kiosim activates on the first hit, except the first read of a
+// page readahead brought in: see first_use), no workingset refault detection, no per-folio LRU, one node
 // and one memory cgroup, no batching of moves (per-CPU folio batches).
 #pragma once
 #include "model/replacement_policy.h"
@@ -28,6 +29,11 @@ class TwoListPolicy final : public ReplacementPolicy {
       : obs_(obs), ratio_(inactive_ratio(capacity_pages)) {}
   void insert(Slot s) override;
   void touch(Slot s) override;
+  // folio_mark_accessed on a page's first access only sets PG_referenced: a page
+  // that readahead brought in stays where it is when first read, so a single
+  // sequential pass never activates (MODEL.md: "readahead pages are inserted on
+  // the inactive list"; the used-once scan stays there).
+  void first_use(Slot) override {}
   void remove(Slot s) override;
   Slot victim() const override;
   void rotate(Slot s) override;

@@ -1,5 +1,7 @@
 #include "sim/kernel.h"
 
+#include <stdexcept>
+
 #include "sim/kernel_internal.h"
 
 namespace kiosim {
@@ -188,7 +190,13 @@ void Kernel::record(const ModelEvent& e) {
   switch (e.kind) {
     case EventKind::activate: count(p, &Counters::activations, 1); break;
     case EventKind::deactivate: count(p, &Counters::deactivations, 1); break;
-    case EventKind::evict: count(p, &Counters::evictions, 1); break;
+    case EventKind::evict:
+      // The invariant of MODEL.md section 3: a page held by a pipe, an skb or a DMA is never evicted.
+      if (cache_.refcount(e.page) > 0)
+        throw std::logic_error("kiosim: pinned page " + std::to_string(e.page.file) + ":" +
+                               std::to_string(e.page.index) + " evicted");
+      count(p, &Counters::evictions, 1);
+      break;
     case EventKind::cache_insert:
     case EventKind::rotate:
     case EventKind::writeback_queued:

@@ -141,9 +141,11 @@ class Kernel final : private EventSink {
 
   // page cache and disk
   void fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);
-  void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead);
+  // Pages from `unused_from` on (and all, when `readahead`) are read ahead of use.
+  void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
+                       std::uint64_t unused_from = ~0ULL);
   void wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n);
-  bool insert_page(Thread& t, PageKey k);
+  bool insert_page(Thread& t, PageKey k, bool readahead = false);
   void disk_actor();
   void irq_actor();
   void nic_actor();

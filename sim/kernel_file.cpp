@@ -24,9 +24,9 @@ void Kernel::close(Thread& t) { Syscall sc(*this, t, "close"); }
 // Inserts a page, making room. When reclaim found only dirty pages, this thread
 // writes them (direct reclaim) and waits; when every page is pinned or under
 // writeback, it waits until a reference drops or a write ends (a visible stall).
-bool Kernel::insert_page(Thread& t, PageKey k) {
+bool Kernel::insert_page(Thread& t, PageKey k, bool readahead) {
   for (;;) {
-    auto r = cache_.insert(k);
+    auto r = cache_.insert(k, readahead);
     if (r != PageCache::Insert::no_room) return r == PageCache::Insert::inserted;
     auto dirty = cache_.take_writeback_queue();
     if (t.setup && dirty.empty()) return false;  // setup never waits
@@ -48,7 +48,8 @@ bool Kernel::insert_page(Thread& t, PageKey k) {
 }
 
 // Reads the pages of `r` that are neither cached nor already being read.
-void Kernel::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead) {
+void Kernel::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
+                             std::uint64_t unused_from) {
   std::vector<std::shared_ptr<DiskRequest>> issued;
   std::uint64_t i = r.start;
   while (i < r.end()) {
@@ -62,7 +63,7 @@ void Kernel::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, boo
     while (j < r.end() && !cache_.contains({file, j})) ++j;
     PageRange run{i, 0};
     for (std::uint64_t p = i; p < j; ++p) {
-      if (!insert_page(t, {file, p})) break;
+      if (!insert_page(t, {file, p}, !t.setup && (readahead || p >= unused_from))) break;
       if (!t.setup) {
         cache_.get({file, p});  // locked for I/O: reclaim must not take it
       }
@@ -122,7 +123,7 @@ void Kernel::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64
       e.name = "sync";
       trace(t, e);
     }
-    read_into_cache(t, f.file, r, true, false);
+    read_into_cache(t, f.file, r, true, false, first + n);
   } else {
     PageRange r = f.ra.on_hit(first, n, file_pages);
     if (!r.empty()) {

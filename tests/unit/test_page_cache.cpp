@@ -209,3 +209,35 @@ TEST_CASE("page cache: dirty pages are written oldest first; re-dirtied pages st
   CHECK_FALSE(c.contains(P(2)));
   CHECK(c.start_writeback_oldest(10) == std::vector<PageKey>{P(1)});
 }
+
+TEST_CASE("two_list: the first read of a readahead page does not activate it", "[page_cache][two_list][readahead]") {
+  PageCache c = two_list(8);
+  // A read of page 1 misses; the read brings 1 in, and 2, 3 ahead of use: [3 2 1].
+  c.insert(P(1));
+  c.insert(P(2), true);
+  c.insert(P(3), true);
+  // The reader reaches page 2: a hit, but its first use: like a page that just
+  // missed, it stays where it is (Linux only sets PG_referenced).
+  REQUIRE(c.lookup(P(2)));
+  CHECK(list(c, LruList::inactive) == V{3, 2, 1});
+  CHECK(c.stats().activations == 0);
+  // A second read of page 2 is a re-use: activation. inactive [3 1], active [2].
+  REQUIRE(c.lookup(P(2)));
+  CHECK(list(c, LruList::active) == V{2});
+  CHECK(c.stats().activations == 1);
+  // Page 1 came in as requested (not ahead): its next hit activates at once:
+  // inactive [3], active [1 2]; balance: 1 < 2, so 2 is deactivated:
+  // inactive [2 3], active [1].
+  REQUIRE(c.lookup(P(1)));
+  CHECK(list(c, LruList::active) == V{1});
+  CHECK(list(c, LruList::inactive) == V{2, 3});
+
+  // lru knows no lists to protect: the first use moves the page to the head.
+  PageCache l(PageCacheParams{8, CachePolicy::lru});
+  l.insert(P(1));
+  l.insert(P(2), true);
+  REQUIRE(l.lookup(P(1)));
+  CHECK(list(l, LruList::inactive) == V{1, 2});
+  REQUIRE(l.lookup(P(2)));
+  CHECK(list(l, LruList::inactive) == V{2, 1});
+}
