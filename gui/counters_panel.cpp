@@ -35,8 +35,9 @@ CountersPanel::CountersPanel(QWidget* parent) : QTableWidget(parent) {
   setObjectName(QStringLiteral("counters"));
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
-  horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  // Sized once per trace: resizing to contents on every tick costs more than the frame.
+  horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+  verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
 }
 
 void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
@@ -67,6 +68,10 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
       setItem(r, c, item);
     }
   refresh();
+  for (int c = 0; c < columnCount(); ++c) {  // wide enough for the final values
+    resizeColumnToContents(c);
+    setColumnWidth(c, columnWidth(c) + 8);
+  }
 }
 
 double CountersPanel::liveValue(int slot, const QString& counter) const {

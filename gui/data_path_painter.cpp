@@ -85,6 +85,25 @@ void drawPageCache(QPainter& p, const QRectF& r, const DataPathInput& in) {
   constexpr int kCells = 64;
   const std::int64_t perCell = std::max<std::int64_t>(1, (total + kCells - 1) / kCells);
   const int cells = static_cast<int>((total + perCell - 1) / perCell);
+  // One pass over the pages: per cell and list, is any page there, dirty, pinned.
+  struct Cell {
+    bool present = false, dirty = false, pinned = false;
+  };
+  std::vector<std::array<Cell, 2>> summary(static_cast<std::size_t>(cells));
+  std::int64_t base = 0;
+  const bool anyPinned = s.pinnedPages() > 0;
+  for (std::uint32_t f = 0; f < in.index->files(); ++f) {
+    const std::int64_t n = in.index->filePages(f);
+    for (std::int64_t pg = 0; pg < n; ++pg) {
+      const std::uint8_t fl = s.pageFlags(f, pg);
+      if (!(fl & kPresent)) continue;
+      Cell& c = summary[static_cast<std::size_t>((base + pg) / perCell)][(fl & kActive) ? 0 : 1];
+      c.present = true;
+      c.dirty = c.dirty || (fl & kDirty);
+      if (anyPinned && !c.pinned) c.pinned = s.pinned(f, pg);
+    }
+    base += n;
+  }
   const double cw = (r.width() - 90) / 32.0;
   const double ch = 16;
   const QStringList rows = {QStringLiteral("active"), QStringLiteral("inactive")};
@@ -95,29 +114,16 @@ void drawPageCache(QPainter& p, const QRectF& r, const DataPathInput& in) {
     p.drawText(QRectF(r.left() + 4, y0, 80, 2 * ch), Qt::AlignVCenter | Qt::AlignLeft, rows[row]);
     for (int c = 0; c < std::max(cells, 32); ++c) {
       const QRectF cell(r.left() + 84 + (c % 32) * cw, y0 + (c / 32) * ch, cw - 1.5, ch - 1.5);
-      bool present = false, dirty = false, pinned = false;
-      std::int64_t g = static_cast<std::int64_t>(c) * perCell;
-      for (std::uint32_t f = 0; f < in.index->files() && c < cells; ++f) {
-        const std::int64_t n = in.index->filePages(f);
-        if (g >= n) { g -= n; continue; }
-        for (std::int64_t pg = g; pg < std::min(n, g + perCell); ++pg) {
-          const std::uint8_t fl = s.pageFlags(f, pg);
-          if (!(fl & kPresent) || ((fl & kActive) != 0) != (row == 0)) continue;
-          present = true;
-          dirty = dirty || (fl & kDirty);
-          pinned = pinned || s.pinned(f, pg);
-        }
-        break;
-      }
+      const Cell k = c < cells ? summary[static_cast<std::size_t>(c)][static_cast<std::size_t>(row)] : Cell{};
       p.setPen(QPen(t.muted, 0.5));
-      p.setBrush(present ? (row == 0 ? t.active : t.inactive) : Qt::transparent);
+      p.setBrush(k.present ? (row == 0 ? t.active : t.inactive) : Qt::transparent);
       p.drawRect(cell);
-      if (dirty) {  // a dirty page: a vermillion corner triangle
+      if (k.dirty) {  // a dirty page: a vermillion corner triangle
         p.setPen(Qt::NoPen);
         p.setBrush(t.dirty);
         p.drawPolygon(QPolygonF{cell.topLeft(), cell.topLeft() + QPointF(cell.width() * 0.6, 0), cell.topLeft() + QPointF(0, cell.height() * 0.6)});
       }
-      if (pinned) {  // a pinned page: a pin head in the middle
+      if (k.pinned) {  // a pinned page: a pin head in the middle
         p.setPen(Qt::NoPen);
         p.setBrush(t.pinned);
         p.drawEllipse(cell.center(), cell.width() * 0.22, cell.width() * 0.22);

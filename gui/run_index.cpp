@@ -60,6 +60,10 @@ RunIndex::RunIndex(const RunTrace& run)
   used_[static_cast<int>(Place::none)] = false;
   if (diskDma_) used_[static_cast<int>(Place::disk)] = true;
 
+  laneLong_.resize(run.lanes.size());
+  for (std::uint32_t i = 0; i < run.events.size(); ++i)
+    if (run.events[i].dur * 4096 > run.endNs) laneLong_[run.events[i].lane].push_back(i);
+
   // Sort and merge, so "in the kernel at t" is one binary search.
   for (std::size_t l = 0; l < raw.size(); ++l) {
     auto& v = raw[l];

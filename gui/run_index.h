@@ -25,6 +25,8 @@ class RunIndex {
   // Event indexes per lane, in time order, and the longest duration there (for range searches).
   const std::vector<std::uint32_t>& laneEvents(std::uint32_t lane) const { return laneEvents_[lane]; }
   std::int64_t laneMaxDur(std::uint32_t lane) const { return laneMaxDur_[lane]; }
+  // The lane's events longer than 1/4096 of the run: few, and drawn even where short ones are thinned.
+  const std::vector<std::uint32_t>& laneLongEvents(std::uint32_t lane) const { return laneLong_[lane]; }
   // The events that move data (CPU copy, DMA, page reference), in time order.
   const std::vector<std::uint32_t>& moves() const { return moves_; }
   std::int64_t maxMoveDur() const { return maxMoveDur_; }
@@ -42,6 +44,7 @@ class RunIndex {
   std::vector<std::vector<Interval>> kernel_;
   std::vector<std::vector<std::uint32_t>> laneEvents_;
   std::vector<std::int64_t> laneMaxDur_;
+  std::vector<std::vector<std::uint32_t>> laneLong_;
   std::vector<std::uint32_t> moves_, marks_;
   std::int64_t maxMoveDur_ = 0, maxMarkDur_ = 0;
   std::vector<std::int64_t> filePages_;

@@ -103,32 +103,70 @@ void TimelineView::render(QPainter& p, const QRectF& target) const {
     const Lane& lane = run.lanes[row.lane];
     const QRectF band(labelWidth(), y, w - labelWidth(), rh - 2);
     p.fillRect(band, lane.kind == LaneKind::user ? t.userBand : lane.kind == LaneKind::kernel ? t.kernelBand : t.hardwareBand);
-    if (lane.kind == LaneKind::user)  // kernel mode of a user thread: shaded
-      for (const Interval& i : idx.kernelIntervals(row.lane)) {
-        if (static_cast<double>(i.end) < t0_ || static_cast<double>(i.begin) > t1_) continue;
-        const double x0 = std::max(labelWidth(), xOf(static_cast<double>(i.begin), w));
-        const double x1 = std::max(x0 + 1, xOf(static_cast<double>(i.end), w));
-        p.fillRect(QRectF(x0, y, x1 - x0, rh - 2), t.kernelBand.darker(125));
+    // Boxes closer than a pixel are merged: a 1 GiB trace has ~10^5 per lane.
+    QRectF pending;
+    QColor pendingColor;
+    auto flush = [&] {
+      if (!pending.isEmpty()) p.fillRect(pending, pendingColor);
+      pending = QRectF();
+    };
+    auto box = [&](double x0, double x1, double top, double height, const QColor& c) {
+      if (!pending.isEmpty() && c == pendingColor && x0 <= pending.right() + 1 && top == pending.top()) {
+        pending.setRight(std::max(pending.right(), x1));
+        return;
       }
+      flush();
+      pending = QRectF(x0, top, x1 - x0, height);
+      pendingColor = c;
+    };
+    if (lane.kind == LaneKind::user) {  // kernel mode of a user thread: shaded
+      const auto& iv = idx.kernelIntervals(row.lane);
+      auto k = std::lower_bound(iv.begin(), iv.end(), t0_, [](const Interval& i, double v) { return static_cast<double>(i.end) < v; });
+      const QColor shade = t.kernelBand.darker(125);
+      for (; k != iv.end() && static_cast<double>(k->begin) <= t1_; ++k) {
+        const double x0 = std::max(labelWidth(), xOf(static_cast<double>(k->begin), w));
+        box(x0, std::max(x0 + 1, xOf(static_cast<double>(k->end), w)), y, rh - 2, shade);
+      }
+      flush();
+    }
     // Events: those that may reach the view, merged when they fall in the same pixel.
     const auto& evs = idx.laneEvents(row.lane);
     const double from = t0_ - static_cast<double>(idx.laneMaxDur(row.lane));
     auto it = std::lower_bound(evs.begin(), evs.end(), from,
                                [&](std::uint32_t i, double v) { return static_cast<double>(run.events[i].t) < v; });
     double drawnTo = -1;
-    for (; it != evs.end(); ++it) {
-      const Event& e = run.events[*it];
-      if (static_cast<double>(e.t) > t1_) break;
-      if (static_cast<double>(e.end()) < t0_) continue;
-      if (e.kind == Kind::syscall_enter || e.kind == Kind::syscall_exit) continue;  // the shading shows them
+    auto drawEvent = [&](const Event& e) {
       const double x0 = xOf(static_cast<double>(e.t), w);
       const double x1 = std::max(x0 + 2, xOf(static_cast<double>(e.end()), w));
-      if (x1 <= drawnTo) continue;  // the eye cannot separate it from what is drawn
       const bool instant = e.dur == 0;
-      const QRectF box(std::max(x0, drawnTo), y + (instant ? 1 : 3), x1 - std::max(x0, drawnTo), rh - (instant ? 4 : 8));
-      p.fillRect(box, eventColor(e));
-      drawnTo = x1;
+      box(std::max(x0, drawnTo), x1, y + (instant ? 1 : 3), rh - (instant ? 4 : 8), eventColor(e));
+      drawnTo = std::max(drawnTo, x1);
+    };
+    while (it != evs.end()) {
+      const Event& e = run.events[*it];
+      if (static_cast<double>(e.t) > t1_) break;
+      const bool hidden = static_cast<double>(e.end()) < t0_ || e.kind == Kind::syscall_enter || e.kind == Kind::syscall_exit;
+      if (!hidden && xOf(static_cast<double>(std::max(e.end(), e.t)), w) + 2 > drawnTo) {
+        drawEvent(e);
+        ++it;
+        continue;
+      }
+      // Within a drawn pixel: jump to the first event that starts after it (long ones are drawn below).
+      const double after = t0_ + (drawnTo - labelWidth()) / (w - labelWidth()) * (t1_ - t0_);
+      auto next = std::lower_bound(it + 1, evs.end(), after,
+                                   [&](std::uint32_t i, double v) { return static_cast<double>(run.events[i].t) < v; });
+      it = next;
     }
+    flush();
+    drawnTo = -1;
+    for (std::uint32_t i : idx.laneLongEvents(row.lane)) {
+      const Event& e = run.events[i];
+      if (static_cast<double>(e.end()) < t0_ || static_cast<double>(e.t) > t1_) continue;
+      drawnTo = -1;
+      drawEvent(e);
+    }
+    flush();
+    flush();
     // Labels last, over anything that slid under them.
     p.fillRect(QRectF(0, y, labelWidth(), rh - 2), t.boxFill);
     p.setPen(t.foreground);

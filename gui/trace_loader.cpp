@@ -1,5 +1,7 @@
 #include "gui/trace_loader.h"
 
+#include "gui/trace_stream_parser.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -12,6 +14,8 @@ namespace kiosim::gui {
 
 namespace {
 
+using json = nlohmann::json;
+
 void flatten(const QJsonObject& o, const QString& prefix, CounterSet& out) {
   for (auto it = o.begin(); it != o.end(); ++it) {
     const QString key = prefix.isEmpty() ? it.key() : prefix + '.' + it.key();
@@ -21,107 +25,100 @@ void flatten(const QJsonObject& o, const QString& prefix, CounterSet& out) {
   }
 }
 
+void flatten(const json& o, const QString& prefix, CounterSet& out) {
+  if (!o.is_object()) return;
+  for (auto it = o.begin(); it != o.end(); ++it) {
+    const QString key = prefix.isEmpty() ? QString::fromStdString(it.key()) : prefix + '.' + QString::fromStdString(it.key());
+    if (it->is_number()) out.emplace_back(key, it->get<double>());
+    else if (it->is_boolean()) out.emplace_back(key, it->get<bool>() ? 1 : 0);
+    else if (it->is_object()) flatten(*it, key, out);
+  }
+}
+
+QString text(const json& o, const char* key, const QString& fallback = {}) {
+  if (!o.is_object()) return fallback;
+  auto it = o.find(key);
+  return it != o.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : fallback;
+}
+
 // A failed check names the run and the event, so a broken trace can be found by hand.
 struct Problem {
   QString text;
 };
 
-std::int64_t integer(const QJsonObject& o, const char* key, std::int64_t fallback) {
-  const QJsonValue v = o.value(QLatin1String(key));
-  return v.isDouble() ? static_cast<std::int64_t>(v.toDouble()) : fallback;
-}
-
-RunTrace parseRun(const QJsonObject& r, int index) {
+RunTrace makeRun(const json& r, StreamedRun&& streamed, int index) {
   RunTrace run;
-  run.name = r.value("name").toString(QStringLiteral("run %1").arg(index + 1));
+  run.name = text(r, "name", QStringLiteral("run %1").arg(index + 1));
   const QString where = QStringLiteral("run `%1`").arg(run.name);
-  flatten(r.value("counters").toObject(), {}, run.counters);
-
-  const QJsonValue lanes = r.value("lanes");
-  if (!lanes.isArray()) throw Problem{where + ": `lanes` is missing or not a list"};
-  for (const QJsonValue& l : lanes.toArray()) {
+  if (r.contains("counters")) flatten(r["counters"], {}, run.counters);
+  if (!r.contains("lanes") || !r["lanes"].is_array()) throw Problem{where + ": `lanes` is missing or not a list"};
+  for (const json& l : r["lanes"]) {
     Lane lane;
-    lane.name = l.toObject().value("name").toString();
-    const QString kind = l.toObject().value("kind").toString();
+    lane.name = text(l, "name");
+    const QString kind = text(l, "kind");
     lane.kind = kind == "user" ? LaneKind::user : kind == "kernel" ? LaneKind::kernel : LaneKind::device;
     run.lanes.push_back(lane);
   }
-
-  const QJsonValue events = r.value("events");
-  if (!events.isArray()) throw Problem{where + ": `events` is missing or not a list"};
-  const QJsonArray arr = events.toArray();
-  run.events.reserve(static_cast<std::size_t>(arr.size()));
-  run.names.append(QString());
-  QHash<QString, std::uint32_t> nameIndex{{QString(), 0}};
-  for (qsizetype i = 0; i < arr.size(); ++i) {
-    const QJsonObject o = arr.at(i).toObject();
-    const QString at = QStringLiteral("%1, event %2").arg(where).arg(i);
-    if (!o.value("t").isDouble()) throw Problem{at + ": `t` is missing or not a number"};
-    if (!o.value("kind").isString()) throw Problem{at + ": `kind` is missing"};
-    Event e;
-    e.t = integer(o, "t", 0);
-    e.dur = std::max<std::int64_t>(0, integer(o, "dur", 0));
-    const std::int64_t lane = integer(o, "lane", -1);
-    if (lane < 0 || lane >= static_cast<std::int64_t>(run.lanes.size()))
-      throw Problem{at + QStringLiteral(": lane %1 is not one of the %2 lanes").arg(lane).arg(run.lanes.size())};
-    e.lane = static_cast<std::uint32_t>(lane);
-    e.kind = kindFromString(o.value("kind").toString());
-    e.from = placeFromString(o.value("from").toString());
-    e.to = placeFromString(o.value("to").toString());
-    e.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, integer(o, "bytes", 0)));
-    e.pages = static_cast<std::uint64_t>(std::max<std::int64_t>(0, integer(o, "pages", 0)));
-    e.req = static_cast<std::uint64_t>(std::max<std::int64_t>(0, integer(o, "req", 0)));
-    e.page = integer(o, "page", -1);
-    e.file = static_cast<std::uint32_t>(std::max<std::int64_t>(0, integer(o, "file", 0)));
-    e.userMode = o.value("user_mode").toBool(false);
-    const QString name = o.value("name").toString();
-    auto found = nameIndex.find(name);
-    if (found == nameIndex.end()) {
-      found = nameIndex.insert(name, static_cast<std::uint32_t>(run.names.size()));
-      run.names.append(name);
-    }
-    e.name = *found;
-    run.events.push_back(e);
+  if (!r.contains("events") || !r["events"].is_array()) throw Problem{where + ": `events` is missing or not a list"};
+  run.events = std::move(streamed.events);
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    const Event& e = run.events[i];
+    if (e.lane >= run.lanes.size())
+      throw Problem{QStringLiteral("%1, event %2: lane %3 is not one of the %4 lanes")
+                        .arg(where).arg(i).arg(e.lane == ~0u ? QStringLiteral("(none)") : QString::number(e.lane)).arg(run.lanes.size())};
     run.endNs = std::max(run.endNs, e.end());
   }
+  run.names.reserve(static_cast<qsizetype>(streamed.names.size()));
+  for (const auto& n : streamed.names) run.names.append(QString::fromStdString(n));
   // The format promises sorted events; a hand-edited file may not keep the promise.
-  std::stable_sort(run.events.begin(), run.events.end(), [](const Event& a, const Event& b) { return a.t < b.t; });
+  if (!std::is_sorted(run.events.begin(), run.events.end(), [](const Event& a, const Event& b) { return a.t < b.t; }))
+    std::stable_sort(run.events.begin(), run.events.end(), [](const Event& a, const Event& b) { return a.t < b.t; });
   return run;
 }
 
 }  // namespace
 
-TracePtr parseTrace(const QByteArray& json, const QString& sourcePath, QString* error) {
-  QJsonParseError pe;
-  const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
-  if (pe.error != QJsonParseError::NoError) {
-    *error = QStringLiteral("%1 is not JSON: %2 (at byte %3)").arg(sourcePath, pe.errorString()).arg(pe.offset);
+TracePtr parseTrace(const QByteArray& bytes, const QString& sourcePath, QString* error) {
+  StreamedTrace st;
+  QString parseError;
+  if (!streamParseTrace(bytes.constData(), bytes.constData() + bytes.size(), st, &parseError)) {
+    *error = QStringLiteral("%1 is not JSON: %2").arg(sourcePath, parseError);
     return nullptr;
   }
-  const QJsonObject root = doc.object();
-  if (root.value("format").toString() != "kiosim-trace") {
+  const json& root = st.header;
+  if (!root.is_object() || text(root, "format") != "kiosim-trace") {
     *error = QStringLiteral("%1 is not a kiosim trace (no \"format\": \"kiosim-trace\")").arg(sourcePath);
     return nullptr;
   }
-  if (root.value("version").toInt() != 1) {
-    *error = QStringLiteral("%1: trace version %2 is not supported (this GUI reads version 1)")
-                 .arg(sourcePath).arg(root.value("version").toInt());
+  const int version = root.contains("version") && root["version"].is_number_integer() ? root["version"].get<int>() : 0;
+  if (version != 1) {
+    *error = QStringLiteral("%1: trace version %2 is not supported (this GUI reads version 1)").arg(sourcePath).arg(version);
+    return nullptr;
+  }
+  if (!st.badEvent.isEmpty()) {
+    *error = QStringLiteral("%1: %2").arg(sourcePath, st.badEvent);
     return nullptr;
   }
   auto data = std::make_shared<TraceData>();
   data->sourcePath = sourcePath;
-  const QJsonObject sc = root.value("scenario").toObject();
-  data->scenarioPath = sc.value("path").toString();
-  data->title = sc.value("title").toString();
-  data->description = sc.value("description").toString();
-  data->machine = root.value("machine").toObject().value("name").toString();
-  const QJsonArray runs = root.value("runs").toArray();
-  if (runs.isEmpty()) {
+  if (root.contains("scenario")) {
+    data->scenarioPath = text(root["scenario"], "path");
+    data->title = text(root["scenario"], "title");
+    data->description = text(root["scenario"], "description");
+  }
+  if (root.contains("machine")) data->machine = text(root["machine"], "name");
+  if (!root.contains("runs") || !root["runs"].is_array() || root["runs"].empty()) {
     *error = QStringLiteral("%1 has no runs").arg(sourcePath);
     return nullptr;
   }
+  const json& runs = root["runs"];
   try {
-    for (qsizetype i = 0; i < runs.size(); ++i) data->runs.push_back(parseRun(runs.at(i).toObject(), static_cast<int>(i)));
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      // Every run object got a StreamedRun, in order, whether or not it had events.
+      StreamedRun streamed = i < st.runs.size() ? std::move(st.runs[i]) : StreamedRun{};
+      if (streamed.names.empty()) streamed.names.emplace_back();
+      data->runs.push_back(makeRun(runs[i], std::move(streamed), static_cast<int>(i)));
+    }
   } catch (const Problem& p) {
     *error = sourcePath + ": " + p.text;
     return nullptr;
