@@ -11,13 +11,28 @@ std::uint64_t AddressSpace::map(Vma v) {
   return v.start;
 }
 
-std::uint64_t AddressSpace::unmap(std::uint64_t start) {
+std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames) {
   auto it = vmas_.find(start);
   if (it == vmas_.end()) return 0;
   std::uint64_t present = 0;
-  for (std::uint64_t p = it->second.start; p < it->second.end(); ++p) present += ptes_.erase(p);
+  for (std::uint64_t p = it->second.start; p < it->second.end(); ++p) {
+    auto pit = ptes_.find(p);
+    if (pit == ptes_.end()) continue;
+    if (frames && pit->second.anon()) frames->put(pit->second.page.index);
+    ptes_.erase(pit);
+    ++present;
+  }
   vmas_.erase(it);
   return present;
+}
+
+std::vector<std::uint64_t> AddressSpace::present_in(std::uint64_t start) const {
+  std::vector<std::uint64_t> out;
+  auto it = vmas_.find(start);
+  if (it == vmas_.end()) return out;
+  for (std::uint64_t p = it->second.start; p < it->second.end(); ++p)
+    if (ptes_.count(p)) out.push_back(p);
+  return out;
 }
 
 const Vma* AddressSpace::vma_at(std::uint64_t vpage) const {
@@ -32,18 +47,83 @@ const Pte* AddressSpace::pte(std::uint64_t vpage) const {
   return it == ptes_.end() ? nullptr : &it->second;
 }
 
+namespace {
+// The window of `n` pages aligned in the file that holds `vpage`, clipped to the VMA.
+// (do_fault_around aligns the virtual address; our mappings start page-aligned in the
+// file at aligned virtual pages, so aligning in the file is the same.)
+PageRange aligned_window(const Vma& v, std::uint64_t vpage, std::uint64_t n) {
+  n = std::max<std::uint64_t>(n, 1);
+  std::uint64_t fpage = v.file_page(vpage);
+  std::uint64_t first = vpage - fpage % n;  // may lie before the VMA
+  std::uint64_t start = std::max(first, v.start);
+  std::uint64_t end = std::min(first + n, v.end());
+  return {start, end - start};
+}
+}  // namespace
+
 PageRange AddressSpace::fault_around_range(std::uint64_t vpage, const MmParams& p) const {
   const Vma* v = vma_at(vpage);
   if (!v) return {};
-  std::uint64_t n = std::max<std::uint64_t>(p.fault_around_pages, 1);
-  // The window is aligned in the file (do_fault_around aligns the virtual address;
-  // our mappings start page-aligned in the file at aligned virtual pages).
-  std::uint64_t fpage = v->file_page(vpage);
-  std::uint64_t fstart = fpage - fpage % n;
-  std::uint64_t start = vpage - (fpage - fstart);
-  start = std::max(start, v->start);
-  std::uint64_t end = std::min(vpage - (fpage - fstart) + n, v->end());
+  return aligned_window(*v, vpage, p.fault_around_pages);
+}
+
+PageRange AddressSpace::folio_range(std::uint64_t vpage, const MmParams& p) const {
+  const Vma* v = vma_at(vpage);
+  if (!v) return {};
+  return aligned_window(*v, vpage, p.folio_pages);
+}
+
+PageRange AddressSpace::fault_map_range(std::uint64_t vpage, const MmParams& p) const {
+  PageRange a = fault_around_range(vpage, p), b = folio_range(vpage, p);
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  std::uint64_t start = std::min(a.start, b.start), end = std::max(a.end(), b.end());
   return {start, end - start};
+}
+
+AddressSpace AddressSpace::fork(FrameTable& frames, std::uint64_t* protected_pages) {
+  AddressSpace child;
+  child.vmas_ = vmas_;
+  child.next_start_ = next_start_;
+  std::uint64_t prot = 0;
+  for (auto& [vp, pte] : ptes_) {
+    const Vma* v = vma_at(vp);
+    if (v && v->is_private() && pte.writable) {
+      pte.writable = false;  // copy_present_pte: ptep_set_wrprotect in the parent too
+      ++prot;
+    }
+    if (pte.anon()) frames.get(pte.page.index);
+    child.ptes_[vp] = pte;
+  }
+  if (protected_pages) *protected_pages = prot;
+  return child;
+}
+
+WriteFault AddressSpace::write_fault_kind(std::uint64_t vpage, const FrameTable& frames) const {
+  const Pte* p = pte(vpage);
+  const Vma* v = vma_at(vpage);
+  if (!p || !v || p->writable || !v->writable || !v->is_private()) return WriteFault::none;
+  if (p->anon() && frames.mapcount(p->page.index) <= 1) return WriteFault::reuse;
+  return WriteFault::copy;
+}
+
+WriteFault AddressSpace::resolve_write_fault(std::uint64_t vpage, FrameTable& frames) {
+  WriteFault k = write_fault_kind(vpage, frames);
+  Pte& p = ptes_[vpage];
+  if (k == WriteFault::copy) {
+    if (p.anon()) frames.put(p.page.index);
+    p.page = PageKey{kAnonFile, frames.alloc()};
+  }
+  if (k != WriteFault::none) p.writable = true;
+  return k;
+}
+
+std::vector<std::uint32_t> AddressSpace::shootdown_targets(std::uint32_t self) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t c = 0; c < 64; ++c)
+    if (c != self % 64 && (cpus_ >> c & 1)) out.push_back(c);
+  for (auto c : out) cpus_ &= ~(1ULL << c);
+  return out;
 }
 
 }  // namespace kiosim

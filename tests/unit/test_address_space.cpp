@@ -46,3 +46,107 @@ TEST_CASE("munmap removes the VMA and its page-table entries", "[mm]") {
   CHECK(as.vma_at(start) == nullptr);
   CHECK(as.pte(start) == nullptr);
 }
+
+// ---- faults, folios, fork and CoW, and the shootdown set (issue 4) ----------------
+
+namespace {
+// Touches `n` pages of a file mapping whose pages are all cached, the way the kernel's
+// fault() does: a touch of a page without a PTE is a fault, which maps every page of
+// fault_map_range(). Returns the faults.
+int touch_cached(AddressSpace& as, std::uint64_t start, std::uint64_t n, const MmParams& p) {
+  int faults = 0;
+  for (std::uint64_t vp = start; vp < start + n; ++vp) {
+    if (as.pte(vp)) continue;
+    ++faults;
+    PageRange r = as.fault_map_range(vp, p);
+    for (std::uint64_t q = r.start; q < r.end(); ++q)
+      if (!as.pte(q)) as.set_pte(q, Pte{PageKey{0, q - start}, false});
+  }
+  return faults;
+}
+}  // namespace
+
+TEST_CASE("64 cached pages with 64 KiB fault-around: 4 faults; with 2 MiB folios: 1", "[mm]") {
+  // 64 pages / 16 pages per aligned fault-around window = 4 faults (pages 0, 16, 32, 48).
+  {
+    AddressSpace as;
+    MmParams p;  // fault_around 16 pages, folio 1 page
+    Vma v;
+    v.pages = 64;
+    std::uint64_t start = as.map(v);
+    CHECK(touch_cached(as, start, 64, p) == 4);
+    CHECK(as.present_pages() == 64);
+  }
+  // A 2 MiB folio is 512 pages; the first fault maps the folio, clipped to the 64-page VMA.
+  {
+    AddressSpace as;
+    MmParams p;
+    p.folio_pages = 512;
+    Vma v;
+    v.pages = 64;
+    std::uint64_t start = as.map(v);
+    CHECK(as.fault_map_range(start + 5, p).count == 64);
+    CHECK(touch_cached(as, start, 64, p) == 1);
+  }
+}
+
+TEST_CASE("fork write-protects private pages; 10 writes copy 10 pages, a second write none", "[mm][cow]") {
+  FrameTable frames;
+  AddressSpace parent;
+  Vma heap;
+  heap.kind = VmaKind::anonymous;
+  heap.file = kAnonFile;
+  heap.pages = 16;
+  heap.writable = true;
+  std::uint64_t start = parent.map(heap);
+  for (std::uint64_t i = 0; i < 16; ++i) parent.set_pte(start + i, Pte{PageKey{kAnonFile, frames.alloc()}, true});
+  std::uint64_t prot = 0;
+  AddressSpace child = parent.fork(frames, &prot);
+  CHECK(prot == 16);  // the parent's 16 writable PTEs lost write permission
+  CHECK_FALSE(parent.pte(start)->writable);
+  CHECK_FALSE(child.pte(start)->writable);
+  CHECK(frames.mapcount(parent.pte(start)->page.index) == 2);
+  // The parent writes 10 distinct pages: each frame has 2 mappers, so each is copied.
+  int copies = 0;
+  for (std::uint64_t i = 0; i < 10; ++i) copies += parent.resolve_write_fault(start + i, frames) == WriteFault::copy;
+  CHECK(copies == 10);  // 10 CoW faults, 10 x 4 KiB = 40 KiB copied
+  // A second write to the same page: the PTE is writable now, no fault.
+  CHECK(parent.write_fault_kind(start, frames) == WriteFault::none);
+  // The child's frame 0 now has one mapper (the child): its write reuses it, no copy.
+  CHECK(child.write_fault_kind(start, frames) == WriteFault::reuse);
+  // A page the parent did not write is still shared: the child's write copies it.
+  CHECK(child.write_fault_kind(start + 12, frames) == WriteFault::copy);
+}
+
+TEST_CASE("a shared file mapping is not write-protected by fork", "[mm][cow]") {
+  FrameTable frames;
+  AddressSpace parent;
+  Vma v;
+  v.kind = VmaKind::file_shared;
+  v.pages = 2;
+  v.writable = true;
+  std::uint64_t start = parent.map(v);
+  parent.set_pte(start, Pte{PageKey{0, 0}, true});
+  std::uint64_t prot = 0;
+  AddressSpace child = parent.fork(frames, &prot);
+  CHECK(prot == 0);
+  CHECK(child.pte(start)->writable);
+  CHECK(child.write_fault_kind(start, frames) == WriteFault::none);
+}
+
+TEST_CASE("a munmap on core 0 of a 2-thread process that ran on cores 0 and 1 sends one shootdown", "[mm][tlb]") {
+  AddressSpace as;
+  as.ran_on(0);  // thread 0
+  as.ran_on(1);  // thread 1
+  auto targets = as.shootdown_targets(0);
+  REQUIRE(targets.size() == 1);
+  CHECK(targets[0] == 1);
+  // Core 1 was flushed by the IPI: until a thread runs there again, no second shootdown.
+  CHECK(as.shootdown_targets(0).empty());
+  as.ran_on(1);
+  CHECK(as.shootdown_targets(0).size() == 1);
+  // A single-threaded process never sends one.
+  AddressSpace solo;
+  solo.ran_on(0);
+  CHECK(solo.shootdown_targets(0).empty());
+}
