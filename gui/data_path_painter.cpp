@@ -90,19 +90,25 @@ void drawPageCache(QPainter& p, const QRectF& r, const DataPathInput& in) {
     bool present = false, dirty = false, pinned = false;
   };
   std::vector<std::array<Cell, 2>> summary(static_cast<std::size_t>(cells));
-  std::int64_t base = 0;
-  const bool anyPinned = s.pinnedPages() > 0;
+  std::vector<std::int64_t> base(in.index->files() + 1, 0);  // first cell-space page of each file
   for (std::uint32_t f = 0; f < in.index->files(); ++f) {
     const std::int64_t n = in.index->filePages(f);
+    base[f + 1] = base[f] + n;
     for (std::int64_t pg = 0; pg < n; ++pg) {
       const std::uint8_t fl = s.pageFlags(f, pg);
       if (!(fl & kPresent)) continue;
-      Cell& c = summary[static_cast<std::size_t>((base + pg) / perCell)][(fl & kActive) ? 0 : 1];
+      Cell& c = summary[static_cast<std::size_t>((base[f] + pg) / perCell)][(fl & kActive) ? 0 : 1];
       c.present = true;
       c.dirty = c.dirty || (fl & kDirty);
-      if (anyPinned && !c.pinned) c.pinned = s.pinned(f, pg);
     }
-    base += n;
+  }
+  // Pins from the held ranges, so the cost follows the pinned pages, not the cache size.
+  for (const PinnedRange& pin : s.pinnedRanges()) {
+    if (pin.file >= in.index->files()) continue;
+    for (std::int64_t pg = pin.page; pg < std::min(pin.page + pin.pages, in.index->filePages(pin.file)); ++pg) {
+      const std::uint8_t fl = s.pageFlags(pin.file, pg);
+      if (fl & kPresent) summary[static_cast<std::size_t>((base[pin.file] + pg) / perCell)][(fl & kActive) ? 0 : 1].pinned = true;
+    }
   }
   const double cw = (r.width() - 90) / 32.0;
   const double ch = 16;

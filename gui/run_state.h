@@ -50,6 +50,7 @@ class RunState {
   std::int64_t inactivePages() const { return inactive_; }
   std::int64_t dirtyPages() const { return dirty_; }
   std::int64_t pinnedPages() const;
+  const std::deque<PinnedRange>& pinnedRanges() const { return pinned_; }
 
   const std::deque<Skb>& queuedSkbs() const { return skbs_; }
   std::uint64_t pipePages() const { return pipePages_; }
