@@ -22,9 +22,8 @@ bool PageCache::lookup(PageKey k) {
 }
 
 void PageCache::hit(Slot s) {
-  Entry& e = entries_[s];
-  if (e.unused) {
-    e.unused = false;
+  if (unused_[s]) {
+    unused_[s] = 0;
     policy_->first_use(s);
   } else {
     policy_->touch(s);
@@ -67,8 +66,10 @@ Slot PageCache::add(PageKey k, bool readahead) {
   } else {
     s = Slot(entries_.size());
     entries_.emplace_back();
+    unused_.push_back(0);
   }
-  entries_[s] = Entry{k, 0, 0, false, false, readahead};
+  entries_[s] = Entry{k, 0, 0, false, false};
+  unused_[s] = readahead;
   index_.insert(k, s);
   ++stats_.inserts;
   emit(EventKind::cache_insert, k);

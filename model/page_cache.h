@@ -79,6 +79,11 @@ class PageCache final : private ReplacementPolicy::Observer {
   void end_writeback(PageKey k);  // clears PG_writeback; a page re-dirtied meanwhile stays dirty
   // Pages reclaim put under writeback since the last call; the caller writes them.
   std::vector<PageKey> take_writeback_queue();
+  // The same into `out` (cleared first), keeping both buffers' capacity: no allocation.
+  void take_writeback_queue(std::vector<PageKey>& out) {
+    out.clear();
+    out.swap(writeback_queue_);
+  }
   std::uint64_t dirty_pages() const { return dirty_; }
   std::uint64_t writeback_pages() const { return writeback_; }
   // The stamp of the oldest dirty page, or ~0 when none is dirty.
@@ -102,7 +107,6 @@ class PageCache final : private ReplacementPolicy::Observer {
     std::uint32_t refcount = 0;
     bool dirty = false;
     bool writeback = false;  // PG_writeback: being written (or queued to be)
-    bool unused = false;     // brought in by readahead and not yet read
   };
   struct DirtyRecord {
     PageKey key;
@@ -132,6 +136,9 @@ class PageCache final : private ReplacementPolicy::Observer {
   std::unique_ptr<ReplacementPolicy> policy_;
   PageCacheIndex index_;
   std::vector<Entry> entries_;
+  // Per slot: brought in by readahead and not read yet. Apart from the entries,
+  // so that a hit reads one byte, not a cache line of entry.
+  std::vector<std::uint8_t> unused_;
   std::vector<Slot> free_;
   std::vector<PageKey> writeback_queue_;
   std::deque<DirtyRecord> dirty_order_;  // oldest first; stale records are skipped

@@ -42,7 +42,8 @@ FileId CacheReplay::file_id(std::string_view name) {
 // There is no disk here: every write that reclaim started ends at once, and the
 // missed page, which found no room while every page was dirty, gets its place.
 void CacheReplay::finish_writeback(PageKey missed) {
-  for (PageKey k : cache_.take_writeback_queue()) {
+  cache_.take_writeback_queue(written_);
+  for (PageKey k : written_) {
     cache_.end_writeback(k);
     ++writebacks_;
   }

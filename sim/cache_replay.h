@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "model/page_cache.h"
 
@@ -57,6 +58,7 @@ class CacheReplay {
   void finish_writeback(PageKey missed);
   PageCache cache_;
   std::uint64_t writes_ = 0, writebacks_ = 0;
+  std::vector<PageKey> written_;  // reused: no allocation per writeback
   std::unordered_map<std::string, FileId> files_;
   std::string last_name_;
   FileId last_id_ = 0;
