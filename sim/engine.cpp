@@ -58,7 +58,12 @@ Engine::Engine(const Machine& m) : impl_(std::make_unique<Impl>()), m_(m) {
   zone->seal();
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+  // A daemon killed at the end may still hold a (timed) wait on its semaphore, and
+  // SimGrid aborts when such a semaphore is destroyed. The run's process ends right
+  // after, so let them go without destroying them.
+  for (auto& kv : impl_->sems) kv.second.detach();
+}
 
 void Engine::spawn(const std::string& name, std::function<void()> body, bool daemon) {
   Impl* impl = impl_.get();
@@ -70,6 +75,7 @@ void Engine::spawn(const std::string& name, std::function<void()> body, bool dae
 }
 
 void Engine::run() { impl_->engine->run(); }
+void Engine::run_until(double ns) { impl_->engine->run_until(ns * 1e-9); }
 
 double Engine::now_ns() const { return sg4::Engine::get_clock() * 1e9; }
 

@@ -40,7 +40,7 @@ void chunked(std::vector<Op>& out, std::uint64_t total, std::uint64_t per_call, 
 
 }  // namespace
 
-Program method_program(const std::string& method, const TransferSpec& t, const Scenario& s) {
+Program method_program(const std::string& method, const TransferSpec& t, const Scenario& s, const Machine& m) {
   const FileSpec* f = s.file(t.file);
   if (!f) throw std::logic_error("kiosim: transfer of an unknown file");
   const std::uint64_t total = t.bytes ? t.bytes : f->size - t.offset;
@@ -81,7 +81,7 @@ Program method_program(const std::string& method, const TransferSpec& t, const S
     pp.as = "pipe";
     p.setup.push_back(pp);
     // A splice into a pipe moves at most the pipe's capacity.
-    std::uint64_t per_call = std::min<std::uint64_t>(t.chunk, std::uint64_t(s.machine.pipe.slots) * kPageSize);
+    std::uint64_t per_call = std::min<std::uint64_t>(t.chunk, std::uint64_t(m.pipe.slots) * kPageSize);
     if (t.offset % kPageSize) per_call -= kPageSize;  // an unaligned start spans one more page per fill
     per_call = std::max<std::uint64_t>(per_call, 1);
     Op in = op(OpKind::splice);

@@ -9,7 +9,7 @@
 namespace kiosim {
 
 const std::vector<std::string>& method_names();  // read_write, mmap_write, sendfile, splice
-// The program one method runs for `t` (the file must exist in `s`).
-Program method_program(const std::string& method, const TransferSpec& t, const Scenario& s);
+// The program one method runs for `t` on machine `m` (the file must exist in `s`).
+Program method_program(const std::string& method, const TransferSpec& t, const Scenario& s, const Machine& m);
 
 }  // namespace kiosim

@@ -47,14 +47,23 @@ std::string place_name(const std::string& p) {
 
 }  // namespace
 
+namespace {
+std::size_t name_width(const std::vector<nlohmann::ordered_json>& runs) {
+  std::size_t w = 12;
+  for (const auto& r : runs) w = std::max(w, r["name"].get<std::string>().size());
+  return w;
+}
+}  // namespace
+
 void print_compare_table(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs) {
-  out << fmt::format("{:<12} {:>8} {:>8} {:>11} {:>11} {:>7} {:>6} {:>6} {:>12} {:>12}\n", "method", "syscalls",
+  const std::size_t w = name_width(runs);
+  out << fmt::format("{:<{}} {:>8} {:>8} {:>11} {:>11} {:>7} {:>6} {:>6} {:>12} {:>12}\n", "method", w, "syscalls",
                      "mode sw", "CPU copy/B", "DMA copy/B", "faults", "skbs", "frags", "sim time", "CPU time");
   for (const auto& r : runs) {
     const auto& c = r["counters"];
     std::uint64_t faults = c["page_faults_minor"].get<std::uint64_t>() + c["page_faults_major"].get<std::uint64_t>();
-    out << fmt::format("{:<12} {:>8} {:>8} {:>11.2f} {:>11.2f} {:>7} {:>6} {:>6} {:>12} {:>12}\n",
-                       r["name"].get<std::string>(), c["syscalls"].get<std::uint64_t>(),
+    out << fmt::format("{:<{}} {:>8} {:>8} {:>11.2f} {:>11.2f} {:>7} {:>6} {:>6} {:>12} {:>12}\n",
+                       r["name"].get<std::string>(), w, c["syscalls"].get<std::uint64_t>(),
                        c["mode_switches"].get<std::uint64_t>(), c["cpu_copies_per_byte"].get<double>(),
                        c["dma_copies_per_byte"].get<double>(), faults, c["skbs"].get<std::uint64_t>(),
                        c["sg_frags"].get<std::uint64_t>(), human_time(c["sim_time_ns"].get<double>()),
@@ -71,11 +80,12 @@ void print_breakdown(std::ostream& out, const std::vector<nlohmann::ordered_json
     if (used) cats.push_back(k);
   }
   out << "\nwhere each thread's time went (us; the NIC and the disk work in parallel):\n";
-  out << fmt::format("{:<12}", "method");
+  const std::size_t w = name_width(runs);
+  out << fmt::format("{:<{}}", "method", w);
   for (const auto& c : cats) out << fmt::format(" {:>10}", c);
   out << "\n";
   for (const auto& r : runs) {
-    out << fmt::format("{:<12}", r["name"].get<std::string>());
+    out << fmt::format("{:<{}}", r["name"].get<std::string>(), w);
     for (const auto& c : cats) out << fmt::format(" {:>10.1f}", r["counters"]["time_breakdown_ns"][c].get<double>() / 1e3);
     out << "\n";
   }

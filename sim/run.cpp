@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/crash.h"
 #include "sim/engine.h"
 #include "sim/interpreter.h"
 #include "sim/kernel.h"
@@ -17,23 +18,34 @@
 namespace kiosim {
 
 nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool with_trace) {
-  Engine engine(s.machine);
+  Engine engine(run.machine);
   Trace trace(with_trace);
   std::vector<FileSpec> files = s.files;
-  Kernel kernel(s.machine, files, engine, trace);
+  Kernel kernel(run.machine, files, engine, trace);
   kernel.start_devices();
   for (const ProcessSpec& ps : run.processes) {
     Process& p = kernel.new_process(ps.name);
     for (unsigned i = 0; i < ps.threads; ++i) {
       std::string name = ps.threads > 1 ? fmt::format("{}/{}", ps.name, i) : ps.name;
       Thread& t = kernel.new_thread(p, name);
+      t.core = ps.cores.empty() ? i % std::max(1u, run.machine.cpu.cores) : ps.cores[i % ps.cores.size()];
       engine.spawn(name, [&kernel, &t, &s, &ps, i] { run_program(kernel, t, s, ps.program, i); });
     }
   }
   engine.spawn("supervisor", [&kernel] { kernel.wait_until_done(); });
-  engine.run();
+  // A crash point (sim/crash.h): the machine runs until then, even if the programs
+  // ended (the journal's timer still commits), and stops there.
+  const bool crash = s.crash_at_ns.has_value();
+  if (crash) {
+    const double at = *s.crash_at_ns;
+    engine.spawn("crash-clock", [&engine, at] { engine.sleep_ns(at - engine.now_ns()); });
+    engine.run_until(at);
+  } else {
+    engine.run();
+  }
+  const double end_ns = crash ? *s.crash_at_ns : kernel.end_ns();
   for (const auto& t : kernel.threads())
-    if (!t->finished)
+    if (!t->finished && !crash)
       throw std::runtime_error(fmt::format("thread `{}` waits forever ({}): the program deadlocks", t->name,
                                            t->waiting_for.empty() ? "blocked" : t->waiting_for));
 
@@ -60,17 +72,18 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
     }
     std::uint64_t delivered = c.sent_bytes ? c.sent_bytes : c.file_write_bytes ? c.file_write_bytes : c.read_bytes;
     c.payload_bytes = delivered;
-    c.sim_time_ns = std::uint64_t(kernel.end_ns() + 0.5);
+    c.sim_time_ns = std::uint64_t(end_ns + 0.5);
     procs.push_back({{"name", p->name}, {"counters", c.to_json()}});
     total.add(c);
   }
-  total.sim_time_ns = std::uint64_t(kernel.end_ns() + 0.5);
+  total.sim_time_ns = std::uint64_t(end_ns + 0.5);
 
   nlohmann::ordered_json out;
   out["name"] = run.name;
   out["counters"] = total.to_json();
   out["processes"] = procs;
   out["threads"] = threads;
+  if (crash) out["crash"] = crash_json(kernel.journal().crash(), run.machine.journal.mode, end_ns, files);
   if (with_trace) {
     out["lanes"] = trace.lanes_json();
     out["events"] = trace.events_json();

@@ -29,6 +29,7 @@ struct FileSpec {
 struct ProcessSpec {
   std::string name = "proc";
   std::uint32_t threads = 1;
+  std::vector<std::uint32_t> cores;  // thread i runs on cores[i % size]; empty: core i % cpu.cores
   Program program;
 };
 
@@ -41,8 +42,16 @@ struct TransferSpec {
 
 // One simulation: what one child process runs.
 struct RunSpec {
-  std::string name;  // the method, or "program"
+  std::string name;  // the method, or "program"; with a sweep, followed by [key=value]
   std::vector<ProcessSpec> processes;
+  Machine machine;   // the scenario's machine, with the sweep's value applied
+};
+
+// Runs the scenario once per value of one key: a machine key (nic.max_frags) or a
+// transfer key (transfer.offset, transfer.chunk, transfer.bytes).
+struct Sweep {
+  std::string key;
+  std::vector<std::string> values;
 };
 
 // Expected counters, checked in beside the scenario (`expect:`): run -> counter -> value.
@@ -58,6 +67,8 @@ struct Scenario {
   std::vector<std::string> methods;
   std::vector<ProcessSpec> processes;
   Expectations expect;
+  std::optional<Sweep> sweep;
+  std::optional<double> crash_at_ns;  // `crash_at:` or --crash-at: stop the machine then (sim/crash.h)
   std::uint64_t seed = 1;
 
   std::vector<RunSpec> runs() const;

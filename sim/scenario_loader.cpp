@@ -221,6 +221,8 @@ const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std:
   static const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> k = {
       {"open", {{"file", "as", "offset", "flags"}, {"file", "as"}}},
       {"fadvise", {{"fd", "advice", "offset", "bytes"}, {"fd", "advice"}}},
+      {"fsync", {{"fd"}, {"fd"}}},
+      {"fdatasync", {{"fd"}, {"fd"}}},
       {"socket", {{"as"}, {"as"}}},
       {"pipe", {{"as"}, {"as"}}},
       {"close", {{"fd"}, {"fd"}}},
@@ -228,9 +230,10 @@ const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std:
       {"pread", {{"fd", "bytes", "offset", "buf"}, {"fd", "bytes", "offset"}}},
       {"write", {{"fd", "bytes", "buf", "from"}, {"fd", "bytes"}}},
       {"pwrite", {{"fd", "bytes", "offset", "buf", "from"}, {"fd", "bytes", "offset"}}},
-      {"mmap", {{"fd", "as", "offset", "length", "shared", "write"}, {"fd", "as"}}},
+      {"mmap", {{"fd", "as", "offset", "length", "shared", "write"}, {"as"}}},
+      {"fork", {{"as", "do"}, {"do"}}},
       {"munmap", {{"map"}, {"map"}}},
-      {"touch", {{"map", "offset", "bytes", "write"}, {"map", "bytes"}}},
+      {"touch", {{"map", "offset", "bytes", "write", "sequential"}, {"map", "bytes"}}},
       {"sendfile", {{"out", "in", "bytes"}, {"out", "in", "bytes"}}},
       {"splice", {{"in", "out", "bytes"}, {"in", "out", "bytes"}}},
       {"sleep", {{"for"}, {"for"}}},
@@ -243,7 +246,8 @@ const std::map<std::string, OpKind>& op_kinds() {
       {"open", OpKind::open},     {"socket", OpKind::socket}, {"pipe", OpKind::pipe},     {"close", OpKind::close},
       {"read", OpKind::read},     {"pread", OpKind::pread},   {"write", OpKind::write},   {"pwrite", OpKind::pwrite},
       {"mmap", OpKind::mmap},     {"munmap", OpKind::munmap}, {"touch", OpKind::touch},   {"sendfile", OpKind::sendfile},
-      {"splice", OpKind::splice}, {"sleep", OpKind::sleep},     {"fadvise", OpKind::fadvise}};
+      {"splice", OpKind::splice}, {"sleep", OpKind::sleep},     {"fadvise", OpKind::fadvise}, {"fsync", OpKind::fsync}, {"fdatasync", OpKind::fdatasync},
+      {"fork", OpKind::fork}};
   return k;
 }
 
@@ -336,6 +340,8 @@ class ProgramLoader {
     if (a["buf"]) o.buf = l_.name(a["buf"], p + ".buf");
     if (a["shared"]) o.shared = l_.boolean(a["shared"], p + ".shared");
     if (a["write"]) o.writable = l_.boolean(a["write"], p + ".write");
+    if (a["sequential"]) o.sequential = l_.boolean(a["sequential"], p + ".sequential");
+    if (o.sequential && a["offset"]) l_.fail(a["offset"], p + ".offset", "a sequential touch takes no offset");
     if (a["for"]) o.ns = l_.time(a["for"], p + ".for");
     auto ref = [&](const char* k, std::vector<NameKind> kinds) {
       std::string v = l_.name(a[k], p + "." + k);
@@ -370,6 +376,8 @@ class ProgramLoader {
         bind(a, p, o.as, NameKind::pipe);
         break;
       case OpKind::close: o.fd = ref("fd", {NameKind::file}); break;
+      case OpKind::fsync:
+      case OpKind::fdatasync: o.fd = ref("fd", {NameKind::file}); break;
       case OpKind::read:
       case OpKind::pread:
         o.fd = ref("fd", {NameKind::file});
@@ -384,7 +392,11 @@ class ProgramLoader {
         direct_alignment(a, p, o);
         break;
       case OpKind::mmap:
-        o.fd = ref("fd", {NameKind::file});
+        if (a["fd"]) o.fd = ref("fd", {NameKind::file});
+        else if (!a["length"] || o.bytes == 0)
+          l_.fail(a, p, "an anonymous mapping (no `fd`) needs a `length` above 0");
+        else if (a["offset"] || (a["shared"] && o.shared))
+          l_.fail(a, p, "an anonymous mapping is private and has no offset (MAP_PRIVATE | MAP_ANONYMOUS)");
         o.as = l_.name(a["as"], p + ".as");
         if (o.offset != kNoOffset && o.offset % 4096)
           l_.fail(a["offset"], p + ".offset", "mmap needs a page-aligned offset (a multiple of 4KiB), like mmap(2)");
@@ -413,6 +425,14 @@ class ProgramLoader {
         }
         break;  // `bytes` is the range's length (0 or absent: to the end of the file)
       }
+      case OpKind::fork: {
+        // The child sees the names bound so far; what it binds stays its own.
+        o.as = a["as"] ? l_.name(a["as"], p + ".as") : std::string("child");
+        auto saved = names_;
+        o.body = ops(a["do"], p + ".do", setup);
+        names_ = std::move(saved);
+        break;
+      }
       case OpKind::sleep:
       case OpKind::repeat: break;
     }
@@ -424,7 +444,7 @@ class ProgramLoader {
   // open flags: a list of names (O_RDONLY, O_DIRECT ... in lower case, without O_).
   std::uint32_t open_flag_list(const YAML::Node& n, const std::string& path) const {
     if (!n.IsSequence()) l_.fail(n, path, fmt::format("expected a list of flags like [direct], found {}", kind_of(n)));
-    const std::vector<std::string> known = {"rdonly", "wronly", "rdwr", "creat", "append", "direct"};
+    const std::vector<std::string> known = {"rdonly", "wronly", "rdwr", "creat", "append", "direct", "dsync", "sync"};
     std::uint32_t flags = 0;
     std::size_t i = 0;
     for (const auto& f : n) {
@@ -438,6 +458,8 @@ class ProgramLoader {
       }
       if (v == "direct") flags |= open_flags::direct;
       if (v == "append") flags |= open_flags::append;
+      if (v == "dsync") flags |= open_flags::dsync;
+      if (v == "sync") flags |= open_flags::sync;
     }
     return flags;
   }
@@ -495,17 +517,41 @@ Machine load_machine_file(const std::string& path) {
   return m;
 }
 
+namespace {
+// Applies one sweep value to a run's machine and transfer (validated at load time).
+void apply_sweep_value(const std::string& key, const std::string& value, Machine& m, std::optional<TransferSpec>& t) {
+  if (key.rfind("transfer.", 0) == 0) {
+    std::uint64_t v = std::uint64_t(*parse_size(value));
+    if (key == "transfer.offset") t->offset = v;
+    else if (key == "transfer.chunk") t->chunk = v;
+    else t->bytes = v;
+    return;
+  }
+  apply_machine_value(m, *find_machine_key(key), value);
+}
+}  // namespace
+
 std::vector<RunSpec> Scenario::runs() const {
   std::vector<RunSpec> out;
-  if (transfer) {
-    for (const auto& meth : methods) {
-      ProcessSpec p;
-      p.name = "sender";
-      p.program = method_program(meth, *transfer, *this);
-      out.push_back({meth, {p}});
+  std::vector<std::string> values = sweep ? sweep->values : std::vector<std::string>{""};
+  for (const auto& value : values) {
+    Machine m = machine;
+    std::optional<TransferSpec> t = transfer;
+    std::string suffix;
+    if (sweep) {
+      apply_sweep_value(sweep->key, value, m, t);
+      suffix = "[" + sweep->key + "=" + value + "]";
     }
-  } else {
-    out.push_back({"program", processes});
+    if (t) {
+      for (const auto& meth : methods) {
+        ProcessSpec p;
+        p.name = "sender";
+        p.program = method_program(meth, *t, *this, m);
+        out.push_back({meth + suffix, {p}, m});
+      }
+    } else {
+      out.push_back({"program" + suffix, processes, m});
+    }
   }
   return out;
 }
@@ -516,12 +562,14 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   Scenario s;
   s.path = path;
   if (!root.IsMap()) l.fail(root, "", fmt::format("a scenario is a map of keys (kiosim, title, files, ...), found {}", kind_of(root)));
-  l.keys(root, "", {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed"},
+  l.keys(root, "", {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed",
+                   "sweep", "crash_at"},
          {"kiosim"});
   if (l.count(root["kiosim"], "kiosim", 0, 1000000) != 1)
     l.fail(root["kiosim"], "kiosim", "this kiosim reads scenario format version 1");
   if (root["title"]) s.title = l.str(root["title"], "title");
   if (root["description"]) s.description = l.str(root["description"], "description");
+  if (root["crash_at"]) s.crash_at_ns = l.time(root["crash_at"], "crash_at");  // sim/crash.h
   if (root["seed"]) s.seed = l.count(root["seed"], "seed", 0, ~0ULL >> 12);
 
   // The machine: a named profile, a path, or a map; then set:, then --set.
@@ -643,11 +691,18 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
     std::uint64_t threads = 0;
     for (const auto& pn : ps) {
       std::string p = fmt::format("processes[{}]", i++);
-      l.keys(pn, p, {"name", "threads", "setup", "program"}, {"program"});
+      l.keys(pn, p, {"name", "threads", "cores", "setup", "program"}, {"program"});
       ProcessSpec spec;
       spec.name = pn["name"] ? l.name(pn["name"], p + ".name") : fmt::format("proc{}", i - 1);
       if (pn["threads"]) spec.threads = std::uint32_t(l.count(pn["threads"], p + ".threads", 1, kMaxThreads));
       threads += spec.threads;
+      if (YAML::Node cs = pn["cores"]) {
+        if (!cs.IsSequence() || cs.size() == 0)
+          l.fail(cs, p + ".cores", fmt::format("expected a list of cores like [0, 1], found {}", kind_of(cs)));
+        std::size_t j = 0;
+        for (const auto& c : cs)
+          spec.cores.push_back(std::uint32_t(l.count(c, fmt::format("{}.cores[{}]", p, j++), 0, s.machine.cpu.cores - 1)));
+      }
       ProgramLoader pl(l, s);
       if (pn["setup"]) spec.program.setup = pl.ops(pn["setup"], p + ".setup", true);
       spec.program.body = pl.ops(pn["program"], p + ".program", false);
@@ -662,11 +717,46 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
       l.fail(ps, "processes", fmt::format("the programs would move {}; the limit is {}", format_size(bytes), format_size(kMaxBytesMoved)));
   }
 
+  if (YAML::Node sw = root["sweep"]) {
+    l.keys(sw, "sweep", {"key", "values"}, {"key", "values"});
+    Sweep sweep;
+    sweep.key = l.name(sw["key"], "sweep.key");
+    bool transfer_key = sweep.key == "transfer.offset" || sweep.key == "transfer.chunk" || sweep.key == "transfer.bytes";
+    if (transfer_key && !s.transfer)
+      l.fail(sw["key"], "sweep.key", "a transfer key can be swept only in a scenario with `compare:`");
+    if (!transfer_key && !find_machine_key(sweep.key)) {
+      std::vector<std::string> names = {"transfer.offset", "transfer.chunk", "transfer.bytes"};
+      for (const auto& mk : machine_keys()) names.emplace_back(mk.name);
+      std::string msg = fmt::format("`{}` is neither a machine key nor transfer.offset/chunk/bytes", sweep.key);
+      if (auto sug = closest(sweep.key, names)) msg += fmt::format("; did you mean `{}`?", *sug);
+      l.fail(sw["key"], "sweep.key", msg);
+    }
+    YAML::Node vals = sw["values"];
+    if (!vals.IsSequence() || vals.size() == 0 || vals.size() > 16)
+      l.fail(vals, "sweep.values", "expected a list of 1 to 16 values");
+    std::size_t i = 0;
+    for (const auto& v : vals) {
+      std::string p = fmt::format("sweep.values[{}]", i++);
+      std::string text = l.scalar(v, p, "a value");
+      if (transfer_key) {
+        std::uint64_t b = l.size(v, p);
+        const FileSpec* f = s.file(s.transfer->file);
+        if (sweep.key == "transfer.chunk" && b == 0) l.fail(v, p, "the chunk must be at least 1 byte");
+        if (sweep.key == "transfer.offset" && b >= f->size) l.fail(v, p, "the offset must be inside the file");
+        if (sweep.key == "transfer.bytes" && b > f->size - s.transfer->offset) l.fail(v, p, "more bytes than the file has");
+      } else {
+        Machine probe = s.machine;
+        l.machine_value(probe, v, sweep.key, p);
+      }
+      sweep.values.push_back(text);
+    }
+    s.sweep = sweep;
+  }
+
   if (YAML::Node e = root["expect"]) {
     l.map(e, "expect");
     std::vector<std::string> runs;
-    if (s.transfer) runs = s.methods;
-    else runs = {"program"};
+    for (const auto& r : s.runs()) runs.push_back(r.name);
     for (const auto& kv : e) {
       std::string run = kv.first.Scalar();
       if (std::find(runs.begin(), runs.end(), run) == runs.end()) {

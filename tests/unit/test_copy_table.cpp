@@ -37,6 +37,7 @@ std::map<std::string, json> copy_table(bool sg, bool cached, const std::string& 
 }
 
 void row(const json& c, int syscalls, int mode_switches, double cpu_per_byte, double dma_per_byte) {
+  INFO(c.dump());
   CHECK(c["syscalls"] == syscalls);
   CHECK(c["mode_switches"] == mode_switches);
   CHECK(c["cpu_copies_per_byte"].get<double>() == Approx(cpu_per_byte));
