@@ -314,6 +314,8 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     if (pid == 0) {
       forget_cleanup_in_child();
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::close(a[1]);  // or it never sees the end of the ping-pong
+      ::close(b[0]);
       char x;
       while (::read(a[0], &x, 1) == 1)
         if (::write(b[1], &x, 1) != 1) break;
@@ -406,15 +408,19 @@ std::string Calibration::yaml() const {
   for (const auto& n : notes) o << "# note: " << n << "\n";
   o << "kiosim_machine: 1\nname: calibrated\n";
   o << fmt::format("description: measured by kiosim calibrate on {}\n", facts.kernel);
-  std::string section;
+  // One block per section, in the order sections first appear in the registry.
+  std::vector<std::string> sections;
   for (const auto& v : values) {
-    std::string sec = v.key.substr(0, v.key.find('.')), key = v.key.substr(v.key.find('.') + 1);
-    if (sec != section) {
-      o << "\n" << sec << ":\n";
-      section = sec;
+    std::string sec = v.key.substr(0, v.key.find('.'));
+    if (std::find(sections.begin(), sections.end(), sec) == sections.end()) sections.push_back(sec);
+  }
+  for (const auto& sec : sections) {
+    o << "\n" << sec << ":\n";
+    for (const auto& v : values) {
+      if (v.key.substr(0, v.key.find('.')) != sec) continue;
+      o << fmt::format("  {}: {}\n", v.key.substr(v.key.find('.') + 1), v.value);
+      o << fmt::format("    # {}\n", v.how);
     }
-    o << fmt::format("  {}: {}\n", key, v.value);
-    o << fmt::format("    # {}\n", v.how);
   }
   return o.str();
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""CLI tests of real mode (issue 7): measure runs unprivileged and leaves nothing
+behind, also after SIGINT; calibrate writes a profile that run and check accept;
+bad flags and malformed profiles are refused with exit 2.
+Usage: real_mode.py KIOSIM SOURCE_DIR TEST   (TEST: sigint | clean | profile | errors)"""
+import json, os, signal, subprocess, sys, tempfile, time
+
+kiosim, src, test = sys.argv[1], sys.argv[2], sys.argv[3]
+scenario = os.path.join(src, "scenarios", "copy-table.yaml")
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def env_with(tmp):
+    e = dict(os.environ)
+    e["TMPDIR"] = tmp
+    return e
+
+
+def run(args, tmp, **kw):
+    return subprocess.run([kiosim] + args, env=env_with(tmp), capture_output=True, text=True, timeout=600, **kw)
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    if test == "sigint":
+        # A long measurement; interrupt it once its private directory holds its file.
+        p = subprocess.Popen([kiosim, "measure", scenario, "--size", "64MiB", "--repeat", "1000", "-q"],
+                             env=env_with(tmp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        seen = None
+        while time.time() < deadline and seen is None:
+            for d in os.listdir(tmp):
+                full = os.path.join(tmp, d)
+                if d.startswith("kiosim-") and os.path.isdir(full) and os.listdir(full):
+                    seen = full
+            time.sleep(0.05)
+        if seen is None:
+            p.kill()
+            fail("measure never created its private directory under TMPDIR")
+        time.sleep(0.5)  # well inside the timed runs
+        p.send_signal(signal.SIGINT)
+        try:
+            rc = p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            fail("measure did not stop on SIGINT")
+        if rc != -signal.SIGINT:
+            fail(f"expected death by SIGINT, got exit {rc}")
+        left = os.listdir(tmp)
+        if left:
+            fail(f"left behind after SIGINT: {left}")
+        print("ok: SIGINT removed", seen)
+    elif test == "clean":
+        r = run(["measure", scenario, "--size", "1MiB", "--repeat", "2", "--json", "-q"], tmp)
+        if r.returncode != 0:
+            fail(f"measure failed ({r.returncode}): {r.stderr}")
+        doc = json.loads(r.stdout)
+        methods = {m["method"]: m for m in doc["measurement"]["methods"]}
+        want = {"read_write": 32, "mmap_write": 17, "sendfile": 1, "splice": 32}
+        for name, n in want.items():
+            got = methods[name]["counters"]["syscalls"]
+            if got != n:
+                fail(f"{name}: {got} syscalls, expected {n}")
+        if os.listdir(tmp):
+            fail(f"left behind: {os.listdir(tmp)}")
+        print("ok: measure ran unprivileged and removed its directory")
+    elif test == "profile":
+        prof = os.path.join(tmp, "profile.yaml")
+        r = run(["calibrate", "--quick", "-q", "-o", prof], tmp)
+        if r.returncode != 0 or not os.path.exists(prof):
+            fail(f"calibrate failed ({r.returncode}): {r.stderr}")
+        # run accepts it (a scenario naming the profile by path)...
+        sc = os.path.join(tmp, "with-profile.yaml")
+        text = open(scenario).read().replace("machine: default", f"machine: {prof}")
+        open(sc, "w").write(text)
+        r = run(["run", sc, "--method", "sendfile", "--json"], tmp)
+        if r.returncode != 0:
+            fail(f"run rejected the calibrated profile: {r.stderr}")
+        # ...and check does, with no warning (every key is there).
+        r = run(["check", scenario, "--machine", prof, "--sizes", "1MiB", "--repeat", "1", "--json", "-q"], tmp)
+        if r.returncode != 0:
+            fail(f"check failed ({r.returncode}): {r.stderr}")
+        if "warning" in r.stderr:
+            fail(f"calibrated profile gave warnings: {r.stderr}")
+        doc = json.loads(r.stdout)
+        if len(doc["rows"]) != 4:
+            fail("check: expected 4 rows (four methods at one size)")
+        for row in doc["rows"]:
+            if row["syscalls"]["predicted"] != row["syscalls"]["measured"]:
+                fail(f"check: {row['method']} syscalls predicted {row['syscalls']['predicted']} measured {row['syscalls']['measured']}")
+        leftovers = [d for d in os.listdir(tmp) if d.startswith("kiosim-")]
+        if leftovers:
+            fail(f"left behind: {leftovers}")
+        print("ok: calibrate -> run and check accept the profile")
+    elif test == "errors":
+        bad = os.path.join(tmp, "bad.yaml")
+        open(bad, "w").write("kiosim_machine: 1\ncpu:\n  syscall: fast\n")
+        r = run(["check", scenario, "--machine", bad, "--sizes", "1MiB", "-q"], tmp)
+        if r.returncode != 2 or "syscall" not in r.stderr:
+            fail(f"malformed profile: expected exit 2 naming the key, got {r.returncode}: {r.stderr}")
+        partial = os.path.join(tmp, "partial.yaml")
+        open(partial, "w").write("kiosim_machine: 1\ncpu:\n  syscall: 300ns\n")
+        r = run(["check", scenario, "--machine", partial, "--sizes", "1MiB", "--repeat", "1", "--method", "sendfile",
+                 "-q"], tmp)
+        if r.returncode != 0 or "warning: no `cpu.copy_bandwidth`" not in r.stderr:
+            fail(f"partial profile: expected warnings and success, got {r.returncode}: {r.stderr}")
+        for args in (["measure", scenario, "--repeat", "0"], ["measure", scenario, "--size", "lots"],
+                     ["check", scenario, "--sizes", "1MiB,x"], ["measure", scenario, "--receiver", "pigeon"]):
+            r = run(args, tmp)
+            if r.returncode != 2:
+                fail(f"{args}: expected exit 2, got {r.returncode}")
+        big = run(["measure", scenario, "--size", "64TiB"], tmp)
+        if big.returncode != 2 or "free" not in big.stderr and "memory" not in big.stderr:
+            fail(f"64TiB: expected a clear refusal (exit 2), got {big.returncode}: {big.stderr}")
+        if os.listdir(tmp) != ["bad.yaml", "partial.yaml"] and sorted(os.listdir(tmp)) != ["bad.yaml", "partial.yaml"]:
+            fail(f"left behind: {os.listdir(tmp)}")
+        print("ok: bad input refused with exit 2")
+    else:
+        fail("unknown test " + test)
