@@ -265,6 +265,7 @@ void Kernel::nic_actor() {
       if (!receiver) receiver = &new_process("receiver");
       deliver_locally(*receiver, s);
       nic_busy_ = false;
+      idle_->notify_all();  // the supervisor waits for the NIC to be idle
       continue;
     }
     engine_.nic_transmit(bytes);
