@@ -32,11 +32,7 @@ std::string_view to_string(Fate f) {
 WriteSeq Journal::note_write(FileId file, std::uint64_t offset, std::uint64_t bytes, std::uint64_t size_before,
                              bool direct) {
   initial_size_.emplace(file, size_before);
-  if (running_ == 0) {
-    running_ = ++last_tid_;
-    txns_[running_];
-  }
-  Transaction& t = txns_[running_];
+  Transaction& t = txns_[open_transaction()];
   WriteRecord w;
   w.seq = ++seq_;
   w.file = file;
@@ -46,19 +42,45 @@ WriteSeq Journal::note_write(FileId file, std::uint64_t offset, std::uint64_t by
   w.extends = offset + bytes > size_before;
   w.direct = direct;
   w.tid = running_;
+  const bool delayed = w.extends && p_.delalloc && !direct && p_.mode != JournalMode::journal;
+  w.size_tid = delayed ? 0 : running_;
   writes_.push_back(w);
   t.writes.push_back(w.seq);
   t.inodes.insert(file);
-  t.allocates |= w.extends;
+  t.allocates |= w.extends && !delayed;
+  if (delayed) delayed_[file].push_back(w.seq);
   if (!direct) {
-    if (p_.mode == JournalMode::ordered) t.ordered_files.insert(file);
+    // Ordered data: blocks allocated in this transaction (all of them without delalloc).
+    if (p_.mode == JournalMode::ordered && (!p_.delalloc || w.extends) && !delayed) t.ordered_files.insert(file);
     if (p_.mode == JournalMode::journal)
       for (std::uint64_t pg = first_page(offset); pg < first_page(offset) + pages_spanned(offset, bytes); ++pg)
         if (t.data_seen.insert({file, pg}).second) t.data_pages.push_back({file, pg});
   }
   sync_tid_[file] = running_;
-  if (w.extends) datasync_tid_[file] = running_;  // mtime alone does not matter to fdatasync
+  if (w.extends && !delayed) datasync_tid_[file] = running_;  // mtime alone does not matter to fdatasync
   return w.seq;
+}
+
+Tid Journal::open_transaction() {
+  if (running_ == 0) {
+    running_ = ++last_tid_;
+    txns_[running_];
+  }
+  return running_;
+}
+
+bool Journal::allocate(FileId file) {
+  auto it = delayed_.find(file);
+  if (it == delayed_.end() || it->second.empty()) return false;
+  Transaction& t = txns_[open_transaction()];
+  for (WriteSeq s : it->second) writes_[s - 1].size_tid = running_;
+  t.inodes.insert(file);
+  t.allocates = true;
+  if (p_.mode == JournalMode::ordered) t.ordered_files.insert(file);
+  sync_tid_[file] = running_;
+  datasync_tid_[file] = running_;
+  delayed_.erase(it);
+  return true;
 }
 
 std::uint64_t Journal::running_writes() const {
@@ -124,7 +146,7 @@ CrashReport Journal::crash() const {
   std::map<FileId, std::uint64_t> in_memory(initial_size_.begin(), initial_size_.end());
   for (const WriteRecord& w : writes_) {
     in_memory[w.file] = std::max(in_memory[w.file], w.size_after);
-    if (committed(w.tid)) recovered[w.file] = std::max(recovered[w.file], w.size_after);
+    if (w.size_tid && committed(w.size_tid)) recovered[w.file] = std::max(recovered[w.file], w.size_after);
   }
   std::map<FileId, FileCrash> files;
   for (const auto& [f, size] : in_memory) {
@@ -146,7 +168,7 @@ CrashReport Journal::crash() const {
     }
     FileCrash& fc = files[w.file];
     if (c.data_on_disk && w.offset + w.bytes <= fc.size_recovered) c.fate = Fate::survives;
-    else if (!c.data_on_disk && c.metadata_committed && w.extends) c.fate = Fate::garbage;
+    else if (!c.data_on_disk && w.extends && w.size_tid && committed(w.size_tid)) c.fate = Fate::garbage;
     else c.fate = Fate::lost;
     if (c.fate == Fate::survives) ++fc.survived;
     else if (c.fate == Fate::garbage) ++fc.garbage;

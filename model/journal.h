@@ -11,9 +11,14 @@
 // Simplified: metadata is counted in whole 4 KiB blocks: one inode block per file
 // in a transaction (size, mtime), and one block-bitmap block plus one
 // group-descriptor block per transaction in which some write allocated blocks
-// (a write past the end of the file). No delayed allocation (as ext4 with
-// nodelalloc, or ext3): a write's allocation joins the transaction at write()
-// time. No journal space, checkpointing or revoke records. A transaction counts
+// (a write past the end of the file). Delayed allocation (ext4's default,
+// fs/ext4/inode.c ext4_da_write_begin / mpage_map_and_submit_extent): a buffered
+// write that grows the file only changes the in-memory size and mtime; the blocks
+// are allocated, the on-disk size set and (data=ordered) the inode put on the
+// transaction's ordered list when writeback of the file begins - all its delayed
+// writes at once. `delalloc: false` (ext4 nodelalloc, ext3; always so with
+// data=journal, as in ext4) allocates at write() time. No journal space,
+// checkpointing or revoke records. A transaction counts
 // as committed only when the device cache flush after its commit record has
 // ended (a crash between the commit record and the flush loses it: the record may
 // still sit in the device's volatile cache). Data written to its place on disk is
@@ -43,6 +48,7 @@ std::optional<JournalMode> parse_journal_mode(std::string_view s);
 struct JournalParams {
   JournalMode mode = JournalMode::ordered;  // journal.mode
   std::uint64_t tags_per_descriptor = 250;  // block tags one descriptor block holds (~16 bytes each)
+  bool delalloc = true;                     // journal.delalloc: allocate at writeback (not with data=journal)
 };
 
 using Tid = std::uint64_t;       // transaction id; 0 means none
@@ -56,7 +62,8 @@ struct WriteRecord {
   std::uint64_t size_after = 0;  // the file's size after the write
   bool extends = false;          // it grew the file (new size, new blocks)
   bool direct = false;           // O_DIRECT: its data never passes through the journal
-  Tid tid = 0;                   // the transaction holding its metadata
+  Tid tid = 0;                   // the transaction holding its metadata (mtime)
+  Tid size_tid = 0;              // the one holding its allocation and on-disk size; 0: delayed, not yet
 };
 
 // What one commit writes, in order: ordered data (to its place), the journal
@@ -113,6 +120,10 @@ class Journal {
   // write's data pages join it too. Returns the write's number.
   WriteSeq note_write(FileId file, std::uint64_t offset, std::uint64_t bytes, std::uint64_t size_before,
                       bool direct = false);
+
+  // Writeback of `file` begins (ext4_writepages): its delayed writes get their
+  // blocks and on-disk size in the running transaction. True if there were any.
+  bool allocate(FileId file);
 
   Tid running() const { return running_; }        // 0 when no transaction is running
   Tid committing() const { return committing_; }  // 0 when no commit is in flight
@@ -175,6 +186,8 @@ class Journal {
   std::vector<WriteRecord> writes_;               // every write, by seq - 1
   std::map<FileId, Tid> sync_tid_, datasync_tid_;  // i_sync_tid, i_datasync_tid
   std::map<FileId, std::uint64_t> initial_size_;  // the size before the first write
+  std::map<FileId, std::vector<WriteSeq>> delayed_;  // writes waiting for their allocation
+  Tid open_transaction();                          // the running one, started if needed
   std::uint64_t gen_ = 0;                         // data writes completed so far
   std::vector<Written> volatile_;                 // written, not yet flushed
   std::map<std::pair<FileId, std::uint64_t>, WriteSeq> stable_;

@@ -3,6 +3,7 @@
 #include <simgrid/s4u.hpp>
 #include <xbt/log.h>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -110,6 +111,15 @@ void WaitQueue::wait() {
   auto* sem = static_cast<sg4::Semaphore*>(engine_.semaphore_of_current_actor());
   sleepers_.push_back(sem);
   sem->acquire();
+}
+
+void WaitQueue::wait_for(double ns) {
+  auto* sem = static_cast<sg4::Semaphore*>(engine_.semaphore_of_current_actor());
+  sleepers_.push_back(sem);
+  if (sem->acquire_timeout(std::max(ns, 0.0) * 1e-9)) {  // timed out: no longer a sleeper
+    auto it = std::find(sleepers_.begin(), sleepers_.end(), sem);
+    if (it != sleepers_.end()) sleepers_.erase(it);
+  }
 }
 
 void WaitQueue::notify_all() {

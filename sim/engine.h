@@ -22,6 +22,7 @@ class WaitQueue {
  public:
   explicit WaitQueue(Engine& e) : engine_(e) {}
   void wait();
+  void wait_for(double ns);  // or until `ns` of simulated time pass
   void notify_all();
   bool has_waiters() const { return !sleepers_.empty(); }
 
@@ -40,6 +41,8 @@ class Engine {
   // Actors on the CPU host. Daemons end when every other actor has ended.
   void spawn(const std::string& name, std::function<void()> body, bool daemon = false);
   void run();
+  // Runs until simulated time `ns` and stops there, actors and all (a crash point).
+  void run_until(double ns);
   double now_ns() const;
 
   // Blocking activities, called from inside an actor.

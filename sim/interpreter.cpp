@@ -1,6 +1,7 @@
 #include "sim/interpreter.h"
 
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 namespace kiosim {
@@ -14,6 +15,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::read: return "read";
     case OpKind::pread: return "pread";
     case OpKind::write: return "write";
+    case OpKind::send: return "send";
     case OpKind::pwrite: return "pwrite";
     case OpKind::mmap: return "mmap";
     case OpKind::munmap: return "munmap";
@@ -23,6 +25,9 @@ std::string_view to_string(OpKind k) {
     case OpKind::sleep: return "sleep";
     case OpKind::repeat: return "repeat";
     case OpKind::fadvise: return "fadvise";
+    case OpKind::fork: return "fork";
+    case OpKind::fsync: return "fsync";
+    case OpKind::fdatasync: return "fdatasync";
   }
   return "?";
 }
@@ -43,6 +48,7 @@ struct Names {
   std::map<std::string, Socket*> sockets;
   std::map<std::string, PipeObj*> pipes;
   std::map<std::string, std::unique_ptr<Mapping>> maps;
+  std::map<std::string, std::uint64_t> touch_cursor;  // sequential touches, per mapping
 
   template <class M>
   static auto& get(M& m, const std::string& n) {
@@ -71,6 +77,8 @@ class Interpreter {
       if (s_.files[i].name == n) return i;
     throw std::logic_error("kiosim: unknown file `" + n + "` reached the kernel");
   }
+  // A user buffer, named per thread: what MSG_ZEROCOPY pins.
+  std::string buffer_key(const std::string& buf) const { return t_.name + "/" + buf; }
   std::optional<std::uint64_t> offset_of(const Op& op) {
     return op.offset == kNoOffset ? std::nullopt : std::optional<std::uint64_t>(op.offset);
   }
@@ -87,8 +95,12 @@ class Interpreter {
         k_.close(t_);
         names_.files.erase(op.fd);
         break;
+      case OpKind::send:
+        k_.send(t_, *names_.sockets.at(op.fd), op.bytes, buffer_key(op.buf), op.zerocopy);
+        break;
       case OpKind::read:
       case OpKind::pread:
+        k_.reuse_buffer(t_, buffer_key(op.buf));  // read() overwrites the buffer
         k_.read(t_, Names::get(names_.files, op.fd), op.bytes, op.kind == OpKind::pread ? offset_of(op) : std::nullopt);
         break;
       case OpKind::write:
@@ -101,6 +113,10 @@ class Interpreter {
         break;
       }
       case OpKind::mmap:
+        if (op.fd.empty()) {  // MAP_ANONYMOUS
+          names_.maps[op.as] = k_.mmap_anon(t_, op.bytes, op.writable);
+          break;
+        }
         names_.maps[op.as] = k_.mmap(t_, Names::get(names_.files, op.fd), op.offset == kNoOffset ? 0 : op.offset,
                                      op.bytes, op.shared, op.writable);
         break;
@@ -108,10 +124,18 @@ class Interpreter {
         k_.munmap(t_, Names::get(names_.maps, op.from));
         names_.maps.erase(op.from);
         break;
-      case OpKind::touch:
-        k_.touch(t_, Names::get(names_.maps, op.from), op.offset == kNoOffset ? 0 : op.offset, op.bytes,
-                 op.writable);
+      case OpKind::touch: {
+        Mapping& m = Names::get(names_.maps, op.from);
+        std::uint64_t off = op.offset == kNoOffset ? 0 : op.offset;
+        if (op.sequential) {  // from where the last sequential touch ended, wrapping at the end
+          std::uint64_t& cur = names_.touch_cursor[op.from];
+          if (cur >= m.pages * kPageSize) cur = 0;
+          off = cur;
+          cur += op.bytes;
+        }
+        k_.touch(t_, m, off, op.bytes, op.writable);
         break;
+      }
       case OpKind::sendfile:
         k_.sendfile(t_, Names::get(names_.sockets, op.out), Names::get(names_.files, op.in), op.bytes);
         break;
@@ -125,6 +149,31 @@ class Interpreter {
       case OpKind::fadvise:
         k_.fadvise(t_, Names::get(names_.files, op.fd), op.offset == kNoOffset ? 0 : op.offset, op.bytes,
                    op.advice == "dontneed" ? Advice::dontneed : Advice::willneed);
+        break;
+      case OpKind::fork: {
+        // The child inherits the bindings: copies of the mappings (same virtual pages)
+        // and descriptors, the same sockets and pipes.
+        auto names = std::make_shared<Names>();
+        for (const auto& [n, f] : names_.files) names->files[n] = std::make_unique<OpenFile>(*f);
+        for (const auto& [n, m] : names_.maps) names->maps[n] = std::make_unique<Mapping>(*m);
+        names->sockets = names_.sockets;
+        names->pipes = names_.pipes;
+        names->touch_cursor = names_.touch_cursor;
+        Kernel& k = k_;
+        const Scenario& s = s_;
+        unsigned idx = idx_;
+        const std::vector<Op>* body = &op.body;
+        k_.fork(t_, op.as, [&k, &s, idx, body, names](Thread& child) {
+          Interpreter in(k, child, s, idx);
+          in.names_ = std::move(*names);
+          in.run(*body);
+          k.thread_finished(child);
+        });
+        break;
+      }
+      case OpKind::fsync:
+      case OpKind::fdatasync:
+        k_.fsync(t_, Names::get(names_.files, op.fd), op.kind == OpKind::fdatasync);
         break;
       case OpKind::repeat:
         for (std::uint64_t i = 0; i < op.count; ++i) run(op.body);

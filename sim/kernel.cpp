@@ -1,5 +1,7 @@
 #include "sim/kernel.h"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
 
 #include "sim/kernel_internal.h"
@@ -13,9 +15,17 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
   irq_wake_ = std::make_unique<WaitQueue>(engine_);
   idle_ = std::make_unique<WaitQueue>(engine_);
   cache_room_ = std::make_unique<WaitQueue>(engine_);
+  ring_space_ = std::make_unique<WaitQueue>(engine_);
+  zerocopy_done_ = std::make_unique<WaitQueue>(engine_);
+  nic_dma_ = DmaEngine(DmaEngineParams{m_.link.tx_ring});
   flusher_wake_ = std::make_unique<WaitQueue>(engine_);
   timer_wake_ = std::make_unique<WaitQueue>(engine_);
   file_dirtier_.assign(files_.size(), nullptr);
+  journal_ = Journal(m.journal);
+  commit_wake_ = std::make_unique<WaitQueue>(engine_);
+  commit_done_ = std::make_unique<WaitQueue>(engine_);
+  journal_timer_wake_ = std::make_unique<WaitQueue>(engine_);
+  tlbs_.assign(std::max<std::uint32_t>(1, m_.cpu.cores), Tlb(m_.tlb));
   // Files marked cached start with every page in the cache (in file order, all inactive).
   for (FileId f = 0; f < files_.size(); ++f) {
     if (!files_[f].cached) continue;
@@ -35,11 +45,14 @@ void Kernel::start_devices() {
   engine_.spawn("irq", [this] { irq_actor(); }, true);
   engine_.spawn("flusher", [this] { flusher_actor(); }, true);  // kernel_writeback.cpp
   engine_.spawn("writeback-timer", [this] { writeback_timer_actor(); }, true);
+  engine_.spawn("jbd2", [this] { journal_actor(); }, true);  // kernel_journal.cpp
+  engine_.spawn("jbd2-timer", [this] { journal_timer_actor(); }, true);
 }
 
 Process& Kernel::new_process(const std::string& name) {
   procs_.push_back(std::make_unique<Process>());
   procs_.back()->name = name;
+  procs_.back()->mm.asid = next_asid_++;
   return *procs_.back();
 }
 
@@ -65,8 +78,17 @@ void Kernel::thread_finished(Thread& t) {
   idle_->notify_all();
 }
 
+// splitmix64: a deterministic stream from the scenario's seed (losses on the wire).
+double Kernel::next_random() {
+  std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return double(z >> 11) * 0x1.0p-53;
+}
+
 void Kernel::wait_until_done() {
-  while (running_ > 0 || !tx_queue_.empty() || nic_busy_ || !completions_.empty()) idle_->wait();
+  while (running_ > 0 || !tx_queue_.empty() || !resend_.empty() || nic_busy_ || !completions_.empty()) idle_->wait();
   end_ns_ = std::max(engine_.now_ns(), last_delivery_ns_);
 }
 
@@ -223,6 +245,7 @@ void Kernel::disk_actor() {
     disk_queue_.pop_front();
     std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
     double t0 = engine_.now_ns();
+    if (r->write) journal_writeback_started(*r);  // kernel_journal.cpp
     if (r->write) engine_.disk_write(bytes);
     else engine_.disk_read(bytes);
     count(r->proc, &Counters::dma_copies, 1);
@@ -245,6 +268,7 @@ void Kernel::disk_actor() {
       e.page = std::int64_t(r->pages.start);
       if (r->readahead) e.name = "readahead";
       if (r->direct) e.name = "O_DIRECT";
+      if (r->journal) e.name = "journal";
       trace_.add(e);
     }
     completions_.push_back(Completion{r, std::nullopt, 0});
@@ -255,10 +279,22 @@ void Kernel::disk_actor() {
 void Kernel::nic_actor() {
   Process* receiver = nullptr;  // net.receiver: local — the process that copies the data out
   for (;;) {
-    while (tx_queue_.empty()) nic_wake_->wait();
+    // A lost skb is resent once the duplicate ACKs arrive (fast retransmit, about one
+    // round trip later), from the pages it still references: no new copy.
+    auto resend_ready = [&] { return !resend_.empty() && resend_.front().first <= engine_.now_ns(); };
+    while (tx_queue_.empty() && !resend_ready()) {
+      if (resend_.empty()) nic_wake_->wait();
+      else nic_wake_->wait_for(resend_.front().first - engine_.now_ns());
+    }
     nic_busy_ = true;
-    TxSkb s = std::move(tx_queue_.front());
-    tx_queue_.pop_front();
+    TxSkb s;
+    if (resend_ready()) {
+      s = std::move(resend_.front().second);
+      resend_.pop_front();
+    } else {
+      s = std::move(tx_queue_.front());
+      tx_queue_.pop_front();
+    }
     std::uint64_t bytes = s.skb.payload();
     double t0 = engine_.now_ns();
     if (m_.receiver_local) {
@@ -285,6 +321,22 @@ void Kernel::nic_actor() {
       e.req = s.req;
       e.name = s.skb.frags.empty() ? "skb" : "skb (gather DMA)";
       trace_.add(e);
+    }
+    if (m_.link.loss_rate > 0 && next_random() < m_.link.loss_rate) {
+      count(s.proc, &Counters::retransmits, 1);
+      if (trace_.enabled()) {
+        TraceEvent e;
+        e.t_ns = std::int64_t(engine_.now_ns());
+        e.lane = nic_lane_;
+        e.kind = EventKind::nic_tx;
+        e.name = "lost on the wire: resent after the duplicate ACKs";
+        e.bytes = bytes;
+        e.req = s.req;
+        trace_.add(e);
+      }
+      resend_.emplace_back(engine_.now_ns() + 2 * m_.link.latency_ns, std::move(s));
+      nic_busy_ = false;
+      continue;
     }
     completions_.push_back(Completion{nullptr, std::move(s), engine_.now_ns()});
     nic_busy_ = false;
@@ -331,6 +383,7 @@ void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
     trace_.add(e);
   }
   for (const auto& f : s.skb.frags) cache_.put(f.page);
+  if (s.zerocopy) zerocopy_skb_done(s);
   s.sock->queued -= bytes;
   s.sock->space->notify_all();
   last_delivery_ns_ = std::max(last_delivery_ns_, engine_.now_ns());
@@ -338,11 +391,58 @@ void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
   idle_->notify_all();
 }
 
+// Completes one device request after its interrupt: wakes the disk reader, or frees
+// the skb's socket-buffer space and drops its page references (put_page).
+void Kernel::complete(Completion& c) {
+  if (c.disk) {
+    if (c.disk->write) journal_data_written(*c.disk);
+    for (std::uint64_t i = 0; !c.disk->direct && !c.disk->journal && i < c.disk->pages.count; ++i) {
+      PageKey k{c.disk->file, c.disk->pages.start + i};
+      if (c.disk->write) {
+        cache_.end_writeback(k);
+      } else {
+        inflight_.erase(k);
+        cache_.put(k);
+      }
+    }
+    c.disk->done = true;
+    c.disk->waiters->notify_all();
+  } else {
+    nic_dma_.complete(descriptors_of(c.tx->skb));
+    if (c.tx->zerocopy) zerocopy_skb_done(*c.tx);
+    ring_space_->notify_all();
+    for (const auto& f : c.tx->skb.frags) cache_.put(f.page);  // put_page on TX completion
+    c.tx->sock->queued -= c.tx->skb.payload();
+    c.tx->sock->space->notify_all();
+    last_delivery_ns_ = std::max(last_delivery_ns_, c.tx_end_ns + m_.link.latency_ns);
+  }
+}
+
 void Kernel::irq_actor() {
+  const bool coalescing = m_.link.irq_coalesce_frames > 1 || m_.link.irq_coalesce_ns > 0;
   for (;;) {
     while (completions_.empty()) irq_wake_->wait();
-    Completion c = std::move(completions_.front());
-    completions_.pop_front();
+    // Interrupt coalescing (ethtool -C tx-frames / tx-usecs): the NIC raises one
+    // interrupt for up to irq_coalesce_frames TX completions, or once the oldest has
+    // waited irq_coalesce_usecs. Disk completions interrupt at once.
+    auto leading_tx = [&] {
+      std::size_t n = 0;
+      while (n < completions_.size() && !completions_[n].disk) ++n;
+      return n;
+    };
+    std::size_t batch = 1;
+    if (!completions_.front().disk && coalescing) {
+      const double deadline = completions_.front().tx_end_ns + m_.link.irq_coalesce_ns;
+      while (leading_tx() < m_.link.irq_coalesce_frames && engine_.now_ns() < deadline)
+        irq_wake_->wait_for(deadline - engine_.now_ns());
+      batch = std::min<std::size_t>(leading_tx(), std::max<std::uint32_t>(1, m_.link.irq_coalesce_frames));
+    }
+    std::vector<Completion> done;
+    for (std::size_t i = 0; i < batch; ++i) {
+      done.push_back(std::move(completions_.front()));
+      completions_.pop_front();
+    }
+    const Completion& c = done.front();
     Process* p = c.disk ? c.disk->proc : c.tx->proc;
     double t0 = engine_.now_ns();
     engine_.compute(m_.cpu.interrupt_ns);
@@ -352,34 +452,20 @@ void Kernel::irq_actor() {
       p->counters.time_ns[std::size_t(TimeCat::irq)] += std::uint64_t(dt);
       p->counters.cpu_time_ns += std::uint64_t(dt);
     }
+    for (const Completion& d : done)
+      if (d.tx) count(d.tx->proc, &Counters::completion_delay_ns, std::uint64_t(std::max(0.0, t0 - d.tx_end_ns)));
     if (trace_.enabled()) {
       TraceEvent e;
       e.t_ns = std::int64_t(t0);
       e.dur_ns = std::int64_t(dt);
       e.lane = irq_lane_;
       e.kind = EventKind::interrupt;
-      e.name = c.disk ? "disk" : "nic tx";
+      e.name = c.disk ? "disk" : done.size() > 1 ? fmt::format("nic tx x{}", done.size()) : "nic tx";
       e.req = c.disk ? c.disk->req : c.tx->req;
+      e.pages = done.size() > 1 ? done.size() : 0;
       trace_.add(e);
     }
-    if (c.disk) {
-      for (std::uint64_t i = 0; !c.disk->direct && i < c.disk->pages.count; ++i) {
-        PageKey k{c.disk->file, c.disk->pages.start + i};
-        if (c.disk->write) {
-          cache_.end_writeback(k);
-        } else {
-          inflight_.erase(k);
-          cache_.put(k);
-        }
-      }
-      c.disk->done = true;
-      c.disk->waiters->notify_all();
-    } else {
-      for (const auto& f : c.tx->skb.frags) cache_.put(f.page);  // put_page on TX completion
-      c.tx->sock->queued -= c.tx->skb.payload();
-      c.tx->sock->space->notify_all();
-      last_delivery_ns_ = std::max(last_delivery_ns_, c.tx_end_ns + m_.link.latency_ns);
-    }
+    for (Completion& d : done) complete(d);
     cache_room_->notify_all();
     idle_->notify_all();
   }

@@ -12,15 +12,19 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "model/address_space.h"
+#include "model/dma_engine.h"
+#include "model/journal.h"
 #include "model/nic.h"
 #include "model/page_cache.h"
 #include "model/pipe.h"
 #include "model/readahead.h"
+#include "model/tlb.h"
 #include "sim/counters.h"
 #include "sim/engine.h"
 #include "sim/scenario.h"
@@ -38,6 +42,7 @@ struct Thread {
   std::string name;
   Process* proc = nullptr;
   std::uint32_t lane = 0;
+  std::uint32_t core = 0;             // where it runs (its TLB); `cores:` of its process
   bool setup = false;                 // setup ops: model effects only, no time, no counters
   std::uint64_t req = 0;              // the current syscall's request id
   std::array<double, std::size_t(TimeCat::count_)> pending{};  // CPU work not yet executed
@@ -53,6 +58,8 @@ struct OpenFile {
   ReadaheadState ra;
   bool direct = false;  // O_DIRECT: DMA to and from the user buffer, no page cache
   bool append = false;  // O_APPEND: every write goes to the end of the file
+  bool dsync = false;   // O_DSYNC: every write is followed by fdatasync of its range
+  bool sync = false;    // O_SYNC: every write is followed by fsync
 };
 
 // posix_fadvise advice that the model acts on (mm/fadvise.c).
@@ -60,6 +67,7 @@ enum class Advice : std::uint8_t { dontneed, willneed };
 
 struct Socket {
   std::uint64_t queued = 0;  // payload bytes in the send buffer, not yet completed by the NIC
+  std::uint64_t notifications = 0;  // MSG_ZEROCOPY completions not yet read by the program
   std::unique_ptr<WaitQueue> space;
 };
 
@@ -87,6 +95,7 @@ class Kernel final : private EventSink {
   ~Kernel() override;
 
   void start_devices();
+  void set_seed(std::uint64_t seed) { rng_ = seed; }
   Process& new_process(const std::string& name);
   Thread& new_thread(Process& p, const std::string& name);
   void thread_started(Thread& t);
@@ -109,12 +118,26 @@ class Kernel final : private EventSink {
   std::unique_ptr<Mapping> mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                 bool writable);
   void munmap(Thread& t, Mapping& m);
+  // mmap(MAP_PRIVATE | MAP_ANONYMOUS): zero-filled memory, a frame per page on first touch.
+  std::unique_ptr<Mapping> mmap_anon(Thread& t, std::uint64_t length, bool writable);
+  // fork(): a child process with a copy-on-write copy of the address space, and one
+  // thread that runs `body` (which must end with thread_finished) as a new actor.
+  Thread& fork(Thread& t, const std::string& child_name, std::function<void(Thread&)> body);
   void touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes, bool write);
   std::uint64_t sendfile(Thread& t, Socket& out, OpenFile& in, std::uint64_t bytes);
+  // send(): a copy like write(), or with MSG_ZEROCOPY the buffer's pages are pinned and
+  // sent by DMA; a completion notification follows, which the next send reads.
+  std::uint64_t send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy);
+  // The program is about to overwrite `buffer`: if MSG_ZEROCOPY still pins it, wait for
+  // the completion or overwrite it under the NIC (net.zerocopy_reuse).
+  void reuse_buffer(Thread& t, const std::string& buffer);
   std::uint64_t splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out, std::uint64_t bytes);
   std::uint64_t splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& out, std::uint64_t bytes);
   void sleep(Thread& t, double ns);
   void fadvise(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t bytes, Advice advice);
+  // fsync / fdatasync (fs/ext4/fsync.c): data to its place, then wait for the journal commit
+  // of the transaction holding the inode (kernel_journal.cpp).
+  void fsync(Thread& t, OpenFile& f, bool datasync);
   // O_DIRECT needs offsets and sizes in multiples of the disk's logical block.
   static constexpr std::uint64_t kDirectAlign = 512;
 
@@ -122,6 +145,7 @@ class Kernel final : private EventSink {
   const std::vector<std::unique_ptr<Process>>& processes() const { return procs_; }
   const std::vector<std::unique_ptr<Thread>>& threads() const { return threads_; }
   std::uint64_t file_size(FileId f) const { return files_[f].size; }
+  const Journal& journal() const { return journal_; }
 
  private:
   struct DiskRequest;
@@ -148,6 +172,8 @@ class Kernel final : private EventSink {
   bool insert_page(Thread& t, PageKey k, bool readahead = false);
   void disk_actor();
   void irq_actor();
+  void complete(Completion& c);
+  void zerocopy_skb_done(const TxSkb& s);
   void nic_actor();
 
   // dirty pages and writeback (kernel_writeback.cpp)
@@ -166,11 +192,32 @@ class Kernel final : private EventSink {
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
 
-  // faults
-  void fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode);
+  // the journal (kernel_journal.cpp)
+  void journal_actor();        // kjournald2: one commit at a time
+  void journal_timer_actor();  // commits the running transaction after journal.commit_interval
+  // write_file's hook, after the data is in place: metadata joins the running
+  // transaction; O_DSYNC / O_SYNC then sync the file.
+  void journal_after_write(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes,
+                           std::uint64_t size_before);
+  void journal_sync(Thread& t, FileId f, bool datasync);
+  void journal_data_written(const DiskRequest& r);  // irq: a data write reached the disk
+  void journal_writeback_started(const DiskRequest& r);  // disk: delayed allocation
+  void wait_file_writeback(Thread* t, FileId f);     // pages of f under writeback
+  void device_flush(Process* p, Thread* t);         // a cache flush, waited for
+
+  // faults and the TLB (kernel_mm.cpp)
+  void fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool write = false);
+  void write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode);
+  void write_to_pinned_page(Thread& t, PageKey k);  // mm.write_during_send
+  void tlb_access(Thread& t, std::uint64_t vpage);
+  void ran_on_core(Thread& t);
+  // Drops stale translations after a PTE changed or went: one page each below the
+  // threshold, else a full flush; plus a shootdown IPI to each other core of the mm.
+  void tlb_flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages);
+  void tlb_flush_mm(Thread& t);
 
   // network
-  void queue_skbs(Thread& t, Socket& s, Segmented seg, Place from);
+  void queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy = 0);
 
   // EventSink: model events of the page cache
   void record(const ModelEvent& e) override;
@@ -182,6 +229,9 @@ class Kernel final : private EventSink {
   PageCache cache_;
   Nic nic_;
   std::vector<std::unique_ptr<Process>> procs_;
+  std::vector<Tlb> tlbs_;      // one per core
+  FrameTable frames_;          // private frames (anonymous pages, CoW copies)
+  std::uint32_t next_asid_ = 1;
   std::vector<std::unique_ptr<Thread>> threads_;
   std::vector<std::unique_ptr<Socket>> sockets_;
   std::vector<std::unique_ptr<PipeObj>> pipes_;
@@ -193,6 +243,20 @@ class Kernel final : private EventSink {
   std::deque<std::shared_ptr<DiskRequest>> disk_queue_;
   std::unordered_map<PageKey, std::shared_ptr<DiskRequest>, PageKeyHash> inflight_;
   std::deque<TxSkb> tx_queue_;
+  DmaEngine nic_dma_;                      // the NIC's TX descriptor ring
+  struct ZeroCopySend {
+    std::uint64_t skbs_left = 0;
+    std::string buffer;
+    Process* proc = nullptr;
+  };
+  std::map<std::uint64_t, ZeroCopySend> zerocopy_;   // by send id, until its last skb completes
+  std::map<std::string, int> pinned_buffers_;        // user buffers MSG_ZEROCOPY holds
+  std::unique_ptr<WaitQueue> zerocopy_done_;
+  std::uint64_t next_zerocopy_ = 1;
+  std::unique_ptr<WaitQueue> ring_space_;
+  std::deque<std::pair<double, TxSkb>> resend_;  // lost skbs and when to resend them
+  std::uint64_t rng_ = 1;
+  double next_random();
   std::deque<Completion> completions_;
   bool nic_busy_ = false;
   std::unique_ptr<WaitQueue> disk_wake_, nic_wake_, irq_wake_, idle_, cache_room_;
@@ -200,6 +264,12 @@ class Kernel final : private EventSink {
   std::unique_ptr<WaitQueue> flusher_wake_, timer_wake_;
   std::vector<Process*> file_dirtier_;  // per file: the process whose writes the flusher charges
   std::uint32_t flusher_lane_ = 0;
+  Journal journal_;
+  std::unique_ptr<WaitQueue> commit_wake_, commit_done_, journal_timer_wake_;
+  std::map<Tid, Process*> txn_owner_;  // who pays for a commit: the first to ask, else the first writer
+  std::map<Tid, double> txn_start_ns_;
+  std::set<Tid> txn_asked_;  // transactions some thread asked to commit (it pays)
+  std::uint32_t journal_lane_ = 0;
 };
 
 }  // namespace kiosim

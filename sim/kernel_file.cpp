@@ -16,6 +16,8 @@ std::unique_ptr<OpenFile> Kernel::open(Thread& t, FileId f, std::uint64_t offset
   of->ra = ReadaheadState(m_.readahead);
   of->direct = flags & open_flags::direct;
   of->append = flags & open_flags::append;
+  of->dsync = flags & open_flags::dsync;
+  of->sync = flags & open_flags::sync;
   return of;
 }
 
@@ -166,6 +168,7 @@ std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, st
                                  WriteSource src) {
   Syscall sc(*this, t, offset ? "pwrite" : "write");
   std::uint64_t& size = files_[f.file].size;
+  const std::uint64_t size_before = size;
   std::uint64_t pos = f.append && !offset ? size : offset.value_or(f.pos);
   if (src.mapping) {
     for (std::uint64_t b = src.mapping->cursor; b < src.mapping->cursor + bytes; b += kPageSize) {
@@ -177,6 +180,7 @@ std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, st
     std::uint64_t n = write_direct(t, f, pos, bytes);
     if (!offset) f.pos = pos + n;
     if (src.mapping) src.mapping->cursor += n;
+    journal_after_write(t, f, pos, n, size_before);  // kernel_journal.cpp
     return n;
   }
   std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
@@ -198,6 +202,7 @@ std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, st
   if (!offset) f.pos = pos + bytes;
   if (src.mapping) src.mapping->cursor += bytes;
   balance_dirty_pages(t);
+  journal_after_write(t, f, pos, bytes, size_before);  // kernel_journal.cpp
   return bytes;
 }
 

@@ -5,12 +5,16 @@
 
 namespace kiosim {
 
+// The NIC descriptors an skb needs: its linear part and each fragment.
+std::vector<DmaSegment> descriptors_of(const Skb& skb);
+
 struct Kernel::DiskRequest {
   FileId file = 0;
   PageRange pages;
   bool write = false;
   bool readahead = false;
   bool direct = false;        // O_DIRECT: to or from a user buffer; no page-cache state changes
+  bool journal = false;       // a journal block write (kjournald2): no page-cache state changes
   std::uint64_t bytes = 0;    // bytes moved; 0 means whole pages
   std::uint64_t req = 0;
   Process* proc = nullptr;
@@ -20,6 +24,7 @@ struct Kernel::DiskRequest {
 
 struct Kernel::TxSkb {
   Skb skb;
+  std::uint64_t zerocopy = 0;  // the MSG_ZEROCOPY send it belongs to, 0 for none
   Socket* sock = nullptr;
   Process* proc = nullptr;
   std::uint64_t req = 0;

@@ -9,10 +9,12 @@
 
 #include "model/address_space.h"
 #include "model/dma_engine.h"
+#include "model/journal.h"
 #include "model/nic.h"
 #include "model/page_cache.h"
 #include "model/pipe.h"
 #include "model/readahead.h"
+#include "model/tlb.h"
 
 namespace kiosim {
 
@@ -31,6 +33,12 @@ struct CpuCosts {
   double interrupt_ns = 1000;     // one interrupt handled
   double context_switch_ns = 1500;
   double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
+  double zerocopy_send_ns = 700;    // MSG_ZEROCOPY set-up per send (ubuf_info, accounting)
+  double pin_page_ns = 50;          // pinning one user page (get_user_pages)
+  double zerocopy_notify_ns = 300;  // handling one completion notification from the error queue
+  double tlb_miss_ns = 30;          // a page walk after a TLB miss (cpu.tlb_miss)
+  double tlb_invalidate_ns = 50;    // one INVLPG, or one full flush of an address space (cpu.tlb_invalidate)
+  double ipi_ns = 2000;             // a TLB shootdown IPI, sent and acknowledged (cpu.ipi)
 };
 
 struct DiskCosts {
@@ -44,6 +52,10 @@ struct LinkCosts {
   double bytes_per_s = 10e9 / 8;
   double latency_ns = 10e3;
   std::uint32_t tx_ring = 256;
+  std::uint32_t irq_coalesce_frames = 1;  // one interrupt per this many TX completions
+  double irq_coalesce_ns = 0;             // ... or once the oldest has waited this long
+  double loss_rate = 0;                   // fraction of skbs lost on the wire (resent)
+  bool zerocopy_reuse_waits = true;       // a buffer still pinned by MSG_ZEROCOPY: wait, or overwrite
 };
 
 struct Machine {
@@ -60,7 +72,14 @@ struct Machine {
   double writeback_interval_ns = 5e9;           // page_cache.writeback_interval
   std::uint64_t writeback_chunk_bytes = 1 << 20;  // page_cache.writeback_chunk: one flusher disk request
   MmParams mm;
+  TlbParams tlb;                   // per core (tlb.entries, tlb.ways)
+  // A write through a mapping to a page an skb still references (sendfile in flight):
+  // copy the page first, or wait for the NIC's TX completion (mm.write_during_send).
+  bool write_during_send_wait = false;
   DiskCosts disk;
+  // The file system journal (fs/jbd2, ext4 data=): journal.mode, journal.commit_interval.
+  JournalParams journal;
+  double commit_interval_ns = 5e9;
   NicParams nic;
   LinkCosts link;
   std::uint64_t sndbuf_bytes = 4ULL << 20;

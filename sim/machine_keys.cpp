@@ -81,6 +81,12 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.cpu.context_switch_ns; }));
   v.push_back(numeric("cpu.touch_bandwidth", K::rate, "user code reading or writing memory it touches", 1e6, 1e12,
                       [](Machine& m) -> auto& { return m.cpu.touch_bytes_per_s; }));
+  v.push_back(numeric("cpu.zerocopy_send", K::time, "MSG_ZEROCOPY set-up of one send (ubuf_info, accounting)", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.zerocopy_send_ns; }));
+  v.push_back(numeric("cpu.pin_page", K::time, "pinning one user page for DMA (get_user_pages)", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.pin_page_ns; }));
+  v.push_back(numeric("cpu.zerocopy_notify", K::time, "reading one MSG_ZEROCOPY completion from the error queue", 0,
+                      1e7, [](Machine& m) -> auto& { return m.cpu.zerocopy_notify_ns; }));
   // memory and page cache
   v.push_back(numeric("memory.bandwidth", K::rate, "memory bus shared by CPU copies (2x bytes) and DMA (1x)", 1e6, 1e13,
                       [](Machine& m) -> auto& { return m.memory_bytes_per_s; }));
@@ -120,6 +126,35 @@ std::vector<MachineKey> build() {
   };
   v.back().number = [](const Machine& m) { return double(m.mm.fault_around_pages * kPageSize); };
   v.back().show = [](const Machine& m) { return format_size(double(m.mm.fault_around_pages * kPageSize)); };
+  v.push_back(numeric("mm.folio", K::size, "pages one fault maps as a folio (4KiB: classic; 2MiB: large folios)",
+                      4 * KiB, 2 * MiB, [](Machine& m) -> auto& { return m.mm.folio_pages; }));
+  v.back().set = [](Machine& m, double b, std::string_view) {
+    m.mm.folio_pages = std::max<std::uint64_t>(1, std::uint64_t(b) / kPageSize);
+  };
+  v.back().number = [](const Machine& m) { return double(m.mm.folio_pages * kPageSize); };
+  v.back().show = [](const Machine& m) { return format_size(double(m.mm.folio_pages * kPageSize)); };
+  v.push_back(numeric("mm.flush_threshold", K::integer,
+                      "pages above which an unmap flushes the whole TLB (tlb_single_page_flush_ceiling)", 0, 1 << 20,
+                      [](Machine& m) -> auto& { return m.mm.flush_threshold; }));
+  {
+    MachineKey k{"mm.write_during_send", K::choice,
+                 "a write to a page sendfile still sends: copy (the wire keeps the old page) or wait (for TX completion)",
+                 0, 0, {"copy", "wait"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.write_during_send_wait = s == "wait"; };
+    k.show = [](const Machine& m) { return std::string(m.write_during_send_wait ? "wait" : "copy"); };
+    k.number = [](const Machine& m) { return m.write_during_send_wait ? 1.0 : 0.0; };
+    v.push_back(std::move(k));
+  }
+  v.push_back(numeric("tlb.entries", K::integer, "TLB entries of one core", 1, 65536,
+                      [](Machine& m) -> auto& { return m.tlb.entries; }));
+  v.push_back(numeric("tlb.ways", K::integer, "ways of the set-associative TLB (entries / ways sets)", 1, 65536,
+                      [](Machine& m) -> auto& { return m.tlb.ways; }));
+  v.push_back(numeric("cpu.tlb_miss", K::time, "a page walk after a TLB miss", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.tlb_miss_ns; }));
+  v.push_back(numeric("cpu.tlb_invalidate", K::time, "one INVLPG, or one full flush of an address space", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.tlb_invalidate_ns; }));
+  v.push_back(numeric("cpu.ipi", K::time, "a TLB shootdown IPI to another core, sent and acknowledged", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.ipi_ns; }));
   // disk
   v.push_back(numeric("disk.read_bandwidth", K::rate, "disk to memory DMA rate", 1e3, 1e12,
                       [](Machine& m) -> auto& { return m.disk.read_bytes_per_s; }));
@@ -129,6 +164,21 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.disk.latency_ns; }));
   v.push_back(numeric("disk.flush_latency", K::time, "a device cache flush (journal commit, fsync)", 0, 1e10,
                       [](Machine& m) -> auto& { return m.disk.flush_latency_ns; }));
+  // journal (fs/jbd2, ext4's data= and commit= mount options)
+  {
+    MachineKey k{"journal.mode", K::choice,
+                 "ext4 data=: ordered (data before the commit record), journal (data journaled too), writeback (no order)",
+                 0, 0, {"ordered", "journal", "writeback"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.journal.mode = *parse_journal_mode(s); };
+    k.show = [](const Machine& m) { return std::string(to_string(m.journal.mode)); };
+    k.number = [](const Machine& m) { return double(m.journal.mode); };
+    v.push_back(std::move(k));
+  }
+  v.push_back(numeric("journal.commit_interval", K::time, "the journal commits at least this often (ext4 commit=)",
+                      1e6, 3600e9, [](Machine& m) -> auto& { return m.commit_interval_ns; }));
+  v.push_back(boolean("journal.delalloc",
+                      "delayed allocation (ext4's default): blocks and on-disk size at writeback, not at write()",
+                      [](Machine& m) -> auto& { return m.journal.delalloc; }));
   // nic and network
   v.push_back(numeric("nic.bandwidth", K::rate, "wire rate of the NIC link (10Gbit/s)", 1e3, 1e12,
                       [](Machine& m) -> auto& { return m.link.bytes_per_s; }));
@@ -136,6 +186,21 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.link.latency_ns; }));
   v.push_back(numeric("nic.tx_ring", K::integer, "descriptors in the NIC's transmit ring", 1, 65536,
                       [](Machine& m) -> auto& { return m.link.tx_ring; }));
+  v.push_back(numeric("nic.irq_coalesce_frames", K::integer, "TX completions per interrupt (ethtool -C tx-frames)", 1,
+                      4096, [](Machine& m) -> auto& { return m.link.irq_coalesce_frames; }));
+  v.push_back(numeric("nic.irq_coalesce_usecs", K::time, "longest a TX completion waits for its interrupt (tx-usecs)", 0,
+                      1e8, [](Machine& m) -> auto& { return m.link.irq_coalesce_ns; }));
+  v.push_back(numeric("net.loss_rate", K::fraction, "fraction of skbs lost on the wire, resent from the same pages", 0, 1,
+                      [](Machine& m) -> auto& { return m.link.loss_rate; }));
+  {
+    MachineKey k{"net.zerocopy_reuse", K::choice,
+                 "refilling a buffer MSG_ZEROCOPY still pins: wait for the completion, or overwrite (the wire sends the new bytes)",
+                 0, 0, {"wait", "overwrite"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.link.zerocopy_reuse_waits = s == "wait"; };
+    k.show = [](const Machine& m) { return std::string(m.link.zerocopy_reuse_waits ? "wait" : "overwrite"); };
+    k.number = [](const Machine& m) { return m.link.zerocopy_reuse_waits ? 0.0 : 1.0; };
+    v.push_back(std::move(k));
+  }
   v.push_back(boolean("nic.scatter_gather", "the NIC gathers page fragments (NETIF_F_SG)",
                       [](Machine& m) -> auto& { return m.nic.scatter_gather; }));
   v.push_back(numeric("nic.max_frags", K::integer, "page fragments one skb may carry (MAX_SKB_FRAGS)", 1, 1024,
@@ -192,6 +257,7 @@ std::string_view expected_text(KeyType t) {
   switch (t) {
     case KeyType::boolean: return "true or false";
     case KeyType::integer: return "a whole number";
+    case KeyType::fraction: return "a number like 0.01";
     case KeyType::size: return "a size like 64KiB, 4MiB or 1GB";
     case KeyType::time: return "a time like 80us, 1.5ms or 5s";
     case KeyType::rate: return "a rate like 10Gbit/s or 2GB/s";
@@ -212,6 +278,12 @@ std::optional<std::string> apply_machine_value(Machine& m, const MachineKey& k, 
       double d = 0;
       auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
       if (ec == std::errc() && p == text.data() + text.size() && std::floor(d) == d) v = d;
+      break;
+    }
+    case KeyType::fraction: {
+      double d = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (ec == std::errc() && p == text.data() + text.size()) v = d;
       break;
     }
     case KeyType::size: v = parse_size(text); break;

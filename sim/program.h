@@ -16,6 +16,9 @@ enum class OpKind {
   sendfile, splice,
   sleep, repeat,
   fadvise,
+  fork,
+  fsync, fdatasync,
+  send,
 };
 std::string_view to_string(OpKind k);
 
@@ -25,6 +28,8 @@ inline constexpr std::uint64_t kNoOffset = ~0ULL;
 namespace open_flags {
 inline constexpr std::uint32_t direct = 1u << 0;  // O_DIRECT
 inline constexpr std::uint32_t append = 1u << 1;  // O_APPEND
+inline constexpr std::uint32_t dsync = 1u << 2;   // O_DSYNC: each write returns once its data is durable
+inline constexpr std::uint32_t sync = 1u << 3;    // O_SYNC: each write returns once data and inode are durable
 }  // namespace open_flags
 
 struct Op {
@@ -37,14 +42,17 @@ struct Op {
   std::string buf = "buf";       // read/write: user buffer name
   std::string from;              // write/touch: mapping name as the source or target
   std::uint64_t bytes = 0;       // bytes to move; for mmap the length (0 = whole file)
+  std::string bytes_param;       // `bytes: $name`: the scenario's params.name (swept)
   std::uint64_t offset = kNoOffset;  // pread/pwrite/sendfile/touch/mmap offset
   bool shared = true;            // mmap: MAP_SHARED or MAP_PRIVATE
   bool writable = false;         // mmap: PROT_WRITE; touch: a write access
+  bool zerocopy = false;         // send: MSG_ZEROCOPY
+  bool sequential = false;       // touch: start where the last sequential touch of the mapping ended
   double ns = 0;                 // sleep
   std::uint64_t count = 0;       // repeat
   std::uint32_t open_flags = 0;  // open: open_flags::*
   std::string advice;            // fadvise: dontneed or willneed
-  std::vector<Op> body;          // repeat
+  std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child)
 };
 
 struct Program {

@@ -68,6 +68,7 @@ struct Scenario {
   std::vector<ProcessSpec> processes;
   Expectations expect;
   std::optional<Sweep> sweep;
+  std::map<std::string, std::string> params;  // params: sizes a program names as $name
   std::optional<double> crash_at_ns;  // `crash_at:` or --crash-at: stop the machine then (sim/crash.h)
   std::uint64_t seed = 1;
 

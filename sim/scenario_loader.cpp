@@ -229,6 +229,7 @@ const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std:
       {"read", {{"fd", "bytes", "buf"}, {"fd", "bytes"}}},
       {"pread", {{"fd", "bytes", "offset", "buf"}, {"fd", "bytes", "offset"}}},
       {"write", {{"fd", "bytes", "buf", "from"}, {"fd", "bytes"}}},
+      {"send", {{"fd", "bytes", "buf", "zerocopy"}, {"fd", "bytes"}}},
       {"pwrite", {{"fd", "bytes", "offset", "buf", "from"}, {"fd", "bytes", "offset"}}},
       {"mmap", {{"fd", "as", "offset", "length", "shared", "write"}, {"as"}}},
       {"fork", {{"as", "do"}, {"do"}}},
@@ -247,7 +248,7 @@ const std::map<std::string, OpKind>& op_kinds() {
       {"read", OpKind::read},     {"pread", OpKind::pread},   {"write", OpKind::write},   {"pwrite", OpKind::pwrite},
       {"mmap", OpKind::mmap},     {"munmap", OpKind::munmap}, {"touch", OpKind::touch},   {"sendfile", OpKind::sendfile},
       {"splice", OpKind::splice}, {"sleep", OpKind::sleep},     {"fadvise", OpKind::fadvise}, {"fsync", OpKind::fsync}, {"fdatasync", OpKind::fdatasync},
-      {"fork", OpKind::fork}};
+      {"fork", OpKind::fork}, {"send", OpKind::send}};
   return k;
 }
 
@@ -334,12 +335,25 @@ class ProgramLoader {
     const auto& [allowed, required] = op_keys().at(opname);
     l_.keys(a, p, allowed, required);
     auto sz = [&](const char* k) { return l_.size(a[k], p + "." + k, kMaxBytesMoved); };
-    if (a["bytes"]) o.bytes = sz("bytes");
+    if (a["bytes"] && a["bytes"].IsScalar() && !a["bytes"].Scalar().empty() && a["bytes"].Scalar()[0] == '$') {
+      // A parameter: its default here, each swept value at run time.
+      o.bytes_param = a["bytes"].Scalar().substr(1);
+      auto it = s_.params.find(o.bytes_param);
+      if (it == s_.params.end())
+        l_.fail(a["bytes"], p + ".bytes", fmt::format("no parameter `{}` in `params:`", o.bytes_param));
+      double biggest = *parse_size(it->second);
+      if (s_.sweep && s_.sweep->key == "params." + o.bytes_param)
+        for (const auto& v : s_.sweep->values) biggest = std::max(biggest, *parse_size(v));
+      o.bytes = std::uint64_t(biggest);  // the largest, for the limits below
+    } else if (a["bytes"]) {
+      o.bytes = sz("bytes");
+    }
     if (a["length"]) o.bytes = sz("length");
     if (a["offset"]) o.offset = sz("offset");
     if (a["buf"]) o.buf = l_.name(a["buf"], p + ".buf");
     if (a["shared"]) o.shared = l_.boolean(a["shared"], p + ".shared");
     if (a["write"]) o.writable = l_.boolean(a["write"], p + ".write");
+    if (a["zerocopy"]) o.zerocopy = l_.boolean(a["zerocopy"], p + ".zerocopy");
     if (a["sequential"]) o.sequential = l_.boolean(a["sequential"], p + ".sequential");
     if (o.sequential && a["offset"]) l_.fail(a["offset"], p + ".offset", "a sequential touch takes no offset");
     if (a["for"]) o.ns = l_.time(a["for"], p + ".for");
@@ -383,6 +397,7 @@ class ProgramLoader {
         o.fd = ref("fd", {NameKind::file});
         direct_alignment(a, p, o);
         break;
+      case OpKind::send: o.fd = ref("fd", {NameKind::socket}); break;
       case OpKind::write:
       case OpKind::pwrite:
         o.fd = ref("fd", {NameKind::file, NameKind::socket});
@@ -531,6 +546,15 @@ void apply_sweep_value(const std::string& key, const std::string& value, Machine
 }
 }  // namespace
 
+namespace {
+void resolve_params(std::vector<Op>& ops, const std::map<std::string, std::string>& values) {
+  for (Op& o : ops) {
+    if (!o.bytes_param.empty()) o.bytes = std::uint64_t(*parse_size(values.at(o.bytes_param)));
+    resolve_params(o.body, values);
+  }
+}
+}  // namespace
+
 std::vector<RunSpec> Scenario::runs() const {
   std::vector<RunSpec> out;
   std::vector<std::string> values = sweep ? sweep->values : std::vector<std::string>{""};
@@ -538,8 +562,10 @@ std::vector<RunSpec> Scenario::runs() const {
     Machine m = machine;
     std::optional<TransferSpec> t = transfer;
     std::string suffix;
+    std::map<std::string, std::string> values_of = params;
     if (sweep) {
-      apply_sweep_value(sweep->key, value, m, t);
+      if (sweep->key.rfind("params.", 0) == 0) values_of[sweep->key.substr(7)] = value;
+      else apply_sweep_value(sweep->key, value, m, t);
       suffix = "[" + sweep->key + "=" + value + "]";
     }
     if (t) {
@@ -550,11 +576,57 @@ std::vector<RunSpec> Scenario::runs() const {
         out.push_back({meth + suffix, {p}, m});
       }
     } else {
-      out.push_back({"program" + suffix, processes, m});
+      std::vector<ProcessSpec> procs = processes;
+      for (auto& p : procs) {
+        resolve_params(p.program.setup, values_of);
+        resolve_params(p.program.body, values_of);
+      }
+      out.push_back({"program" + suffix, procs, m});
     }
   }
   return out;
 }
+
+namespace {
+void read_sweep(const Loader& l, const YAML::Node& sw, Scenario& s) {
+  l.keys(sw, "sweep", {"key", "values"}, {"key", "values"});
+  Sweep sweep;
+  sweep.key = l.name(sw["key"], "sweep.key");
+  bool transfer_key = sweep.key == "transfer.offset" || sweep.key == "transfer.chunk" || sweep.key == "transfer.bytes";
+  bool param_key = sweep.key.rfind("params.", 0) == 0 && s.params.count(sweep.key.substr(7));
+  if (transfer_key && !s.transfer)
+    l.fail(sw["key"], "sweep.key", "a transfer key can be swept only in a scenario with `compare:`");
+  if (!transfer_key && !param_key && !find_machine_key(sweep.key)) {
+    std::vector<std::string> names = {"transfer.offset", "transfer.chunk", "transfer.bytes"};
+    for (const auto& mk : machine_keys()) names.emplace_back(mk.name);
+    std::string msg = fmt::format("`{}` is neither a machine key, transfer.offset/chunk/bytes nor params.NAME", sweep.key);
+    if (auto sug = closest(sweep.key, names)) msg += fmt::format("; did you mean `{}`?", *sug);
+    l.fail(sw["key"], "sweep.key", msg);
+  }
+  YAML::Node vals = sw["values"];
+  if (!vals.IsSequence() || vals.size() == 0 || vals.size() > 16)
+    l.fail(vals, "sweep.values", "expected a list of 1 to 16 values");
+  std::size_t i = 0;
+  for (const auto& v : vals) {
+    std::string p = fmt::format("sweep.values[{}]", i++);
+    std::string text = l.scalar(v, p, "a value");
+    if (param_key) {
+      l.size(v, p);
+    } else if (transfer_key) {
+      std::uint64_t b = l.size(v, p);
+      const FileSpec* f = s.file(s.transfer->file);
+      if (sweep.key == "transfer.chunk" && b == 0) l.fail(v, p, "the chunk must be at least 1 byte");
+      if (sweep.key == "transfer.offset" && b >= f->size) l.fail(v, p, "the offset must be inside the file");
+      if (sweep.key == "transfer.bytes" && b > f->size - s.transfer->offset) l.fail(v, p, "more bytes than the file has");
+    } else {
+      Machine probe = s.machine;
+      l.machine_value(probe, v, sweep.key, p);
+    }
+    sweep.values.push_back(text);
+  }
+  s.sweep = sweep;
+}
+}  // namespace
 
 Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   YAML::Node root = parse_file(path);
@@ -563,7 +635,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   s.path = path;
   if (!root.IsMap()) l.fail(root, "", fmt::format("a scenario is a map of keys (kiosim, title, files, ...), found {}", kind_of(root)));
   l.keys(root, "", {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed",
-                   "sweep", "crash_at"},
+                   "sweep", "params", "crash_at"},
          {"kiosim"});
   if (l.count(root["kiosim"], "kiosim", 0, 1000000) != 1)
     l.fail(root["kiosim"], "kiosim", "this kiosim reads scenario format version 1");
@@ -571,6 +643,14 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   if (root["description"]) s.description = l.str(root["description"], "description");
   if (root["crash_at"]) s.crash_at_ns = l.time(root["crash_at"], "crash_at");  // sim/crash.h
   if (root["seed"]) s.seed = l.count(root["seed"], "seed", 0, ~0ULL >> 12);
+  if (YAML::Node ps = root["params"]) {
+    l.map(ps, "params");
+    for (const auto& kv : ps) {
+      std::string name = kv.first.Scalar();
+      l.size(kv.second, "params." + name);
+      s.params[name] = kv.second.Scalar();
+    }
+  }
 
   // The machine: a named profile, a path, or a map; then set:, then --set.
   YAML::Node mn = root["machine"];
@@ -683,6 +763,9 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
     }
   }
 
+  // The sweep is read before the programs, so that `bytes: $name` knows every value.
+  if (YAML::Node sw = root["sweep"]) read_sweep(l, sw, s);
+
   if (YAML::Node ps = root["processes"]) {
     if (!ps.IsSequence() || ps.size() == 0) l.fail(ps, "processes", "expected a list of processes");
     if (ps.size() > 64) l.fail(ps, "processes", "at most 64 processes");
@@ -717,41 +800,6 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
       l.fail(ps, "processes", fmt::format("the programs would move {}; the limit is {}", format_size(bytes), format_size(kMaxBytesMoved)));
   }
 
-  if (YAML::Node sw = root["sweep"]) {
-    l.keys(sw, "sweep", {"key", "values"}, {"key", "values"});
-    Sweep sweep;
-    sweep.key = l.name(sw["key"], "sweep.key");
-    bool transfer_key = sweep.key == "transfer.offset" || sweep.key == "transfer.chunk" || sweep.key == "transfer.bytes";
-    if (transfer_key && !s.transfer)
-      l.fail(sw["key"], "sweep.key", "a transfer key can be swept only in a scenario with `compare:`");
-    if (!transfer_key && !find_machine_key(sweep.key)) {
-      std::vector<std::string> names = {"transfer.offset", "transfer.chunk", "transfer.bytes"};
-      for (const auto& mk : machine_keys()) names.emplace_back(mk.name);
-      std::string msg = fmt::format("`{}` is neither a machine key nor transfer.offset/chunk/bytes", sweep.key);
-      if (auto sug = closest(sweep.key, names)) msg += fmt::format("; did you mean `{}`?", *sug);
-      l.fail(sw["key"], "sweep.key", msg);
-    }
-    YAML::Node vals = sw["values"];
-    if (!vals.IsSequence() || vals.size() == 0 || vals.size() > 16)
-      l.fail(vals, "sweep.values", "expected a list of 1 to 16 values");
-    std::size_t i = 0;
-    for (const auto& v : vals) {
-      std::string p = fmt::format("sweep.values[{}]", i++);
-      std::string text = l.scalar(v, p, "a value");
-      if (transfer_key) {
-        std::uint64_t b = l.size(v, p);
-        const FileSpec* f = s.file(s.transfer->file);
-        if (sweep.key == "transfer.chunk" && b == 0) l.fail(v, p, "the chunk must be at least 1 byte");
-        if (sweep.key == "transfer.offset" && b >= f->size) l.fail(v, p, "the offset must be inside the file");
-        if (sweep.key == "transfer.bytes" && b > f->size - s.transfer->offset) l.fail(v, p, "more bytes than the file has");
-      } else {
-        Machine probe = s.machine;
-        l.machine_value(probe, v, sweep.key, p);
-      }
-      sweep.values.push_back(text);
-    }
-    s.sweep = sweep;
-  }
 
   if (YAML::Node e = root["expect"]) {
     l.map(e, "expect");

@@ -6,9 +6,11 @@
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/crash.h"
 #include "sim/report.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
+#include "sim/units.h"
 
 namespace kiosim::cli {
 
@@ -23,6 +25,7 @@ struct Common {
   std::string trace_path;
   bool check = false;
   std::string method;
+  std::string crash_at;  // run --crash-at (sim/crash.h)
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -43,6 +46,7 @@ void print_args(std::ostream& out, const std::string& cmd, const Common& o, cons
   for (const auto& kv : o.sets) out << fmt::format("ARG set       {}\n", kv);
   if (!o.method.empty()) out << fmt::format("ARG method    {}\n", o.method);
   if (!o.trace_path.empty()) out << fmt::format("ARG trace     {}\n", o.trace_path);
+  if (s.crash_at_ns) out << fmt::format("ARG crash-at  {}\n", format_time_ns(*s.crash_at_ns));
   if (!s.title.empty()) out << fmt::format("\n{}\n", s.title);
   if (!s.description.empty()) out << s.description << (s.description.back() == '\n' ? "" : "\n");
   out << "\n";
@@ -69,11 +73,33 @@ std::vector<RunSpec> select_runs(const Scenario& s, const std::string& method) {
   throw InputError("command line", 0, 0, "--method", fmt::format("`{}` is not a run of {} (runs: {})", method, s.path, names));
 }
 
+// The same run crashed at the same time under each journal mode (three more runs).
+std::vector<nlohmann::ordered_json> crash_under_each_mode(const Scenario& s, const RunSpec& spec, unsigned jobs) {
+  std::vector<RunSpec> runs;
+  for (JournalMode m : {JournalMode::ordered, JournalMode::journal, JournalMode::writeback}) {
+    RunSpec r = spec;
+    r.machine.journal.mode = m;
+    runs.push_back(r);
+  }
+  RunOptions ro;
+  ro.jobs = jobs;
+  std::vector<nlohmann::ordered_json> out;
+  for (auto& r : simulate(s, runs, ro)) out.push_back(r["crash"]);
+  return out;
+}
+
 int simulate_and_report(const std::string& cmd, Common& o) {
   LoadOptions lo;
   lo.sets = o.sets;
   lo.machines_dir = o.machines_dir;
   Scenario s = load_scenario(o.file, lo);
+  if (!o.crash_at.empty()) {
+    auto at = parse_crash_time(o.crash_at);
+    if (!at)
+      throw InputError("command line", 0, 0, "--crash-at",
+                       fmt::format("expected a simulated time like 2.5s, 800ms or 300us, found `{}`", o.crash_at));
+    s.crash_at_ns = *at;
+  }
   auto specs = select_runs(s, o.method);
   if (cmd == "run" && specs.size() > 1 && o.method.empty() && !o.json && !o.check) {
     // `run` of a compare scenario without --method runs them all, one block each.
@@ -99,6 +125,7 @@ int simulate_and_report(const std::string& cmd, Common& o) {
       x["processes"] = r["processes"];
       x["threads"] = r["threads"];
       if (cmd == "explain") x["events"] = r["events"];
+      if (r.contains("crash")) x["crash"] = r["crash"];
       runs.push_back(x);
     }
     doc["runs"] = runs;
@@ -120,7 +147,12 @@ int simulate_and_report(const std::string& cmd, Common& o) {
     for (const auto& r : results) {
       print_run(std::cout, r);
       std::cout << "\n";
+      if (r.contains("crash")) {
+        print_crash(std::cout, r["crash"]);
+        std::cout << "\n";
+      }
     }
+    if (s.crash_at_ns && specs.size() == 1) print_crash_modes(std::cout, crash_under_each_mode(s, specs[0], o.jobs));
   }
   if (o.check) {
     std::cout << "\n";
@@ -138,6 +170,9 @@ Action add_run(CLI::App& app) {
   c->add_option("--method", o->method, "only this run of a compare scenario (read_write, mmap_write, sendfile, splice)");
   c->add_option("--trace", o->trace_path, "write the event trace (JSON) to this file");
   c->add_flag("--check", o->check, "compare the counters with the scenario's expect: (exit 1 on a difference)");
+  c->add_option("--crash-at", o->crash_at,
+                "stop the machine at this simulated time (2.5s) and report which writes survive, per journal mode")
+      ->type_name("TIME");
   return [o] { return simulate_and_report("run", *o); };
 }
 

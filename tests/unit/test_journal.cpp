@@ -10,8 +10,13 @@
 
 using namespace kiosim;
 
+namespace {
+// Allocation at write() time (ext3, ext4 with nodelalloc): the sums below count it there.
+JournalParams nodelalloc() { return JournalParams{JournalMode::ordered, 250, false}; }
+}  // namespace
+
 TEST_CASE("journal: a transaction collects the metadata of the writes", "[journal]") {
-  Journal j;
+  Journal j(nodelalloc());
   // File 0 is empty, file 1 holds 8 KiB.
   // w1: append 4 KiB to file 0 -> grows it (allocation), T1 starts with it.
   // w2: overwrite 4 KiB of file 1 inside its size -> mtime only.
@@ -41,7 +46,7 @@ TEST_CASE("journal: a transaction collects the metadata of the writes", "[journa
 }
 
 TEST_CASE("journal: an overwrite needs no allocation and no fdatasync commit", "[journal]") {
-  Journal j;
+  Journal j(nodelalloc());
   j.note_write(0, 0, 4096, 65536);  // inside the file: mtime changes, size does not
   // fsync must commit T1 (the inode's mtime); fdatasync needs nothing committed.
   CHECK(j.needs_commit(0, false) == 1);
@@ -54,7 +59,7 @@ TEST_CASE("journal: an overwrite needs no allocation and no fdatasync commit", "
 }
 
 TEST_CASE("journal: commits run one at a time, in tid order", "[journal]") {
-  Journal j;
+  Journal j(nodelalloc());
   // Thread A appends (T1) and fsyncs: the commit of T1 starts.
   j.note_write(0, 0, 4096, 0);
   Tid a = j.needs_commit(0, false);
@@ -102,7 +107,7 @@ TEST_CASE("journal: data=journal journals the data, ordered does not", "[journal
   // The same writes in both modes: 8 KiB appended to an empty file (2 pages),
   // then 4 KiB rewritten in its first page (already journaled in this transaction).
   auto plan = [](JournalMode m) {
-    Journal j(JournalParams{m, 250});
+    Journal j(JournalParams{m, 250, false});
     j.note_write(0, 0, 8192, 0);
     j.note_write(0, 0, 4096, 8192);
     j.request_commit(1);
@@ -129,7 +134,7 @@ TEST_CASE("journal: data=journal journals the data, ordered does not", "[journal
 }
 
 TEST_CASE("journal: O_DIRECT data never goes through the journal", "[journal]") {
-  Journal j(JournalParams{JournalMode::journal, 250});
+  Journal j(JournalParams{JournalMode::journal, 250, false});
   j.note_write(0, 0, 8192, 0, /*direct=*/true);
   j.request_commit(1);
   CommitPlan p = j.start_commit();
@@ -138,7 +143,7 @@ TEST_CASE("journal: O_DIRECT data never goes through the journal", "[journal]") 
 }
 
 TEST_CASE("journal: descriptor blocks hold 250 tags each", "[journal]") {
-  Journal j(JournalParams{JournalMode::journal, 250});
+  Journal j(JournalParams{JournalMode::journal, 250, false});
   // 1 MiB appended: 256 data pages + 3 metadata = 259 tags -> 2 descriptor blocks.
   j.note_write(0, 0, 1 << 20, 0);
   j.request_commit(1);
@@ -149,7 +154,7 @@ TEST_CASE("journal: descriptor blocks hold 250 tags each", "[journal]") {
 }
 
 TEST_CASE("journal: data is stable only after a cache flush that began after it was written", "[journal]") {
-  Journal j;
+  Journal j(nodelalloc());
   j.note_write(0, 0, 4096, 0);            // w1
   std::uint64_t early = j.flush_begin();  // a flush that began before the data was written
   j.data_written({0, 0}, 1);
@@ -158,4 +163,49 @@ TEST_CASE("journal: data is stable only after a cache flush that began after it 
   std::uint64_t late = j.flush_begin();
   j.flush_end(late);
   CHECK(j.stable_upto({0, 0}) == 1);
+}
+
+TEST_CASE("journal: delayed allocation moves the size to the transaction of writeback", "[journal]") {
+  Journal j;  // ordered, delalloc (ext4's defaults)
+  // w1 appends 8 KiB to an empty file: only the inode's mtime and in-memory size change.
+  j.note_write(0, 0, 8192, 0);
+  CHECK(j.writes()[0].tid == 1);
+  CHECK(j.writes()[0].size_tid == 0);  // no blocks yet
+  CHECK(j.needs_commit(0, true) == 0);  // fdatasync: nothing committed would help before writeback
+  CHECK(j.needs_commit(0, false) == 1);
+  // The commit of T1 (the timer): 1 inode block, no allocation, no ordered data:
+  // 1 descriptor + 1 metadata + 1 commit record = 3 blocks.
+  j.request_commit(1);
+  CommitPlan p1 = j.start_commit();
+  CHECK(p1.metadata_blocks == 1);
+  CHECK(p1.ordered_files.empty());
+  CHECK(p1.journal_bytes() == 3 * 4096);
+  j.finish_commit();
+  // Writeback begins (fsync or the flusher): the blocks and the on-disk size join T2,
+  // and the file goes on T2's ordered list.
+  CHECK(j.allocate(0));
+  CHECK_FALSE(j.allocate(0));  // nothing delayed any more
+  CHECK(j.writes()[0].size_tid == 2);
+  CHECK(j.needs_commit(0, true) == 2);
+  j.request_commit(2);
+  CommitPlan p2 = j.start_commit();
+  // inode + bitmap + group descriptor = 3; + descriptor + commit record = 5 blocks.
+  CHECK(p2.metadata_blocks == 3);
+  CHECK(p2.ordered_files == std::vector<FileId>{0});
+  CHECK(p2.journal_bytes() == 5 * 4096);
+}
+
+TEST_CASE("crash: with delayed allocation an unsynced append is lost whole, never garbage", "[crash]") {
+  Journal j(JournalParams{JournalMode::writeback, 250, true});
+  j.note_write(0, 0, 4096, 0);  // T1: mtime only
+  j.request_commit(1);
+  j.start_commit();
+  auto t = j.flush_begin();
+  j.flush_end(t);
+  j.finish_commit();  // T1 committed: the inode's mtime, not its size
+  CrashReport r = j.crash();
+  CHECK(r.writes[0].metadata_committed);
+  CHECK(r.writes[0].fate == Fate::lost);  // size 0 after recovery: nothing stale shows
+  CHECK(r.files[0].size_recovered == 0);
+  CHECK(r.files[0].consistent);
 }
