@@ -38,6 +38,23 @@ void Kernel::journal_after_write(Thread& t, OpenFile& f, std::uint64_t pos, std:
     if (f.direct || (cache_.contains(k) && !cache_.is_dirty(k) && !cache_.under_writeback(k)))
       journal_.data_written(k, seq);
   }
+  // Coherence, for the trace: where this write's bytes are now.
+  if (trace_.enabled()) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(engine_.now_ns());
+    e.kind = EventKind::cache_insert;  // the data lands (or, with O_DIRECT, does not)
+    e.file = f.file;
+    e.page = std::int64_t(first);
+    e.pages = n;
+    e.bytes = bytes;
+    e.to = f.direct ? Place::disk : Place::page_cache;
+    e.name = "write #" + std::to_string(seq) +
+             (f.direct ? ": O_DIRECT, on the disk and not in the page cache; a mapping that still holds the old "
+                         "page-cache page sees stale data until that page is invalidated"
+                       : ": in the page-cache pages every MAP_SHARED mapping of them shows (visible now); durable "
+                         "after writeback and the commit of transaction " + std::to_string(journal_.running()));
+    trace(t, e);
+  }
   // generic_write_sync: O_SYNC is fsync, O_DSYNC fdatasync, both inside this write().
   if (f.sync || f.dsync) journal_sync(t, f.file, !f.sync);
 }
@@ -80,7 +97,7 @@ void Kernel::device_flush(Process* p, Thread* t) {
     e.t_ns = std::int64_t(t0);
     e.dur_ns = std::int64_t(engine_.now_ns() - t0);
     e.lane = disk_lane_;
-    e.kind = EventKind::journal_commit;
+    e.kind = EventKind::device_flush;
     e.name = "device cache flush";
     e.to = Place::disk;
     if (t) e.req = t->req;
