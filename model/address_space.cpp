@@ -26,6 +26,12 @@ std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames) {
   return present;
 }
 
+std::uint64_t AddressSpace::unmap_all(FrameTable* frames) {
+  std::uint64_t present = 0;
+  while (!vmas_.empty()) present += unmap(vmas_.begin()->first, frames);
+  return present;
+}
+
 std::vector<std::uint64_t> AddressSpace::present_in(std::uint64_t start) const {
   std::vector<std::uint64_t> out;
   auto it = vmas_.find(start);

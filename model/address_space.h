@@ -97,6 +97,8 @@ class AddressSpace {
   std::uint64_t unmap(std::uint64_t start, FrameTable* frames = nullptr);
   // The virtual pages of the VMA at `start` that have a PTE (what munmap must invalidate).
   std::vector<std::uint64_t> present_in(std::uint64_t start) const;
+  // exit_mmap(): every VMA goes; returns the pages that were present.
+  std::uint64_t unmap_all(FrameTable* frames = nullptr);
   const Vma* vma_at(std::uint64_t vpage) const;
   const Pte* pte(std::uint64_t vpage) const;
   void set_pte(std::uint64_t vpage, Pte p) { ptes_[vpage] = p; }
