@@ -41,6 +41,10 @@ void Counters::add(const Counters& o) {
   disk_requests += o.disk_requests;
   skbs += o.skbs; sg_frags += o.sg_frags; sg_overflows += o.sg_overflows;
   linearize_bytes += o.linearize_bytes; interrupts += o.interrupts;
+  completion_delay_ns += o.completion_delay_ns;
+  ring_full_waits += o.ring_full_waits; retransmits += o.retransmits;
+  zerocopy_sends += o.zerocopy_sends; zerocopy_completions += o.zerocopy_completions;
+  zerocopy_waits += o.zerocopy_waits; zerocopy_overwrites += o.zerocopy_overwrites;
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
@@ -89,6 +93,13 @@ nlohmann::ordered_json Counters::to_json() const {
   j["sg_overflows"] = sg_overflows;
   j["linearize_bytes"] = linearize_bytes;
   j["interrupts"] = interrupts;
+  j["completion_delay_ns"] = completion_delay_ns;
+  j["ring_full_waits"] = ring_full_waits;
+  j["retransmits"] = retransmits;
+  j["zerocopy_sends"] = zerocopy_sends;
+  j["zerocopy_completions"] = zerocopy_completions;
+  j["zerocopy_waits"] = zerocopy_waits;
+  j["zerocopy_overwrites"] = zerocopy_overwrites;
   j["journal_commits"] = journal_commits;
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;

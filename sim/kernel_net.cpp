@@ -23,10 +23,17 @@ PipeObj& Kernel::pipe(Thread& t) {
   return *pipes_.back();
 }
 
+std::vector<DmaSegment> descriptors_of(const Skb& skb) {
+  std::vector<DmaSegment> sg;
+  if (skb.linear) sg.push_back({skb.linear});
+  for (const auto& f : skb.frags) sg.push_back({f.len});
+  return sg;
+}
+
 // Puts skbs on the NIC's queue, waiting for send-buffer space before each
 // (sk_stream_wait_memory). Linear payload is copied by the CPU from `from`; page
 // fragments take a reference that the TX completion drops.
-void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from) {
+void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy) {
   count(t, &Counters::sg_overflows, seg.overflows);
   count(t, &Counters::linearize_bytes, seg.linearize_bytes);
   // Every fragment holds its page from now until the TX completion (get_page).
@@ -58,7 +65,20 @@ void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from) {
     e.name = skb.frags.empty() ? "linear" : "fragments";
     trace(t, e);
     s.queued += skb.payload();
-    tx_queue_.push_back(TxSkb{std::move(skb), &s, t.proc, t.req});
+    // The driver describes the skb in the NIC's TX ring: one descriptor for the linear
+    // part and one per fragment. A full ring stops the queue until completions free it.
+    // (A local receiver takes skbs straight from the socket: no ring.)
+    if (!m_.receiver_local) {
+      const std::vector<DmaSegment> sg = descriptors_of(skb);
+      const std::uint32_t need = DmaEngine::descriptors_for(sg);
+      if (!nic_dma_.can_submit(need)) {
+        count(t, &Counters::ring_full_waits, 1);
+        nic_dma_.note_ring_full();
+        block(t, TimeCat::wire, *ring_space_, [&] { return nic_dma_.can_submit(need); }, "NIC TX ring full");
+      }
+      nic_dma_.submit(sg);
+    }
+    tx_queue_.push_back(TxSkb{std::move(skb), zerocopy, &s, t.proc, t.req});
     nic_wake_->notify_all();
   }
 }

@@ -12,7 +12,7 @@
 
 namespace kiosim {
 
-enum class KeyType { boolean, integer, size, time, rate, frequency, choice };
+enum class KeyType { boolean, integer, fraction, size, time, rate, frequency, choice };
 
 struct MachineKey {
   std::string_view name;         // "nic.max_frags"
