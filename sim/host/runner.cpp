@@ -491,6 +491,38 @@ void Runner::step(State& st, const Op& op, bool counted) {
     case OpKind::repeat:
       for (std::uint64_t i = 0; i < op.count; ++i) execute(st, op.body, counted);
       break;
+    case OpKind::fsync:
+    case OpKind::fdatasync: {
+      int fd = st.fd_of(op.fd);
+      st.count(op.kind == OpKind::fsync ? "fsync" : "fdatasync");
+      if ((op.kind == OpKind::fsync ? ::fsync(fd) : ::fdatasync(fd)) != 0) fail(op.kind == OpKind::fsync ? "fsync" : "fdatasync");
+      break;
+    }
+    case OpKind::fadvise: {
+      int fd = st.fd_of(op.fd);
+      st.count("fadvise64");
+      int advice = op.advice == "willneed" ? POSIX_FADV_WILLNEED : POSIX_FADV_DONTNEED;
+      ::posix_fadvise(fd, off_t(op.offset == kNoOffset ? 0 : op.offset), off_t(op.bytes), advice);
+      break;
+    }
+    case OpKind::send: {
+      if (op.zerocopy)
+        throw HostError("real mode: MSG_ZEROCOPY needs a TCP socket and its error queue; measure does not run it yet");
+      int fd = st.fd_of(op.fd);
+      const char* src = buffer(op.buf, op.bytes);
+      std::uint64_t done = 0;
+      for (bool first = true; done < op.bytes; first = false) {
+        st.count("send");
+        if (!first && st.counted) ++st.out->short_calls;
+        ssize_t w = ::send(fd, src + done, op.bytes - done, 0);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) fail("send");
+        done += std::uint64_t(w);
+      }
+      break;
+    }
+    case OpKind::fork:
+      throw HostError("real mode: fork is not measured yet (the child's copy-on-write would need its own process)");
   }
 }
 
