@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -110,8 +111,30 @@ void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
   for (const auto& l : run["lanes"]) lanes.push_back(l["name"].get<std::string>());
   std::size_t w = 6;
   for (const auto& l : lanes) w = std::max(w, l.size());
-  for (const auto& e : run["events"]) {
+  const auto& events = run["events"];
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
     std::string kind = e["kind"].get<std::string>();
+    // Page-list moves of neighbouring pages at one instant read better as one line.
+    if (kind == "cache_insert" || kind == "activate" || kind == "deactivate" || kind == "evict") {
+      std::int64_t first = e.value("page", std::int64_t(0)), last = first;
+      while (i + 1 < events.size() && events[i + 1]["kind"] == kind && events[i + 1]["lane"] == e["lane"] &&
+             events[i + 1]["t"] == e["t"] && events[i + 1].value("page", std::int64_t(-2)) == last + 1) {
+        ++i;
+        ++last;
+      }
+      static const std::map<std::string, std::string> what = {
+          {"cache_insert", "enter the page cache (inactive list head)"},
+          {"activate", "move to the active list"},
+          {"deactivate", "move back to the inactive list"},
+          {"evict", "are evicted from the page cache"}};
+      std::string pages = first == last ? fmt::format("page {}", first) : fmt::format("pages {}-{}", first, last);
+      std::string verb = what.at(kind);
+      if (first == last && kind == "evict") verb = "is evicted from the page cache";
+      out << fmt::format("{:>12}  {:<{}}  {} {}\n", human_time(e["t"].get<double>()),
+                         lanes.at(e["lane"].get<std::size_t>()), w, pages, verb);
+      continue;
+    }
     std::string name = e.value("name", "");
     std::string from = place_name(e.value("from", "")), to = place_name(e.value("to", ""));
     std::uint64_t bytes = e.value("bytes", std::uint64_t(0)), pages = e.value("pages", std::uint64_t(0));
