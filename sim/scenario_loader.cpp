@@ -338,10 +338,10 @@ class ProgramLoader {
     if (a["bytes"] && a["bytes"].IsScalar() && !a["bytes"].Scalar().empty() && a["bytes"].Scalar()[0] == '$') {
       // A parameter: its default here, each swept value at run time.
       o.bytes_param = a["bytes"].Scalar().substr(1);
-      auto it = s_.params.find(o.bytes_param);
-      if (it == s_.params.end())
+      auto param = s_.params.find(o.bytes_param);
+      if (param == s_.params.end())
         l_.fail(a["bytes"], p + ".bytes", fmt::format("no parameter `{}` in `params:`", o.bytes_param));
-      double biggest = *parse_size(it->second);
+      double biggest = *parse_size(param->second);
       if (s_.sweep && s_.sweep->key == "params." + o.bytes_param)
         for (const auto& v : s_.sweep->values) biggest = std::max(biggest, *parse_size(v));
       o.bytes = std::uint64_t(biggest);  // the largest, for the limits below
