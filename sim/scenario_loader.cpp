@@ -339,8 +339,13 @@ class ProgramLoader {
       // A parameter: its default here, each swept value at run time.
       o.bytes_param = a["bytes"].Scalar().substr(1);
       auto param = s_.params.find(o.bytes_param);
-      if (param == s_.params.end())
-        l_.fail(a["bytes"], p + ".bytes", fmt::format("no parameter `{}` in `params:`", o.bytes_param));
+      if (param == s_.params.end()) {
+        std::vector<std::string> known;
+        for (const auto& [name, _] : s_.params) known.push_back(name);
+        std::string msg = fmt::format("no parameter `{}` in `params:`", o.bytes_param);
+        if (auto sug = closest(o.bytes_param, known)) msg += fmt::format("; did you mean `${}`?", *sug);
+        l_.fail(a["bytes"], p + ".bytes", msg);
+      }
       double biggest = *parse_size(param->second);
       if (s_.sweep && s_.sweep->key == "params." + o.bytes_param)
         for (const auto& v : s_.sweep->values) biggest = std::max(biggest, *parse_size(v));
