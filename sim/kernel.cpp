@@ -238,6 +238,23 @@ void Kernel::record(const ModelEvent& e) {
 
 // ---- devices --------------------------------------------------------------------
 
+std::shared_ptr<Kernel::DiskRequest> Kernel::disk_request(FileId file, PageRange pages, bool write,
+                                                         std::uint64_t req, Process* proc) {
+  auto r = std::make_shared<DiskRequest>();
+  r->file = file;
+  r->pages = pages;
+  r->write = write;
+  r->req = req;
+  r->proc = proc;
+  r->waiters = std::make_unique<WaitQueue>(engine_);
+  return r;
+}
+
+void Kernel::submit(const std::shared_ptr<DiskRequest>& r) {
+  disk_queue_.push_back(r);
+  disk_wake_->notify_all();
+}
+
 void Kernel::disk_actor() {
   for (;;) {
     while (disk_queue_.empty()) disk_wake_->wait();

@@ -170,6 +170,10 @@ class Kernel final : private EventSink {
                        std::uint64_t unused_from = ~0ULL);
   void wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n);
   bool insert_page(Thread& t, PageKey k, bool readahead = false);
+  // A disk request of `pages` of `file` on behalf of `proc` (its waiters ready), and
+  // handing one to the disk controller.
+  std::shared_ptr<DiskRequest> disk_request(FileId file, PageRange pages, bool write, std::uint64_t req, Process* proc);
+  void submit(const std::shared_ptr<DiskRequest>& r);
   void disk_actor();
   void irq_actor();
   void complete(Completion& c);

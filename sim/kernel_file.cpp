@@ -72,16 +72,10 @@ void Kernel::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, boo
       ++run.count;
     }
     if (run.count && !t.setup) {
-      auto req = std::make_shared<DiskRequest>();
-      req->file = file;
-      req->pages = run;
+      auto req = disk_request(file, run, false, t.req, t.proc);
       req->readahead = readahead;
-      req->req = t.req;
-      req->proc = t.proc;
-      req->waiters = std::make_unique<WaitQueue>(engine_);
       for (std::uint64_t p = run.start; p < run.end(); ++p) inflight_[{file, p}] = req;
-      disk_queue_.push_back(req);
-      disk_wake_->notify_all();
+      submit(req);
       issued.push_back(req);
     }
     i = std::max(j, i + 1);
@@ -244,16 +238,10 @@ std::uint64_t Kernel::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std
   write_back_range(t, f.file, first_page(pos), pages_spanned(pos, n), true);
   if (t.setup) return n;
   flush_cpu(t);
-  auto req = std::make_shared<DiskRequest>();
-  req->file = f.file;
-  req->pages = {first_page(pos), pages_spanned(pos, n)};
+  auto req = disk_request(f.file, {first_page(pos), pages_spanned(pos, n)}, false, t.req, t.proc);
   req->direct = true;
   req->bytes = n;
-  req->req = t.req;
-  req->proc = t.proc;
-  req->waiters = std::make_unique<WaitQueue>(engine_);
-  disk_queue_.push_back(req);
-  disk_wake_->notify_all();
+  submit(req);
   block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "O_DIRECT read");
   return n;
 }
@@ -274,17 +262,10 @@ std::uint64_t Kernel::write_direct(Thread& t, OpenFile& f, std::uint64_t pos, st
   write_back_range(t, f.file, first, n, true);
   if (!t.setup) {
     flush_cpu(t);
-    auto req = std::make_shared<DiskRequest>();
-    req->file = f.file;
-    req->pages = {first, n};
-    req->write = true;
+    auto req = disk_request(f.file, {first, n}, true, t.req, t.proc);
     req->direct = true;
     req->bytes = bytes;
-    req->req = t.req;
-    req->proc = t.proc;
-    req->waiters = std::make_unique<WaitQueue>(engine_);
-    disk_queue_.push_back(req);
-    disk_wake_->notify_all();
+    submit(req);
     block(t, TimeCat::disk, *req->waiters, [&] { return req->done; }, "O_DIRECT write");
   }
   for (std::uint64_t p = first; p < first + n; ++p) cache_.remove({f.file, p});

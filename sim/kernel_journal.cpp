@@ -186,16 +186,10 @@ void Kernel::journal_actor() {
     // 2. the descriptor, metadata (and data=journal's data) blocks, one sequential write;
     // 3. then the commit record, once they are on the disk.
     for (std::uint64_t blocks : {plan.journal_blocks(), std::uint64_t(1)}) {
-      auto r = std::make_shared<DiskRequest>();
-      r->write = true;
+      auto r = disk_request(0, {0, blocks}, true, req_id, owner);
       r->journal = true;
       r->bytes = blocks * kPageSize;
-      r->pages = {0, blocks};
-      r->req = req_id;
-      r->proc = owner;
-      r->waiters = std::make_unique<WaitQueue>(engine_);
-      disk_queue_.push_back(r);
-      disk_wake_->notify_all();
+      submit(r);
       while (!r->done) r->waiters->wait();
     }
     // 4. the device cache flush that makes the commit record durable.

@@ -58,18 +58,11 @@ std::vector<std::shared_ptr<Kernel::DiskRequest>> Kernel::submit_writeback(std::
     while (j < pages.size() && j - i < chunk && pages[j].file == pages[i].file &&
            pages[j].index == pages[j - 1].index + 1)
       ++j;
-    auto r = std::make_shared<DiskRequest>();
-    r->file = pages[i].file;
-    r->pages = {pages[i].index, std::uint64_t(j - i)};
-    r->write = true;
-    r->req = req_id;
-    r->proc = p;
-    r->waiters = std::make_unique<WaitQueue>(engine_);
-    disk_queue_.push_back(r);
+    auto r = disk_request(pages[i].file, {pages[i].index, std::uint64_t(j - i)}, true, req_id, p);
+    submit(r);
     out.push_back(r);
     i = j;
   }
-  if (!out.empty()) disk_wake_->notify_all();
   return out;
 }
 
