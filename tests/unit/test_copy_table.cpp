@@ -2,37 +2,26 @@
 // simulator (each in its own child process), counted exactly.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <unistd.h>
 #include <map>
 
 #include "sim/run.h"
 #include "sim/scenario.h"
+#include "tests/unit/scenario_support.h"
 
 using namespace kiosim;
 using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string write_scenario(const std::string& name, const std::string& text) {
-  std::string path = "/tmp/kiosim-test-" + std::to_string(::getpid()) + "-" + name + ".yaml";
-  std::ofstream(path) << text;
-  return path;
-}
-
-// A 64 KiB file sent with every method; `extra` adds `set:` lines or file options.
+// A file of `size` sent with every method in chunks of `chunk`.
 std::map<std::string, json> copy_table(bool sg, bool cached, const std::string& size = "64KiB",
                                        const std::string& chunk = "64KiB") {
   std::string text = "kiosim: 1\nset:\n  nic.scatter_gather: " + std::string(sg ? "true" : "false") +
                      "\nfiles:\n  - { name: data.bin, size: " + size + ", cached: " + (cached ? "true" : "false") +
                      " }\ncompare:\n  transfer: { file: data.bin, chunk: " + chunk +
                      " }\n  methods: [read_write, mmap_write, sendfile, splice]\n";
-  LoadOptions lo;
-  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-  Scenario s = load_scenario(write_scenario("copy-table", text), lo);
-  auto results = simulate(s, s.runs());
   std::map<std::string, json> by_method;
-  for (auto& r : results) by_method[r["name"].get<std::string>()] = r["counters"];
+  for (auto& r : test::simulate_text("copy-table", text)) by_method[r["name"].get<std::string>()] = r["counters"];
   return by_method;
 }
 
@@ -111,9 +100,7 @@ TEST_CASE("the same scenario twice gives byte-identical JSON", "[determinism]") 
   std::string text =
       "kiosim: 1\nfiles:\n  - { name: d, size: 2MiB }\ncompare:\n  transfer: { file: d, chunk: 32KiB }\n"
       "  methods: [read_write, mmap_write, sendfile, splice]\n";
-  LoadOptions lo;
-  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-  Scenario s = load_scenario(write_scenario("determinism", text), lo);
+  Scenario s = test::load_text("determinism", text);
   RunOptions ro;
   ro.trace = true;
   auto a = simulate(s, s.runs(), ro);

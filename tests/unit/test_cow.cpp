@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "sim/run.h"
+#include "tests/unit/scenario_support.h"
 #include "sim/scenario.h"
 
 using namespace kiosim;
@@ -14,14 +15,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 std::vector<json> run_all(const std::string& name, const std::string& text) {
-  std::string path = "/tmp/kiosim-test-" + std::to_string(::getpid()) + "-" + name + ".yaml";
-  std::ofstream(path) << text;
-  LoadOptions lo;
-  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-  Scenario s = load_scenario(path, lo);
-  auto results = simulate(s, s.runs());
-  ::unlink(path.c_str());
-  return results;
+  return test::simulate_text(name, text);
 }
 
 }  // namespace

@@ -2,10 +2,9 @@
 // ring, and MSG_ZEROCOPY buffer reuse. Each run is simulated in a child process.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <unistd.h>
 
 #include "sim/run.h"
+#include "tests/unit/scenario_support.h"
 #include "sim/scenario.h"
 
 using namespace kiosim;
@@ -13,13 +12,7 @@ using json = nlohmann::ordered_json;
 
 namespace {
 json run_one(const std::string& name, const std::string& text, const std::string& method = "") {
-  std::string path = "/tmp/kiosim-test-" + std::to_string(::getpid()) + "-" + name + ".yaml";
-  std::ofstream(path) << text;
-  LoadOptions lo;
-  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-  Scenario s = load_scenario(path, lo);
-  ::unlink(path.c_str());
-  for (auto& r : simulate(s, s.runs()))
+  for (auto& r : test::simulate_text(name, text))
     if (method.empty() || r["name"] == method) return r["counters"];
   FAIL("no run " << method);
   return {};

@@ -5,11 +5,11 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <map>
 
 #include "sim/run.h"
 #include "sim/scenario.h"
+#include "tests/unit/scenario_support.h"
 
 using namespace kiosim;
 using json = nlohmann::ordered_json;
@@ -35,10 +35,12 @@ json process(const json& run, const std::string& name) {
 
 std::string scenario(const std::string& name) { return std::string(KIOSIM_SOURCE_DIR) + "/scenarios/" + name; }
 
-std::string write_scenario(const std::string& name, const std::string& text) {
-  std::string path = "/tmp/kiosim-pc-" + std::to_string(::getpid()) + "-" + name + ".yaml";
-  std::ofstream(path) << text;
-  return path;
+// A scenario written inline, simulated (its temporary file is removed after loading).
+json run_text(const std::string& name, const std::string& text) {
+  Scenario s = test::load_text(name, text);
+  auto results = simulate(s, s.runs());
+  REQUIRE(results.size() == 1);
+  return results.front();
 }
 
 }  // namespace
@@ -80,7 +82,7 @@ processes:
         do: [ { read: { fd: f, bytes: 256KiB } } ]
       - pwrite: { fd: f, bytes: 4KiB, offset: 0 }
 )";
-  json r = run_scenario(write_scenario("direct", text));
+  json r = run_text("direct", text);
   const json& c = r["counters"];
   // 4 reads + 1 write, each one disk DMA; no lookup, no copy.
   CHECK(c["disk_requests"] == 5);
@@ -100,7 +102,7 @@ processes:
       - read: { fd: f, bytes: 1000 }
 )";
   try {
-    run_scenario(write_scenario("direct-bad", text));
+    run_text("direct-bad", text);
     FAIL("a misaligned O_DIRECT read was accepted");
   } catch (const InputError& e) {
     CHECK_THAT(e.what(), Catch::Contains(":7:") && Catch::Contains("multiple of 512") && Catch::Contains("EINVAL"));
@@ -112,7 +114,7 @@ processes:
   - program:
       - open: { file: d.bin, as: f, flags: [drect] }
 )";
-  CHECK_THROWS_WITH(run_scenario(write_scenario("flag-bad", flag)), Catch::Contains("did you mean `direct`?"));
+  CHECK_THROWS_WITH(run_text("flag-bad", flag), Catch::Contains("did you mean `direct`?"));
 }
 
 TEST_CASE("posix_fadvise: WILLNEED reads ahead, DONTNEED drops clean pages", "[fadvise]") {
@@ -128,7 +130,7 @@ processes:
       - repeat: 16
         do: [ { read: { fd: f, bytes: 64KiB } } ]
 )";
-  json w = run_scenario(write_scenario("willneed", willneed));
+  json w = run_text("willneed", willneed);
   CHECK(w["counters"]["readahead_pages"] == 256);
   CHECK(w["counters"]["page_cache_hits"] == 256);
   CHECK(w["counters"]["page_cache_misses"] == 0);
@@ -147,7 +149,7 @@ processes:
       - fadvise: { fd: f, advice: dontneed }
       - pread: { fd: f, bytes: 64KiB, offset: 0 }
 )";
-  json d = run_scenario(write_scenario("dontneed", dontneed));
+  json d = run_text("dontneed", dontneed);
   CHECK(d["counters"]["page_cache_hits"] == 16);
   CHECK(d["counters"]["page_cache_misses"] == 16);
   CHECK(d["counters"]["disk_requests"] == 1);
@@ -165,9 +167,9 @@ TEST_CASE("writeback: the flusher writes pages older than dirty_expire", "[write
            "      - open: { file: o.bin, as: f }\n      - write: { fd: f, bytes: 1MiB }\n      - sleep: " +
            sleep + "\n";
   };
-  json late = run_scenario(write_scenario("expire-late", text("40s")));
+  json late = run_text("expire-late", text("40s"));
   CHECK(late["counters"]["writeback_pages"] == 256);
   CHECK(late["counters"]["dirty_throttle_ns"] == 0);
-  json early = run_scenario(write_scenario("expire-early", text("20s")));
+  json early = run_text("expire-early", text("20s"));
   CHECK(early["counters"]["writeback_pages"] == 0);
 }
