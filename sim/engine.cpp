@@ -84,8 +84,9 @@ void Engine::compute(double ns) {
   if (ns > 0) sg4::this_actor::execute(ns * 1e-9 * m_.cpu.hz);
 }
 
-void Engine::copy(double extra_ns, std::uint64_t bytes) {
-  double ns = extra_ns + double(bytes) / m_.cpu.copy_bytes_per_s * 1e9;
+void Engine::copy(double extra_ns, std::uint64_t bytes, double bytes_per_s) {
+  if (bytes_per_s <= 0) bytes_per_s = m_.cpu.copy_bytes_per_s;
+  double ns = extra_ns + double(bytes) / bytes_per_s * 1e9;
   if (bytes == 0) return compute(ns);
   // The core copies while the bus carries each byte twice (a load and a store).
   auto bus = sg4::Comm::sendto_async(impl_->cpu, impl_->mem, 2 * bytes);

@@ -47,7 +47,7 @@ class Engine {
 
   // Blocking activities, called from inside an actor.
   void compute(double ns);                          // CPU work on one core
-  void copy(double extra_ns, std::uint64_t bytes);  // CPU work + a copy (2x bytes on the bus)
+  void copy(double extra_ns, std::uint64_t bytes, double bytes_per_s = 0);  // CPU work + a copy (2x bytes on the bus)
   void disk_read(std::uint64_t bytes);              // DMA disk -> memory (latency + bytes/bw)
   void disk_write(std::uint64_t bytes);             // DMA memory -> disk
   void disk_flush();                                // a device cache flush

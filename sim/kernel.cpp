@@ -135,9 +135,11 @@ void Kernel::cpu_copy(Thread& t, std::uint64_t bytes, Place from, Place to, std:
   count(t, &Counters::memory_bus_bytes, 2 * bytes);
   double extra = 0;
   for (double p : t.pending) extra += p;
-  double copy_ns = double(bytes) / m_.cpu.copy_bytes_per_s * 1e9;
+  // Into a socket buffer: new skb memory (net.send_bandwidth).
+  double rate = to == Place::socket_buffer ? m_.send_rate() : m_.cpu.copy_bytes_per_s;
+  double copy_ns = double(bytes) / rate * 1e9;
   double t0 = engine_.now_ns();
-  engine_.copy(extra, bytes);
+  engine_.copy(extra, bytes, rate);
   double scale = (engine_.now_ns() - t0) / (extra + copy_ns);
   for (std::size_t i = 0; i < t.pending.size(); ++i) {
     t.time[i] += t.pending[i] * scale;
@@ -162,6 +164,9 @@ void Kernel::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool(
   count(t, &Counters::context_switches_voluntary, 1);
   t.waiting_for = why;
   while (!ready()) q.wait();
+  // try_to_wake_up() sends the sleeper's idle core an IPI; it runs once that core has
+  // left its idle state (in a VM, the hypervisor's halt exit too): idle time, not CPU.
+  engine_.sleep_ns(m_.cpu.wakeup_ns);
   t.waiting_for.clear();
   double waited = engine_.now_ns() - t0;
   t.time[std::size_t(c)] += waited;
@@ -295,11 +300,13 @@ void Kernel::disk_actor() {
 
 void Kernel::nic_actor() {
   Process* receiver = nullptr;  // net.receiver: local — the process that copies the data out
+  bool receiver_asleep = true;  // it starts blocked in read(), before the first byte
   for (;;) {
     // A lost skb is resent once the duplicate ACKs arrive (fast retransmit, about one
     // round trip later), from the pages it still references: no new copy.
     auto resend_ready = [&] { return !resend_.empty() && resend_.front().first <= engine_.now_ns(); };
     while (tx_queue_.empty() && !resend_ready()) {
+      receiver_asleep = true;  // a local receiver's read() finds the socket empty and sleeps
       if (resend_.empty()) nic_wake_->wait();
       else nic_wake_->wait_for(resend_.front().first - engine_.now_ns());
     }
@@ -316,6 +323,8 @@ void Kernel::nic_actor() {
     double t0 = engine_.now_ns();
     if (m_.receiver_local) {
       if (!receiver) receiver = &new_process("receiver");
+      if (receiver_asleep) wake_local_receiver(*receiver);
+      receiver_asleep = false;
       deliver_locally(*receiver, s);
       nic_busy_ = false;
       idle_->notify_all();  // the supervisor waits for the NIC to be idle
@@ -361,6 +370,26 @@ void Kernel::nic_actor() {
   }
 }
 
+// The local receiver slept in read() on an empty socket; the skb's arrival wakes it
+// (sk_data_ready): its idle core comes up (cpu.wakeup), then it switches in.
+void Kernel::wake_local_receiver(Process& receiver) {
+  double t0 = engine_.now_ns();
+  engine_.sleep_ns(m_.cpu.wakeup_ns);
+  engine_.copy(m_.cpu.context_switch_ns, 0);
+  receiver.counters.context_switches_voluntary += 1;
+  receiver.counters.time_ns[std::size_t(TimeCat::sched)] += std::uint64_t(m_.cpu.context_switch_ns);
+  receiver.counters.cpu_time_ns += std::uint64_t(m_.cpu.context_switch_ns);
+  if (trace_.enabled()) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(t0);
+    e.dur_ns = std::int64_t(engine_.now_ns() - t0);
+    e.lane = nic_lane_;
+    e.kind = EventKind::block;
+    e.name = "local receiver woken (socket was empty)";
+    trace_.add(e);
+  }
+}
+
 // net.receiver: local (a socket pair, af_unix): the skb is queued straight on the peer
 // socket, with no NIC DMA, no wire and no interrupt. The receiver, on its own core,
 // copies it out with recv() calls of net.recv_buffer bytes; its CPU time and copies
@@ -370,7 +399,7 @@ void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
   const std::uint64_t per_call = std::max<std::uint64_t>(1, m_.recv_buffer_bytes);
   const std::uint64_t calls = (bytes + per_call - 1) / per_call;
   double t0 = engine_.now_ns();
-  engine_.copy(double(calls) * m_.recv_call_ns, bytes);
+  engine_.copy(double(calls) * m_.recv_call_ns, bytes, m_.recv_rate());
   double dt = engine_.now_ns() - t0;
   Counters& c = receiver.counters;
   c.syscalls += calls;
@@ -380,7 +409,7 @@ void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
   c.cpu_copy_bytes += bytes;
   c.memory_bus_bytes += 2 * bytes;
   c.read_bytes += bytes;
-  double copy_ns = double(bytes) / m_.cpu.copy_bytes_per_s * 1e9, call_ns = double(calls) * m_.recv_call_ns;
+  double copy_ns = double(bytes) / m_.recv_rate() * 1e9, call_ns = double(calls) * m_.recv_call_ns;
   double scale = copy_ns + call_ns > 0 ? dt / (copy_ns + call_ns) : 0;
   c.time_ns[std::size_t(TimeCat::copy)] += std::uint64_t(copy_ns * scale);
   c.time_ns[std::size_t(TimeCat::syscall)] += std::uint64_t(call_ns * scale);

@@ -195,6 +195,8 @@ class Kernel final : private EventSink {
   std::uint64_t read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
+  void wake_local_receiver(Process& receiver);
+  std::uint64_t sndbuf_wake_level() const;
 
   // the journal (kernel_journal.cpp)
   void journal_actor();        // kjournald2: one commit at a time

@@ -40,8 +40,9 @@ void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::ui
   for (const Skb& skb : seg.skbs)
     for (const auto& f : skb.frags) cache_.get(f.page);
   for (Skb& skb : seg.skbs) {
-    block(t, TimeCat::wire, *s.space, [&] { return s.queued < m_.sndbuf_bytes; }, "socket buffer full");
-    cpu(t, TimeCat::syscall, m_.cpu.skb_ns);
+    if (s.queued >= m_.sndbuf_bytes)
+      block(t, TimeCat::wire, *s.space, [&] { return s.queued <= sndbuf_wake_level(); }, "socket buffer full");
+    cpu(t, TimeCat::syscall, m_.cpu.skb_ns + double(skb.frags.size()) * m_.cpu.skb_frag_ns);
     if (skb.linear) {
       Place src = skb.linearized ? Place::page_cache : from;
       cpu_copy(t, skb.linear, src, Place::socket_buffer);
@@ -81,6 +82,13 @@ void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::ui
     tx_queue_.push_back(TxSkb{std::move(skb), zerocopy, &s, t.proc, t.req});
     nic_wake_->notify_all();
   }
+}
+
+// A writer asleep on a full send buffer is woken once the socket is writable again:
+// af_unix (unix_writable) when at most a quarter of sk_sndbuf is still in flight; TCP
+// (sk_stream_write_space) when the free space is at least half of what is queued.
+std::uint64_t Kernel::sndbuf_wake_level() const {
+  return m_.receiver_local ? m_.sndbuf_bytes / 4 : m_.sndbuf_bytes * 2 / 3;
 }
 
 std::uint64_t Kernel::write_socket(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src) {

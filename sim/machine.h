@@ -30,8 +30,10 @@ struct CpuCosts {
   double vma_ns = 500;            // mmap / munmap bookkeeping
   double skb_ns = 250;            // building and queueing one skb
   double page_ref_ns = 0;         // moving one page by reference (pipe_buffer, skb fragment; splice, sendfile)
+  double skb_frag_ns = 0;         // attaching one page to an skb as a fragment (cpu.skb_frag)
   double interrupt_ns = 1000;     // one interrupt handled
   double context_switch_ns = 1500;
+  double wakeup_ns = 5000;          // a sleeping thread woken on an idle core, until it runs (cpu.wakeup)
   double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
   double zerocopy_send_ns = 700;    // MSG_ZEROCOPY set-up per send (ubuf_info, accounting)
   double pin_page_ns = 50;          // pinning one user page (get_user_pages)
@@ -89,6 +91,13 @@ struct Machine {
   bool receiver_local = false;                 // net.receiver
   double recv_call_ns = 1000;                  // net.recv_call: one recv() of the local receiver
   std::uint64_t recv_buffer_bytes = 64 << 10;  // net.recv_buffer: the local receiver's read size
+  // Copies into and out of socket buffers (net.send_bandwidth, net.recv_bandwidth); 0:
+  // as cpu.copy_bandwidth. With a local receiver they are slower than a plain copy: the
+  // skb memory the sender fills was freed, and is cached, on the receiver's core.
+  double send_bytes_per_s = 0;
+  double recv_bytes_per_s = 0;
+  double send_rate() const { return send_bytes_per_s > 0 ? send_bytes_per_s : cpu.copy_bytes_per_s; }
+  double recv_rate() const { return recv_bytes_per_s > 0 ? recv_bytes_per_s : cpu.copy_bytes_per_s; }
 
   // Derived fields (page counts) follow the byte-valued keys.
   void derive();

@@ -75,10 +75,16 @@ std::vector<MachineKey> build() {
   v.push_back(numeric("cpu.page_ref", K::time,
                       "moving one page by reference into or out of a pipe or skb (splice, sendfile)", 0, 1e6,
                       [](Machine& m) -> auto& { return m.cpu.page_ref_ns; }));
+  v.push_back(numeric("cpu.skb_frag", K::time,
+                      "attaching one page to an skb as a fragment (skb_splice_from_iter), beyond cpu.page_ref", 0,
+                      1e6, [](Machine& m) -> auto& { return m.cpu.skb_frag_ns; }));
   v.push_back(numeric("cpu.interrupt", K::time, "handling one device interrupt", 0, 1e7,
                       [](Machine& m) -> auto& { return m.cpu.interrupt_ns; }));
   v.push_back(numeric("cpu.context_switch", K::time, "a thread sleeping and waking (switch out and in)", 0, 1e8,
                       [](Machine& m) -> auto& { return m.cpu.context_switch_ns; }));
+  v.push_back(numeric("cpu.wakeup", K::time,
+                      "a sleeping thread woken on an idle core, until it runs (IPI, idle exit); idle time, not CPU",
+                      0, 1e8, [](Machine& m) -> auto& { return m.cpu.wakeup_ns; }));
   v.push_back(numeric("cpu.touch_bandwidth", K::rate, "user code reading or writing memory it touches", 1e6, 1e12,
                       [](Machine& m) -> auto& { return m.cpu.touch_bytes_per_s; }));
   v.push_back(numeric("cpu.zerocopy_send", K::time, "MSG_ZEROCOPY set-up of one send (ubuf_info, accounting)", 0, 1e7,
@@ -235,6 +241,12 @@ std::vector<MachineKey> build() {
                       0, 1e8, [](Machine& m) -> auto& { return m.recv_call_ns; }));
   v.push_back(numeric("net.recv_buffer", K::size, "bytes the local receiver asks for per recv() (net.receiver: local)",
                       1, 1 * GiB, [](Machine& m) -> auto& { return m.recv_buffer_bytes; }));
+  v.push_back(numeric("net.send_bandwidth", K::rate,
+                      "the sender's copy into socket buffers (copy_from_user into new skb memory); 0: cpu.copy_bandwidth",
+                      0, 1e12, [](Machine& m) -> auto& { return m.send_bytes_per_s; }));
+  v.push_back(numeric("net.recv_bandwidth", K::rate,
+                      "the local receiver's copy out of socket buffers (skb_copy_datagram_iter); 0: cpu.copy_bandwidth",
+                      0, 1e12, [](Machine& m) -> auto& { return m.recv_bytes_per_s; }));
   v.push_back(numeric("pipe.slots", K::integer, "pipe_buffer slots of a pipe (16 = 64 KiB)", 1, 4096,
                       [](Machine& m) -> auto& { return m.pipe.slots; }));
   return v;
