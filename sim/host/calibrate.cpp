@@ -17,10 +17,13 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "sim/host/cpus.h"
 #include "sim/host/measure.h"
+#include "sim/host/socket_stream.h"
 #include "sim/host/private_dir.h"
 #include "sim/machine_keys.h"
 #include "sim/units.h"
@@ -68,6 +71,55 @@ std::uint64_t pow2_pages(double pages) {
   std::uint64_t p = 1;
   while (p * 2 <= std::uint64_t(pages + 0.5) && p < 512) p *= 2;
   return p;
+}
+
+// The median time from a write() of a timestamp into a pipe, by a process on CPU
+// `waker`, to the reader, asleep on CPU `sleeper`, returning from its read(). The
+// waker spins 20us before each write so that the sleeper's CPU has gone idle.
+double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
+  int a[2], b[2];
+  if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) fail("fork");
+  if (pid == 0) {
+    forget_cleanup_in_child();
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pin_to_cpu(sleeper);
+    ::close(a[1]);
+    ::close(b[0]);
+    std::vector<double> lat;
+    double stamp = 0;
+    while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
+      lat.push_back(now_ns() - stamp);
+      if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
+    }
+    double med = lat.empty() ? 0 : median(lat);
+    if (::write(b[1], &med, sizeof med) != ssize_t(sizeof med)) ::_exit(1);
+    ::_exit(0);
+  }
+  register_child(pid);
+  ::close(a[0]);
+  ::close(b[1]);
+  pin_to_cpu(waker);
+  double med = 0;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    double t0 = now_ns();
+    while (now_ns() - t0 < 20e3) {
+    }
+    double stamp = now_ns();
+    if (::write(a[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp) ||
+        ::read(b[0], &stamp, sizeof stamp) != ssize_t(sizeof stamp))
+      fail("wake-up ping");
+  }
+  ::close(a[1]);
+  bool got = ::read(b[0], &med, sizeof med) == ssize_t(sizeof med);
+  ::waitpid(pid, nullptr, 0);
+  unregister_child(pid);
+  ::close(b[0]);
+  unpin();
+  if (!got) fail("wake-up latency report");
+  return med;
 }
 
 }  // namespace
@@ -227,53 +279,71 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
   }
   ::close(fd);
 
-  // 6. socket send per call and per byte, and the receiver's recv per call (a socket pair).
-  say("socket send and receive per call and per byte (socket pair)");
+  // 6. socket send and receive, with the receiver on another CPU (as `measure` runs):
+  // the sender's CPU per write() and per byte, the receiver's per read() and per byte,
+  // and, by vmsplice(), the cost of a page attached to an skb as a fragment.
+  say("socket send and receive per call and per byte (socket pair, receiver on another CPU)");
   {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail("socketpair");
-    std::vector<double> xs, wy, ry;
-    for (std::uint64_t s : {4096ULL, 16384ULL, 65536ULL}) {
-      std::uint64_t n = iters(20000 * 4096.0 / double(s) + 2000);
-      double tw = 0, tr = 0;
-      std::vector<double> wv, rv;
-      for (int trial = 0; trial < 5; ++trial) {
-        tw = tr = 0;
-        for (std::uint64_t i = 0; i < n; ++i) {
-          double t0 = now_ns();
-          if (::write(sv[0], buf.data(), s) != ssize_t(s)) fail("write to a socket pair");
-          double t1 = now_ns();
-          std::uint64_t got = 0;
-          while (got < s) {
-            ssize_t k = ::read(sv[1], buf.data() + (1 << 19), s - got);
-            if (k <= 0) fail("read from a socket pair");
-            got += std::uint64_t(k);
-          }
-          double t2 = now_ns();
-          tw += t1 - t0;
-          tr += t2 - t1;
-        }
-        wv.push_back(tw / double(n));
-        rv.push_back(tr / double(n));
-      }
-      xs.push_back(double(s));
-      wy.push_back(median(wv));
-      ry.push_back(median(rv));
+    int sndbuf = 0;
+    socklen_t len = sizeof sndbuf;
+    if (::getsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, &len) == 0 && sndbuf >= 4096) {
+      m.sndbuf_bytes = std::uint64_t(sndbuf);
+      how["net.sndbuf"] = fmt::format("SO_SNDBUF of a new socket pair: {} bytes (net.core.wmem_default)", sndbuf);
     }
-    auto [aw, bw] = fit(xs, wy);
-    auto [ar, br] = fit(xs, ry);
-    m.cpu.skb_ns = std::max(0.0, aw - sys_ns);
-    m.recv_call_ns = std::max(0.0, ar);
-    how["cpu.skb"] = fmt::format("write() to a socket pair at 4, 16, 64KiB: per-call intercept {} minus the syscall; "
-                                 "per byte {}",
-                                 format_time_ns(aw), format_rate(bw > 0 ? 1e9 / bw : 0));
-    how["net.recv_call"] = fmt::format("read() from a socket pair at 4, 16, 64KiB: per-call intercept; per byte {}",
-                                       format_rate(br > 0 ? 1e9 / br : 0));
-    c.notes.push_back(fmt::format("socket pair: send {} + {}/byte ({}), receive {} + ({})", format_time_ns(aw),
-                                  fmt::format("{:.3f}ns", bw), format_rate(bw > 0 ? 1e9 / bw : 0), format_time_ns(ar),
-                                  format_rate(br > 0 ? 1e9 / br : 0)));
     ::close(sv[0]);
     ::close(sv[1]);
+    const std::vector<int> cpus = allowed_cpus();
+    const int snd_cpu = cpus.size() >= 2 ? cpus[0] : -1, rcv_cpu = cpus.size() >= 2 ? cpus[1] : -1;
+    const std::uint64_t total = o.scale < 1 ? (8ULL << 20) : (64ULL << 20);
+    auto stream = [&](std::uint64_t chunk, ChunkPath how_sent) {
+      std::vector<SocketStream> v;
+      for (int trial = 0; trial < 3; ++trial) v.push_back(socket_stream(chunk, total, how_sent, snd_cpu, rcv_cpu));
+      std::sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.sender_ns_per_chunk < b.sender_ns_per_chunk; });
+      return v[1];  // the median trial by the sender's figure
+    };
+    std::vector<double> xs, wy, rx, ry;
+    for (std::uint64_t chunk : {16384ULL, 32768ULL, 65536ULL}) {
+      SocketStream r = stream(chunk, ChunkPath::write);
+      xs.push_back(double(chunk));
+      wy.push_back(r.sender_ns_per_chunk);
+      rx.push_back(r.receiver_bytes_per_read);
+      ry.push_back(r.receiver_ns_per_read);
+    }
+    auto [aw, bw] = fit(xs, wy);
+    auto [ar, br] = fit(rx, ry);
+    const std::string where = cpus.size() >= 2 ? fmt::format("sender on CPU {}, receiver on CPU {}", snd_cpu, rcv_cpu)
+                                               : std::string("one CPU for both");
+    if (bw > 0) {
+      m.cpu.skb_ns = std::max(0.0, aw - sys_ns);
+      m.send_bytes_per_s = 1e9 / bw;
+      how["cpu.skb"] = fmt::format("write() of 16, 32, 64KiB to a socket pair ({}): sender CPU per call, intercept "
+                                   "{} minus the syscall",
+                                   where, format_time_ns(aw));
+      how["net.send_bandwidth"] = fmt::format("the same writes: sender CPU per byte (slope of the fit)");
+    }
+    if (br > 0) {
+      m.recv_call_ns = std::max(0.0, ar);
+      m.recv_bytes_per_s = 1e9 / br;
+      how["net.recv_call"] = fmt::format("read() of what the same writes sent ({}): receiver CPU per call, intercept", where);
+      how["net.recv_bandwidth"] = "the same reads: receiver CPU per byte (slope of the fit)";
+    }
+    // Page fragments: vmsplice() 64KiB of a user buffer into a pipe and splice() it to
+    // the socket, minus the same vmsplice() and splice() to /dev/null, minus one skb.
+    const std::uint64_t chunk = 65536;
+    SocketStream f = stream(chunk, ChunkPath::vmsplice);
+    std::vector<double> nulls;
+    for (int trial = 0; trial < 3; ++trial) nulls.push_back(vmsplice_to_null_ns(chunk, total));
+    double null_ns = median(nulls);
+    m.cpu.skb_frag_ns = std::max(0.0, (f.sender_ns_per_chunk - null_ns - m.cpu.skb_ns) / double(chunk / 4096));
+    how["cpu.skb_frag"] = fmt::format("vmsplice() of 64KiB into a pipe and splice() to a socket pair ({}): sender CPU "
+                                      "{} per chunk, minus {} to /dev/null, minus one skb, per page",
+                                      where, format_time_ns(f.sender_ns_per_chunk), format_time_ns(null_ns));
+    c.notes.push_back(fmt::format("socket pair, {}: send {} + {:.3f}ns/byte; receive {} + {:.3f}ns/byte; fragments: "
+                                  "receiver {} per {:.0f}-byte read",
+                                  where, format_time_ns(aw), bw, format_time_ns(ar), br,
+                                  format_time_ns(f.receiver_ns_per_read), f.receiver_bytes_per_read));
   }
 
   // 7. pipe: write + read of 4KiB in one thread (not a model key; a note).
@@ -295,52 +365,66 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     ::close(p[1]);
   }
 
-  // 8. context switch: two processes on one CPU pass a byte back and forth through two pipes.
-  say("context switch (pipe ping-pong, both on one CPU)");
+  // 8. context switch and wake-up: two processes pass a byte back and forth through two
+  // pipes, first both pinned to one CPU (each read switches straight to the other), then
+  // on two CPUs (each read leaves its CPU idle, each write must wake the other's CPU).
+  say("context switch and wake-up (pipe ping-pong on one CPU, a wake-up across two)");
   {
-    int a[2], b[2];
-    if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
-    cpu_set_t old{}, one{};
-    ::sched_getaffinity(0, sizeof old, &old);
-    int cpu = 0;
-    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &old)) ++cpu;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
+    const std::vector<int> cpus = allowed_cpus();
+    auto pin = [](int cpu) { pin_to_cpu(cpu); };
     std::uint64_t n = iters(20000);
-    ::sched_setaffinity(0, sizeof one, &one);
-    std::fflush(nullptr);
-    pid_t pid = ::fork();
-    if (pid < 0) fail("fork");
-    if (pid == 0) {
-      forget_cleanup_in_child();
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      ::close(a[1]);  // or it never sees the end of the ping-pong
+    auto round_trip = [&](int parent_cpu, int child_cpu) {
+      int a[2], b[2];
+      if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
+      std::fflush(nullptr);
+      pid_t pid = ::fork();
+      if (pid < 0) fail("fork");
+      if (pid == 0) {
+        forget_cleanup_in_child();
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        pin(child_cpu);
+        ::close(a[1]);  // or it never sees the end of the ping-pong
+        ::close(b[0]);
+        char x;
+        while (::read(a[0], &x, 1) == 1)
+          if (::write(b[1], &x, 1) != 1) break;
+        ::_exit(0);
+      }
+      register_child(pid);
+      pin(parent_cpu);
+      char x = 'x';
+      double rt = med_of(5, [&] {
+        double t0 = now_ns();
+        for (std::uint64_t i = 0; i < n; ++i)
+          if (::write(a[1], &x, 1) != 1 || ::read(b[0], &x, 1) != 1) fail("ping-pong");
+        return (now_ns() - t0) / double(n);
+      });
+      ::close(a[1]);
+      ::waitpid(pid, nullptr, 0);
+      unregister_child(pid);
+      ::close(a[0]);
       ::close(b[0]);
-      char x;
-      while (::read(a[0], &x, 1) == 1)
-        if (::write(b[1], &x, 1) != 1) break;
-      ::_exit(0);
-    }
-    register_child(pid);
-    char x = 'x';
-    double rt = med_of(5, [&] {
-      double t0 = now_ns();
-      for (std::uint64_t i = 0; i < n; ++i)
-        if (::write(a[1], &x, 1) != 1 || ::read(b[0], &x, 1) != 1) fail("ping-pong");
-      return (now_ns() - t0) / double(n);
-    });
-    ::close(a[1]);
-    ::waitpid(pid, nullptr, 0);
-    unregister_child(pid);
-    ::close(a[0]);
-    ::close(b[0]);
-    ::close(b[1]);
-    ::sched_setaffinity(0, sizeof old, &old);
-    // A round trip is two switches and two write+read pairs (measured above without switching).
+      ::close(b[1]);
+      unpin();
+      return rt;
+    };
+    // A round trip on one CPU is two switches and two write+read pairs (measured above
+    // without switching).
+    double rt = round_trip(cpus[0], cpus[0]);
     m.cpu.context_switch_ns = std::max(0.0, (rt - 2 * pipe_pair_ns) / 2);
     how["cpu.context_switch"] = fmt::format("pipe ping-pong between two processes pinned to CPU {}: round trip {} "
                                             "minus two pipe write+read pairs, halved",
-                                            cpu, format_time_ns(rt));
+                                            cpus[0], format_time_ns(rt));
+    // On two CPUs: the time from a write() to a reader asleep on the other, idle CPU
+    // returning from its read(), stamped with the one clock both share.
+    if (cpus.size() >= 2) {
+      double one_way = wake_latency_ns(cpus[0], cpus[1], iters(4000));
+      m.cpu.wakeup_ns = std::max(0.0, one_way - pipe_pair_ns / 2 - m.cpu.context_switch_ns);
+      how["cpu.wakeup"] = fmt::format("a write() to a pipe whose reader sleeps on another idle CPU (CPUs {} and {}): "
+                                      "median {} until its read() returns, minus half a pipe write+read pair and a "
+                                      "context switch",
+                                      cpus[0], cpus[1], format_time_ns(one_way));
+    }
   }
 
   // 9. memory: user code touching memory, and the memory bus (memcpy).
@@ -359,14 +443,26 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     });
     m.cpu.touch_bytes_per_s = double(n) / t * 1e9;
     how["cpu.touch_bandwidth"] = fmt::format("reading one byte per 64-byte line of a {} buffer", format_size(double(n)));
+    // The bus is shared: one memcpy() per allowed CPU at once, as two copying
+    // processes load it (a single core cannot fill it alone).
+    const std::size_t streams = std::max<std::size_t>(1, std::min<std::size_t>(allowed_cpus().size(), 8));
+    std::vector<std::vector<char>> from(streams), to(streams);
+    for (std::size_t i = 0; i < streams; ++i) {
+      from[i] = i == 0 ? std::move(src) : std::vector<char>(n, 1);
+      to[i] = i == 0 ? std::move(dst) : std::vector<char>(n, 2);
+    }
     double tc = med_of(5, [&] {
       double t0 = now_ns();
-      std::memcpy(dst.data(), src.data(), n);
+      std::vector<std::thread> copiers;
+      for (std::size_t i = 0; i < streams; ++i)
+        copiers.emplace_back([&, i] { std::memcpy(to[i].data(), from[i].data(), n); });
+      for (auto& th : copiers) th.join();
       return now_ns() - t0;
     });
-    m.memory_bytes_per_s = 2.0 * double(n) / tc * 1e9;
-    how["memory.bandwidth"] = fmt::format("memcpy() of {}: 2 x bytes / time (a load and a store per byte)",
-                                          format_size(double(n)));
+    m.memory_bytes_per_s = 2.0 * double(n * streams) / tc * 1e9;
+    how["memory.bandwidth"] = fmt::format("{} memcpy() of {} at once, one per CPU: 2 x bytes / time (a load and a "
+                                          "store per byte)",
+                                          streams, format_size(double(n)));
   }
 
   // Facts of the host that are keys.
