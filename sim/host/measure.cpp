@@ -134,16 +134,18 @@ Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& 
   if (!runner.perf().available()) m.perf_note = runner.perf().why_not();
   say(fmt::format("creating {} in {}", format_size(double(Runner::bytes_needed(s))), dir.path()));
   m.create_ns = runner.create_files();
+  // Every method is warmed up, then the repeats go round the methods in turn, so a
+  // slow spell of the host (a neighbour's load) falls on all of them alike.
   for (const RunSpec& r : runs) {
     MethodMeasurement mm;
     mm.method = r.name;
     say(fmt::format("{}: warm-up", r.name));
     runner.run_once(r);  // untimed: page tables, buffers, code and the socket path warm
-    for (unsigned i = 0; i < o.repeat; ++i) {
-      say(fmt::format("{}: repeat {}/{}", r.name, i + 1, o.repeat));
-      mm.samples.push_back(runner.run_once(r));
-    }
     m.methods.push_back(std::move(mm));
+  }
+  for (unsigned i = 0; i < o.repeat; ++i) {
+    say(fmt::format("repeat {}/{}: {}", i + 1, o.repeat, runs.size() == 1 ? runs[0].name : std::string("every method")));
+    for (std::size_t k = 0; k < runs.size(); ++k) m.methods[k].samples.push_back(runner.run_once(runs[k]));
   }
   dir.remove();
   return m;
