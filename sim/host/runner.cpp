@@ -208,6 +208,20 @@ std::map<std::string, std::int64_t> PerfCounters::read() const {
 
 // ---- the runner ------------------------------------------------------------------
 
+// The program's buffers start on a page boundary: O_DIRECT needs aligned memory,
+// and the simulator's buffers are page-aligned too.
+template <class T>
+struct PageAligned {
+  using value_type = T;
+  PageAligned() = default;
+  template <class U>
+  PageAligned(const PageAligned<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(4096))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(4096)); }
+  bool operator==(const PageAligned&) const { return true; }
+};
+using UserBuffer = std::vector<char, PageAligned<char>>;
+
 struct Runner::State {
   struct Fd {
     int fd = -1;
@@ -226,7 +240,7 @@ struct Runner::State {
   std::map<std::string, Fd> fds;
   std::map<std::string, PipeEnds> pipes;
   std::map<std::string, Map> maps;
-  std::map<std::string, std::vector<char>>* buffers = nullptr;
+  std::map<std::string, UserBuffer>* buffers = nullptr;
   int sock = -1;
   Sample* out = nullptr;
   bool counted = false;
@@ -335,7 +349,16 @@ void Runner::step(State& st, const Op& op, bool counted) {
       auto it = paths_.find(op.file);
       if (it == paths_.end()) throw HostError("real mode: the program opens `" + op.file + "`, which is not a scenario file");
       st.count("open");
-      int fd = ::open(it->second.c_str(), O_RDWR | O_CLOEXEC);
+      int flags = O_RDWR | O_CLOEXEC;
+      if (op.open_flags & open_flags::direct) flags |= O_DIRECT;
+      if (op.open_flags & open_flags::append) flags |= O_APPEND;
+      if (op.open_flags & open_flags::dsync) flags |= O_DSYNC;
+      if (op.open_flags & open_flags::sync) flags |= O_SYNC;
+      int fd = ::open(it->second.c_str(), flags);
+      if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
+        throw HostError(fmt::format("real mode: the file system of {} does not support O_DIRECT (tmpfs does not); "
+                                    "set TMPDIR to a directory on ext4 or xfs",
+                                    dir_.path()));
       if (fd < 0) fail("open " + it->second);
       if (op.offset != kNoOffset && op.offset) ::lseek(fd, off_t(op.offset), SEEK_SET);
       st.fds[op.as] = {fd, false};
@@ -531,7 +554,7 @@ void Runner::step(State& st, const Op& op, bool counted) {
 namespace {
 
 // The largest buffer each name needs, so buffers are allocated and touched before timing.
-void size_buffers(const std::vector<Op>& ops, std::map<std::string, std::vector<char>>& bufs) {
+void size_buffers(const std::vector<Op>& ops, std::map<std::string, UserBuffer>& bufs) {
   for (const Op& op : ops) {
     if ((op.kind == OpKind::read || op.kind == OpKind::pread) ||
         ((op.kind == OpKind::write || op.kind == OpKind::pwrite) && op.from.empty())) {
@@ -574,7 +597,7 @@ Sample Runner::run_once(const RunSpec& run) {
     throw HostError("real mode runs one process with one thread (a transfer scenario)");
   const Program& prog = run.processes[0].program;
   Sample out;
-  static std::map<std::string, std::vector<char>> buffers;  // kept across runs: touched once
+  static std::map<std::string, UserBuffer> buffers;  // kept across runs: touched once
   size_buffers(prog.setup, buffers);
   size_buffers(prog.body, buffers);
 

@@ -13,6 +13,7 @@
 #include "sim/host/profile.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
+#include "tests/unit/scenario_support.h"
 
 namespace {
 
@@ -120,4 +121,37 @@ TEST_CASE("a profile with a missing key warns and falls back to the default", "[
   }
   std::ostringstream w2;
   CHECK_THROWS_AS(kiosim::host::load_profile(bad, w2), kiosim::InputError);
+}
+
+TEST_CASE("real mode opens with the scenario's flags: O_DIRECT reads go to the storage", "[host][direct]") {
+  // The program reads 1 MiB with O_DIRECT in 16 reads of 64 KiB and writes each to the
+  // socket: 16 + 16 = 32 calls, as the simulator counts them. The cache is warm, yet
+  // O_DIRECT bypasses it, so /proc/self/io's read_bytes (bytes the storage layer read
+  // for us) is the whole 1 MiB; a buffered read of a cached file reads none.
+  kiosim::Scenario s = kiosim::test::load_text(
+      "direct",
+      "kiosim: 1\nset: { net.receiver: local }\nfiles: [{name: d, size: 1MiB, cached: true}]\n"
+      "processes:\n  - name: sender\n    setup: [ {open: {file: d, as: f, flags: [direct]}}, {socket: {as: s}} ]\n"
+      "    program:\n      - repeat: 16\n"
+      "        do: [ {read: {fd: f, bytes: 64KiB, buf: b}}, {write: {fd: s, bytes: 64KiB, buf: b}} ]\n");
+  auto runs = s.runs();
+  auto predicted = kiosim::simulate(s, runs);
+  kiosim::host::MeasureOptions o;
+  o.repeat = 1;
+  o.runner.cache = kiosim::host::CacheState::warm;
+  kiosim::host::Measurement m;
+  try {
+    m = kiosim::host::measure(s, o);
+  } catch (const kiosim::host::HostError& e) {
+    // Only a temporary directory on a file system without O_DIRECT (tmpfs) may stop it.
+    REQUIRE(std::string(e.what()).find("does not support O_DIRECT") != std::string::npos);
+    WARN("skipped: " << e.what());
+    return;
+  }
+  auto j = m.methods.at(0).summary();
+  CHECK(j["counters"]["syscalls"].get<std::uint64_t>() == 32);
+  CHECK(j["counters"]["syscalls"].get<std::uint64_t>() == sim_syscalls(predicted[0]));
+  CHECK(j["receiver"]["bytes_received"].get<std::uint64_t>() == (1u << 20));
+  if (j["proc_self_io"].contains("read_bytes"))
+    CHECK(j["proc_self_io"]["read_bytes"].get<std::int64_t>() >= (1 << 20));
 }
