@@ -79,6 +79,7 @@ struct Scenario {
 struct LoadOptions {
   std::vector<std::string> sets;       // "key=value" from --set, applied after the file's set:
   std::string machines_dir;            // where named profiles live; empty: next to the scenarios
+  std::string machine_file;            // --machine: a profile used instead of the scenario's machine:
 };
 
 // Loads and validates; throws InputError on any problem, before anything runs.

@@ -659,7 +659,13 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
 
   // The machine: a named profile, a path, or a map; then set:, then --set.
   YAML::Node mn = root["machine"];
-  if (!mn || mn.IsScalar()) {
+  if (!opt.machine_file.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(opt.machine_file, ec))
+      throw InputError("command line", 0, 0, "--machine", fmt::format("no machine profile file `{}`", opt.machine_file));
+    s.machine = load_machine_file(opt.machine_file);
+    s.machine_name = opt.machine_file;
+  } else if (!mn || mn.IsScalar()) {
     std::string name = mn ? mn.Scalar() : "default";
     std::string file;
     std::vector<std::string> tried;

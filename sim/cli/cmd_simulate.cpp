@@ -1,11 +1,13 @@
 // kiosim run / compare / explain: load a scenario, simulate its runs (one child
 // process each), print tables or JSON, write the trace, check expected counters.
 #include <fmt/format.h>
+#include <filesystem>
 
 #include <iostream>
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/host/profile.h"
 #include "sim/crash.h"
 #include "sim/report.h"
 #include "sim/run.h"
@@ -20,6 +22,7 @@ struct Common {
   std::string file;
   std::vector<std::string> sets;
   std::string machines_dir;
+  std::string machine_file;
   bool json = false;
   unsigned jobs = 0;
   std::string trace_path;
@@ -34,6 +37,10 @@ void add_common(CLI::App* c, Common& o) {
       ->type_name("KEY=VALUE");
   c->add_option("--machines", o.machines_dir, "directory of machine profiles (default: beside the scenario)")
       ->check(CLI::ExistingDirectory);
+  c->add_option("--machine", o.machine_file,
+                "machine profile to use instead of the scenario's machine: (e.g. from kiosim calibrate); its "
+                "set: and --set still apply")
+      ->type_name("PROFILE");
   c->add_flag("--json", o.json, "print JSON instead of tables");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
 }
@@ -92,6 +99,10 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   LoadOptions lo;
   lo.sets = o.sets;
   lo.machines_dir = o.machines_dir;
+  lo.machine_file = o.machine_file;
+  // The profile's warnings (a key it does not give falls back to the default).
+  if (!o.machine_file.empty() && std::filesystem::is_regular_file(o.machine_file))
+    (void)host::load_profile(o.machine_file, std::cerr);
   Scenario s = load_scenario(o.file, lo);
   if (!o.crash_at.empty()) {
     auto at = parse_crash_time(o.crash_at);

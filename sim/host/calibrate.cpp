@@ -124,7 +124,7 @@ double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
 }  // namespace
 
 Calibration calibrate(const CalibrateOptions& o, const std::function<void(const std::string&)>& progress) {
-  const int steps = 9;
+  const int steps = 10;
   int step = 0;
   auto say = [&](const std::string& what) {
     if (progress) progress(fmt::format("[{}/{}] {}", ++step, steps, what));
@@ -278,7 +278,44 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
   }
   ::close(fd);
 
-  // 6. socket send and receive, with the receiver on another CPU (as `measure` runs):
+  // 6. the disk: O_DIRECT reads (no page cache) of 4KiB, 64KiB and 1MiB, one at a
+  // time along the file; time per read = latency + bytes / bandwidth.
+  say("disk read latency and bandwidth (O_DIRECT reads of 4KiB, 64KiB, 1MiB)");
+  if (int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC); dfd < 0) {
+    how["disk.latency"] = how["disk.read_bandwidth"] =
+        fmt::format("default: {} cannot be opened with O_DIRECT ({})", dir.path(), std::strerror(errno));
+  } else {
+    void* mem = ::operator new(1 << 20, std::align_val_t(4096));
+    std::vector<double> xs, ys;
+    std::uint64_t off = 0;
+    for (std::uint64_t size : {4096ULL, 65536ULL, 1048576ULL}) {
+      const std::uint64_t n = iters(std::max(16.0, double(32ULL << 20) / double(size) / 8));
+      double per_read = med_of(5, [&] {
+        double t0 = now_ns();
+        for (std::uint64_t i = 0; i < n; ++i) {
+          if (off + size > file_bytes) off = 0;
+          if (::pread(dfd, mem, size, off_t(off)) != ssize_t(size)) fail("O_DIRECT pread");
+          off += size;
+        }
+        return (now_ns() - t0) / double(n);
+      });
+      xs.push_back(double(size));
+      ys.push_back(per_read);
+    }
+    ::operator delete(mem, std::align_val_t(4096));
+    ::close(dfd);
+    auto [lat, per_byte] = fit(xs, ys);
+    if (per_byte > 0 && lat > 0) {
+      m.disk.latency_ns = lat;
+      m.disk.read_bytes_per_s = 1e9 / per_byte;
+      how["disk.latency"] = fmt::format("O_DIRECT pread() of 4KiB, 64KiB, 1MiB from the {} temp file system: "
+                                        "intercept of time per read ({} at 4KiB)",
+                                        c.facts.temp_fs, format_time_ns(ys[0]));
+      how["disk.read_bandwidth"] = fmt::format("the same reads: slope ({} at 1MiB)", format_time_ns(ys[2]));
+    }
+  }
+
+  // 7. socket send and receive, with the receiver on another CPU (as `measure` runs):
   // the sender's CPU per write() and per byte, the receiver's per read() and per byte,
   // and, by vmsplice(), the cost of a page attached to an skb as a fragment.
   say("socket send and receive per call and per byte (socket pair, receiver on another CPU)");
@@ -354,7 +391,7 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
                                   format_time_ns(f.receiver_ns_per_read), f.receiver_bytes_per_read));
   }
 
-  // 7. pipe: write + read of 4KiB in one thread (not a model key; a note).
+  // 8. pipe: write + read of 4KiB in one thread (not a model key; a note).
   say("pipe write and read (4KiB)");
   double pipe_pair_ns = 0;
   {
@@ -373,7 +410,7 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     ::close(p[1]);
   }
 
-  // 8. context switch and wake-up: two processes pass a byte back and forth through two
+  // 9. context switch and wake-up: two processes pass a byte back and forth through two
   // pipes, first both pinned to one CPU (each read switches straight to the other), then
   // on two CPUs (each read leaves its CPU idle, each write must wake the other's CPU).
   say("context switch and wake-up (pipe ping-pong on one CPU, a wake-up across two)");
@@ -435,7 +472,7 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     }
   }
 
-  // 9. memory: user code touching memory, and the memory bus (memcpy).
+  // 10. memory: user code touching memory, and the memory bus (memcpy).
   say("memory: touch bandwidth and memcpy");
   {
     const std::size_t n = o.scale < 1 ? (16 << 20) : (128 << 20);

@@ -79,6 +79,13 @@ with tempfile.TemporaryDirectory() as tmp:
         r = run(["run", sc, "--method", "sendfile", "--json"], tmp)
         if r.returncode != 0:
             fail(f"run rejected the calibrated profile: {r.stderr}")
+        # ...and `run --machine` uses it instead of the scenario's machine (as the JSON says).
+        r = run(["run", scenario, "--machine", prof, "--method", "sendfile", "--json"], tmp)
+        if r.returncode != 0 or "warning" in r.stderr:
+            fail(f"run --machine: {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        if doc["machine"]["keys"]["net.receiver"] != "local":
+            fail("run --machine: the profile's net.receiver (local) was not used")
         # ...and check does, with no warning (every key is there).
         r = run(["check", scenario, "--machine", prof, "--sizes", "1MiB", "--repeat", "1", "--json", "-q"], tmp)
         if r.returncode != 0:
@@ -107,6 +114,9 @@ with tempfile.TemporaryDirectory() as tmp:
                  "-q"], tmp)
         if r.returncode != 0 or "warning: no `cpu.copy_bandwidth`" not in r.stderr:
             fail(f"partial profile: expected warnings and success, got {r.returncode}: {r.stderr}")
+        r = run(["run", scenario, "--machine", os.path.join(tmp, "nowhere.yaml")], tmp)
+        if r.returncode != 2 or "--machine" not in r.stderr:
+            fail(f"run --machine of a missing file: expected exit 2 naming --machine, got {r.returncode}: {r.stderr}")
         for args in (["measure", scenario, "--repeat", "0"], ["measure", scenario, "--size", "lots"],
                      ["check", scenario, "--sizes", "1MiB,x"], ["measure", scenario, "--receiver", "pigeon"]):
             r = run(args, tmp)
