@@ -78,8 +78,8 @@ std::pair<int, int> chunk_pipe(std::uint64_t chunk) {
 
 }  // namespace
 
-SocketStream socket_stream(std::uint64_t chunk, std::uint64_t total, ChunkPath path, int sender_cpu,
-                           int receiver_cpu) {
+SocketStream socket_stream(std::uint64_t chunk, std::uint64_t read_size, std::uint64_t total, ChunkPath path,
+                           int sender_cpu, int receiver_cpu) {
   int sv[2], rep[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail("socketpair");
   if (::pipe2(rep, O_CLOEXEC) != 0) fail("pipe");
@@ -92,7 +92,7 @@ SocketStream socket_stream(std::uint64_t chunk, std::uint64_t total, ChunkPath p
     pin_to_cpu(receiver_cpu);
     ::close(sv[0]);
     ::close(rep[0]);
-    Buffer b(chunk);
+    Buffer b(read_size);
     double c0 = cpu_ns(), calls = 0, bytes = 0;
     for (;;) {
       ssize_t r = ::read(sv[1], b.p, b.n);

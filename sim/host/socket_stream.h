@@ -18,9 +18,9 @@ struct SocketStream {
 
 enum class ChunkPath { write, vmsplice };
 
-// Sends `total` bytes in `chunk`-byte pieces; the receiver reads `chunk` bytes per call.
-SocketStream socket_stream(std::uint64_t chunk, std::uint64_t total, ChunkPath path, int sender_cpu,
-                           int receiver_cpu);
+// Sends `total` bytes in `chunk`-byte pieces; the receiver asks for `read_size` bytes per call.
+SocketStream socket_stream(std::uint64_t chunk, std::uint64_t read_size, std::uint64_t total, ChunkPath path,
+                           int sender_cpu, int receiver_cpu);
 
 // CPU per chunk of vmsplice() into a pipe and splice() out to /dev/null, in one thread:
 // the part of the vmsplice path that is not the socket's.
