@@ -18,15 +18,18 @@ namespace {
 struct CalibrateArgs {
   std::string output;
   bool quick = false;
+  unsigned rounds = 3;
   bool quiet = false;
   bool json = false;
 };
 
 int run_calibrate(const CalibrateArgs& a) {
-  std::cerr << fmt::format("ARG command   calibrate\nARG output    {}\nARG quick     {}\n",
-                           a.output.empty() ? "(stdout)" : a.output, a.quick);
+  const unsigned rounds = a.quick ? 1 : a.rounds;
+  std::cerr << fmt::format("ARG command   calibrate\nARG output    {}\nARG quick     {}\nARG rounds    {}\n",
+                           a.output.empty() ? "(stdout)" : a.output, a.quick, rounds);
   try {
     host::CalibrateOptions o;
+    o.rounds = rounds;
     if (a.quick) o.scale = 0.1;
     auto progress = [&](const std::string& m) {
       if (!a.quiet) std::cerr << "kiosim calibrate: " << m << std::endl;
@@ -66,6 +69,9 @@ Action add_calibrate(CLI::App& app) {
   auto* c = app.add_subcommand("calibrate", "micro-benchmarks of this machine -> a machine profile (YAML)");
   c->add_option("-o,--output", a->output, "write the profile here (atomically) instead of to stdout");
   c->add_flag("--quick", a->quick, "fewer iterations and a smaller file (for tests; noisier figures)");
+  c->add_option("--rounds", a->rounds, "run every benchmark this many times and keep the median (default 3; "
+                "--quick: 1)")
+      ->check(CLI::Range(1, 50));
   c->add_flag("--json", a->json, "print the values as JSON");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
   return [a] { return run_calibrate(*a); };

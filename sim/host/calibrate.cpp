@@ -121,9 +121,16 @@ double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
   return med;
 }
 
-}  // namespace
+// One pass over every benchmark: a machine (defaults where nothing was measured), how
+// each value was measured, and figures the model does not use.
+struct Round {
+  Machine m;
+  std::map<std::string, std::string> how;
+  std::vector<std::string> notes;
+};
 
-Calibration calibrate(const CalibrateOptions& o, const std::function<void(const std::string&)>& progress) {
+Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
+                      const std::function<void(const std::string&)>& progress) {
   const int steps = 10;
   int step = 0;
   auto say = [&](const std::string& what) {
@@ -131,11 +138,10 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
   };
   auto iters = [&](double n) { return std::max<std::uint64_t>(16, std::uint64_t(n * o.scale)); };
 
-  Calibration c;
+  Round c;
   PrivateDir dir;
-  c.facts = host_facts(temp_base());
-  Machine m;  // defaults; measured fields are overwritten below
-  std::map<std::string, std::string> how;
+  Machine& m = c.m;  // defaults; measured fields are overwritten below
+  std::map<std::string, std::string>& how = c.how;
 
   const std::uint64_t file_bytes = o.scale < 1 ? (8ULL << 20) : (64ULL << 20);
   if (dir.free_bytes() < file_bytes + (64ULL << 20))
@@ -310,7 +316,7 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
       m.disk.read_bytes_per_s = 1e9 / per_byte;
       how["disk.latency"] = fmt::format("O_DIRECT pread() of 4KiB, 64KiB, 1MiB from the {} temp file system: "
                                         "intercept of time per read ({} at 4KiB)",
-                                        c.facts.temp_fs, format_time_ns(ys[0]));
+                                        facts.temp_fs, format_time_ns(ys[0]));
       how["disk.read_bandwidth"] = fmt::format("the same reads: slope ({} at 1MiB)", format_time_ns(ys[2]));
     }
   }
@@ -518,25 +524,55 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
   }
 
   // Facts of the host that are keys.
-  m.cpu.cores = std::max(1u, c.facts.cpus);
+  m.cpu.cores = std::max(1u, facts.cpus);
   how["cpu.cores"] = "online CPUs (sysconf)";
-  if (c.facts.pipe_size >= 4096) {
-    m.pipe.slots = std::uint32_t(c.facts.pipe_size / 4096);
-    how["pipe.slots"] = fmt::format("F_GETPIPE_SZ of a new pipe: {} bytes", c.facts.pipe_size);
+  if (facts.pipe_size >= 4096) {
+    m.pipe.slots = std::uint32_t(facts.pipe_size / 4096);
+    how["pipe.slots"] = fmt::format("F_GETPIPE_SZ of a new pipe: {} bytes", facts.pipe_size);
   }
-  if (auto v = parse_size(c.facts.max_skb_frags); v && *v >= 1 && *v <= 1024) {
+  if (auto v = parse_size(facts.max_skb_frags); v && *v >= 1 && *v <= 1024) {
     m.nic.max_frags = std::uint32_t(*v);
     how["nic.max_frags"] = "/proc/sys/net/core/max_skb_frags";
   }
   m.receiver_local = true;
   how["net.receiver"] = "local: real mode's receiver is a process on this machine (a socket pair)";
-  if (c.facts.mem_available > (64ULL << 20)) {
-    m.page_cache_bytes = std::min<std::uint64_t>(c.facts.mem_available / (1 << 20) * (1 << 20), 1ULL << 40);
+  if (facts.mem_available > (64ULL << 20)) {
+    m.page_cache_bytes = std::min<std::uint64_t>(facts.mem_available / (1 << 20) * (1 << 20), 1ULL << 40);
     how["page_cache.size"] = "MemAvailable when calibrated";
   }
   m.derive();
   dir.remove();
+  return c;
+}
 
+}  // namespace
+
+Calibration calibrate(const CalibrateOptions& o, const std::function<void(const std::string&)>& progress) {
+  Calibration c;
+  c.facts = host_facts(temp_base());
+  const unsigned rounds = std::max(1u, o.rounds);
+  std::vector<Round> done;
+  for (unsigned r = 0; r < rounds; ++r)
+    done.push_back(calibrate_round(o, c.facts, [&](const std::string& line) {
+      if (progress) progress(rounds > 1 ? fmt::format("round {}/{}: {}", r + 1, rounds, line) : line);
+    }));
+  // Each measured value is the median of the rounds: this host's speed drifts by tens
+  // of percent from one second to the next, and a round takes a few seconds.
+  Machine m = done.back().m;
+  std::map<std::string, std::string> how = done.back().how;
+  for (const auto& k : machine_keys()) {
+    std::string name(k.name);
+    if (!how.count(name) || !k.choices.empty() || rounds == 1) continue;
+    std::vector<double> v;
+    for (const auto& d : done) v.push_back(k.number(d.m));
+    if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) continue;
+    k.set(m, median(v), "");
+    std::string each;
+    for (const auto& d : done) each += (each.empty() ? "" : ", ") + k.show(d.m);
+    how[name] += fmt::format("; median of {} rounds ({})", rounds, each);
+  }
+  m.derive();
+  c.notes = done.back().notes;
   for (const auto& k : machine_keys()) {
     std::string name(k.name);
     auto h = how.find(name);

@@ -28,6 +28,7 @@ struct Calibration {
 
 struct CalibrateOptions {
   double scale = 1.0;  // < 1: fewer iterations (tests); the figures get noisier
+  unsigned rounds = 3; // every benchmark this many times; each value is the median
 };
 
 // Runs the benchmarks in a PrivateDir (removed before it returns). `progress`
