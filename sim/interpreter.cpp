@@ -14,6 +14,7 @@ std::string_view to_string(OpKind k) {
     case OpKind::pipe: return "pipe";
     case OpKind::read: return "read";
     case OpKind::pread: return "pread";
+    case OpKind::uring_read: return "uring_read";
     case OpKind::write: return "write";
     case OpKind::send: return "send";
     case OpKind::pwrite: return "pwrite";
@@ -102,6 +103,10 @@ class Interpreter {
       case OpKind::pread:
         k_.reuse_buffer(t_, buffer_key(op.buf));  // read() overwrites the buffer
         k_.read(t_, Names::get(names_.files, op.fd), op.bytes, op.kind == OpKind::pread ? offset_of(op) : std::nullopt);
+        break;
+      case OpKind::uring_read:
+        k_.reuse_buffer(t_, buffer_key(op.buf));  // the reads land in the buffer
+        k_.uring_read(t_, Names::get(names_.files, op.fd), op.bytes, op.depth);
         break;
       case OpKind::write:
       case OpKind::pwrite: {

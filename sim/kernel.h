@@ -112,6 +112,7 @@ class Kernel final : private EventSink {
   PipeObj& pipe(Thread& t);
   void close(Thread& t);
   std::uint64_t read(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset);
+  std::uint64_t uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth);
   std::uint64_t write_socket(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src);
   std::uint64_t write_file(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset,
                            WriteSource src);
@@ -165,6 +166,7 @@ class Kernel final : private EventSink {
 
   // page cache and disk
   void fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);
+  void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);  // fill_pages without the wait
   // Pages from `unused_from` on (and all, when `readahead`) are read ahead of use.
   void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
                        std::uint64_t unused_from = ~0ULL);

@@ -97,6 +97,11 @@ void Kernel::wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::ui
 // filemap_read's page walk: look each page up, start readahead on a miss (or on the
 // marked page), and wait for the pages this request needs.
 void Kernel::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n) {
+  request_pages(t, f, first, n);
+  wait_for_pages(t, f.file, first, n);
+}
+
+void Kernel::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n) {
   const std::uint64_t file_pages = pages_spanned(0, files_[f.file].size);
   std::optional<std::uint64_t> first_miss;
   for (std::uint64_t p = first; p < first + n; ++p) {
@@ -139,7 +144,37 @@ void Kernel::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64
       read_into_cache(t, f.file, r, false, true);
     }
   }
-  wait_for_pages(t, f.file, first, n);
+}
+
+// io_uring (io_uring/rw.c io_read): one io_uring_enter submits `depth` reads of `bytes`
+// at the file position and waits for all of them. A buffered read whose pages are cached
+// completes inline, in the submitter (its IOCB_NOWAIT attempt succeeds): the lookups and
+// the copy of read(), without a system call of its own; each request costs cpu.uring_op
+// (its SQE read, its CQE posted). Missing pages are requested for every read first and
+// waited for together (async buffered reads), so their disk reads overlap.
+std::uint64_t Kernel::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
+  Syscall sc(*this, t, "io_uring_enter");
+  const std::uint64_t size = files_[f.file].size;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reads;  // (position, bytes)
+  std::uint64_t pos = f.pos;
+  for (std::uint32_t i = 0; i < depth; ++i) {
+    std::uint64_t n = pos >= size ? 0 : std::min(bytes, size - pos);
+    reads.emplace_back(pos, n);
+    pos += n;
+    cpu(t, TimeCat::syscall, m_.cpu.uring_op_ns);
+  }
+  for (auto [p, n] : reads)
+    if (n) request_pages(t, f, first_page(p), pages_spanned(p, n));
+  std::uint64_t done = 0;
+  for (auto [p, n] : reads) {
+    if (!n) continue;
+    wait_for_pages(t, f.file, first_page(p), pages_spanned(p, n));
+    cpu_copy(t, n, Place::page_cache, Place::user_buffer);
+    done += n;
+  }
+  count(t, &Counters::read_bytes, done);
+  f.pos = pos;
+  return done;
 }
 
 std::uint64_t Kernel::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset) {

@@ -33,6 +33,7 @@ struct CpuCosts {
   double skb_frag_ns = 0;         // attaching one page to an skb as a fragment (cpu.skb_frag)
   double interrupt_ns = 1000;     // one interrupt handled
   double context_switch_ns = 1500;
+  double uring_op_ns = 150;         // one io_uring request: its SQE read, its CQE posted (cpu.uring_op)
   double wakeup_ns = 5000;          // a sleeping thread woken on an idle core, until it runs (cpu.wakeup)
   double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
   double zerocopy_send_ns = 700;    // MSG_ZEROCOPY set-up per send (ubuf_info, accounting)

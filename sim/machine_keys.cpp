@@ -82,6 +82,8 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.cpu.interrupt_ns; }));
   v.push_back(numeric("cpu.context_switch", K::time, "a thread sleeping and waking (switch out and in)", 0, 1e8,
                       [](Machine& m) -> auto& { return m.cpu.context_switch_ns; }));
+  v.push_back(numeric("cpu.uring_op", K::time, "one io_uring request: its SQE taken and its CQE posted", 0, 1e7,
+                      [](Machine& m) -> auto& { return m.cpu.uring_op_ns; }));
   v.push_back(numeric("cpu.wakeup", K::time,
                       "a sleeping thread woken on an idle core, until it runs (IPI, idle exit); idle time, not CPU",
                       0, 1e8, [](Machine& m) -> auto& { return m.cpu.wakeup_ns; }));

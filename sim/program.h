@@ -12,6 +12,7 @@ namespace kiosim {
 enum class OpKind {
   open, close, socket, pipe,
   read, pread, write, pwrite,
+  uring_read,
   mmap, munmap, touch,
   sendfile, splice,
   sleep, repeat,
@@ -50,6 +51,7 @@ struct Op {
   bool sequential = false;       // touch: start where the last sequential touch of the mapping ended
   double ns = 0;                 // sleep
   std::uint64_t count = 0;       // repeat
+  std::uint32_t depth = 1;       // uring_read: reads submitted by one io_uring_enter
   std::uint32_t open_flags = 0;  // open: open_flags::*
   std::string advice;            // fadvise: dontneed or willneed
   std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child)

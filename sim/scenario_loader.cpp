@@ -228,6 +228,7 @@ const std::map<std::string, std::pair<std::vector<std::string>, std::vector<std:
       {"close", {{"fd"}, {"fd"}}},
       {"read", {{"fd", "bytes", "buf"}, {"fd", "bytes"}}},
       {"pread", {{"fd", "bytes", "offset", "buf"}, {"fd", "bytes", "offset"}}},
+      {"uring_read", {{"fd", "bytes", "buf", "depth"}, {"fd", "bytes"}}},
       {"write", {{"fd", "bytes", "buf", "from"}, {"fd", "bytes"}}},
       {"send", {{"fd", "bytes", "buf", "zerocopy"}, {"fd", "bytes"}}},
       {"pwrite", {{"fd", "bytes", "offset", "buf", "from"}, {"fd", "bytes", "offset"}}},
@@ -248,7 +249,7 @@ const std::map<std::string, OpKind>& op_kinds() {
       {"read", OpKind::read},     {"pread", OpKind::pread},   {"write", OpKind::write},   {"pwrite", OpKind::pwrite},
       {"mmap", OpKind::mmap},     {"munmap", OpKind::munmap}, {"touch", OpKind::touch},   {"sendfile", OpKind::sendfile},
       {"splice", OpKind::splice}, {"sleep", OpKind::sleep},     {"fadvise", OpKind::fadvise}, {"fsync", OpKind::fsync}, {"fdatasync", OpKind::fdatasync},
-      {"fork", OpKind::fork}, {"send", OpKind::send}};
+      {"fork", OpKind::fork}, {"send", OpKind::send}, {"uring_read", OpKind::uring_read}};
   return k;
 }
 
@@ -402,6 +403,12 @@ class ProgramLoader {
         o.fd = ref("fd", {NameKind::file});
         direct_alignment(a, p, o);
         break;
+      case OpKind::uring_read:
+        o.fd = ref("fd", {NameKind::file});
+        if (a["depth"]) o.depth = std::uint32_t(l_.count(a["depth"], p + ".depth", 1, 4096));
+        if (direct_.count(o.fd))
+          l_.fail(a["fd"], p + ".fd", "uring_read of a file opened with O_DIRECT is not modelled (buffered reads only)");
+        break;
       case OpKind::send: o.fd = ref("fd", {NameKind::socket}); break;
       case OpKind::write:
       case OpKind::pwrite:
@@ -456,8 +463,8 @@ class ProgramLoader {
       case OpKind::sleep:
       case OpKind::repeat: break;
     }
-    ops_total += weight;
-    bytes_total += weight * double(o.bytes);
+    ops_total += weight * double(o.depth);
+    bytes_total += weight * double(o.bytes) * double(o.depth);
     return o;
   }
 

@@ -1,6 +1,7 @@
 #include "sim/host/calibrate.h"
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -131,7 +132,7 @@ struct Round {
 
 Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
                       const std::function<void(const std::string&)>& progress) {
-  const int steps = 10;
+  const int steps = 11;
   int step = 0;
   auto say = [&](const std::string& what) {
     if (progress) progress(fmt::format("[{}/{}] {}", ++step, steps, what));
@@ -162,6 +163,30 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   }
   const double sys_ns = m.cpu.syscall_ns;
 
+  // 2. an io_uring request: 64 NOPs submitted and reaped by one io_uring_enter, minus
+  // the system call, per request (io_uring_setup outside the timing).
+  say("io_uring request (64 NOPs per io_uring_enter)");
+  {
+    io_uring ring{};
+    if (int e = io_uring_queue_init(64, &ring, 0); e < 0) {
+      how["cpu.uring_op"] = fmt::format("default: io_uring_queue_init refused ({})", std::strerror(-e));
+    } else {
+      std::uint64_t n = iters(5000);
+      double per_op = med_of(5, [&] {
+        double t0 = now_ns();
+        for (std::uint64_t i = 0; i < n; ++i) {
+          for (int k = 0; k < 64; ++k) io_uring_prep_nop(io_uring_get_sqe(&ring));
+          if (io_uring_submit_and_wait(&ring, 64) != 64) fail("io_uring_enter");
+          io_uring_cq_advance(&ring, 64);
+        }
+        return std::max(0.0, ((now_ns() - t0) / double(n) - sys_ns) / 64);
+      });
+      io_uring_queue_exit(&ring);
+      m.cpu.uring_op_ns = per_op;
+      how["cpu.uring_op"] = "64 IORING_OP_NOP per io_uring_enter (submit and wait), minus the system call, per request";
+    }
+  }
+
   // A cached file made the way `measure` makes its files: 1 MiB writes, fsync.
   std::string path = dir.file("calibrate.bin");
   {
@@ -177,7 +202,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   if (fd < 0) fail("open " + path);
   const std::uint64_t pages = file_bytes / 4096;
 
-  // 2. page-cache lookup: mincore() of a mapping never touched looks each page up in
+  // 3. page-cache lookup: mincore() of a mapping never touched looks each page up in
   // the page cache (mm/mincore.c mincore_page) and copies nothing.
   say("page-cache lookup per page (mincore of an untouched mapping)");
   {
@@ -196,7 +221,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
                                          format_size(double(file_bytes)));
   }
 
-  // 3. copy kernel -> user by size: pread() of a cached file, minus the syscall and lookups.
+  // 4. copy kernel -> user by size: pread() of a cached file, minus the syscall and lookups.
   say("copy bandwidth by size (pread of a cached file)");
   std::vector<char> buf(1 << 20, 1);
   std::map<std::uint64_t, double> copy_bps;
@@ -217,7 +242,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
       format_size(double(file_bytes)), format_rate(copy_bps[4096]), format_rate(copy_bps[65536]),
       format_rate(copy_bps[1048576]));
 
-  // 4. minor faults and pages mapped per fault (fault-around, large folios).
+  // 5. minor faults and pages mapped per fault (fault-around, large folios).
   say("minor fault cost and pages mapped per fault (read-touch of a cached mapping)");
   {
     double faults = 0;
@@ -247,7 +272,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
                                          ppf);
   }
 
-  // 5. splice page move: file -> pipe -> /dev/null, per page moved by reference.
+  // 6. splice page move: file -> pipe -> /dev/null, per page moved by reference.
   say("splice page move (file -> pipe -> /dev/null)");
   {
     int p[2];
@@ -284,7 +309,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   }
   ::close(fd);
 
-  // 6. the disk: O_DIRECT reads (no page cache) of 4KiB, 64KiB and 1MiB, one at a
+  // 7. the disk: O_DIRECT reads (no page cache) of 4KiB, 64KiB and 1MiB, one at a
   // time along the file; time per read = latency + bytes / bandwidth.
   say("disk read latency and bandwidth (O_DIRECT reads of 4KiB, 64KiB, 1MiB)");
   if (int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC); dfd < 0) {
@@ -321,7 +346,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
     }
   }
 
-  // 7. socket send and receive, with the receiver on another CPU (as `measure` runs):
+  // 8. socket send and receive, with the receiver on another CPU (as `measure` runs):
   // the sender's CPU per write() and per byte, the receiver's per read() and per byte,
   // and, by vmsplice(), the cost of a page attached to an skb as a fragment.
   say("socket send and receive per call and per byte (socket pair, receiver on another CPU)");
@@ -404,7 +429,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
                                   format_time_ns(f.receiver_ns_per_read), f.receiver_bytes_per_read));
   }
 
-  // 8. pipe: write + read of 4KiB in one thread (not a model key; a note).
+  // 9. pipe: write + read of 4KiB in one thread (not a model key; a note).
   say("pipe write and read (4KiB)");
   double pipe_pair_ns = 0;
   {
@@ -423,7 +448,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
     ::close(p[1]);
   }
 
-  // 9. context switch and wake-up: two processes pass a byte back and forth through two
+  // 10. context switch and wake-up: two processes pass a byte back and forth through two
   // pipes, first both pinned to one CPU (each read switches straight to the other), then
   // on two CPUs (each read leaves its CPU idle, each write must wake the other's CPU).
   say("context switch and wake-up (pipe ping-pong on one CPU, a wake-up across two)");
@@ -485,7 +510,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
     }
   }
 
-  // 10. memory: user code touching memory, and the memory bus (memcpy).
+  // 11. memory: user code touching memory, and the memory bus (memcpy).
   say("memory: touch bandwidth and memcpy");
   {
     const std::size_t n = o.scale < 1 ? (16 << 20) : (128 << 20);

@@ -1,6 +1,7 @@
 #include "sim/host/runner.h"
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -242,6 +243,7 @@ struct Runner::State {
   std::map<std::string, Map> maps;
   std::map<std::string, UserBuffer>* buffers = nullptr;
   int sock = -1;
+  std::unique_ptr<io_uring> ring;  // for uring_read, made before the timed region
   Sample* out = nullptr;
   bool counted = false;
   volatile std::uint64_t sink = 0;
@@ -402,6 +404,40 @@ void Runner::step(State& st, const Op& op, bool counted) {
       }
       break;
     }
+    case OpKind::uring_read: {
+      int fd = st.fd_of(op.fd);
+      char* b = buffer(op.buf, op.bytes * op.depth);
+      // io_uring reads take offsets: the descriptor's position, moved past them after
+      // (two lseek calls, not counted: the simulator moves the position itself).
+      off_t pos = ::lseek(fd, 0, SEEK_CUR);
+      for (std::uint32_t i = 0; i < op.depth; ++i) {
+        io_uring_sqe* sqe = io_uring_get_sqe(st.ring.get());
+        if (!sqe) throw HostError("real mode: the io_uring submission queue is full");
+        io_uring_prep_read(sqe, fd, b + i * op.bytes, unsigned(op.bytes), std::uint64_t(pos) + i * op.bytes);
+      }
+      st.count("io_uring_enter");
+      int e = io_uring_submit_and_wait(st.ring.get(), op.depth);  // one io_uring_enter
+      if (e < 0) {
+        errno = -e;
+        fail("io_uring_enter");
+      }
+      std::uint64_t got = 0;
+      for (std::uint32_t i = 0; i < op.depth; ++i) {
+        io_uring_cqe* cqe = nullptr;
+        if (int w = io_uring_wait_cqe(st.ring.get(), &cqe); w < 0) {  // already posted: no system call
+          errno = -w;
+          fail("io_uring completion");
+        }
+        if (cqe->res < 0) {
+          errno = -cqe->res;
+          fail("io_uring read");
+        }
+        got += std::uint64_t(cqe->res);
+        io_uring_cqe_seen(st.ring.get(), cqe);
+      }
+      ::lseek(fd, pos + off_t(got), SEEK_SET);
+      break;
+    }
     case OpKind::write:
     case OpKind::pwrite: {
       int fd = st.fd_of(op.fd);
@@ -556,13 +592,24 @@ namespace {
 // The largest buffer each name needs, so buffers are allocated and touched before timing.
 void size_buffers(const std::vector<Op>& ops, std::map<std::string, UserBuffer>& bufs) {
   for (const Op& op : ops) {
-    if ((op.kind == OpKind::read || op.kind == OpKind::pread) ||
+    if ((op.kind == OpKind::read || op.kind == OpKind::pread || op.kind == OpKind::uring_read) ||
         ((op.kind == OpKind::write || op.kind == OpKind::pwrite) && op.from.empty())) {
       auto& b = bufs[op.buf];
-      if (b.size() < op.bytes) b.resize(op.bytes, 1);
+      std::uint64_t need = op.kind == OpKind::uring_read ? op.bytes * op.depth : op.bytes;
+      if (b.size() < need) b.resize(need, 1);
     }
     if (op.kind == OpKind::repeat) size_buffers(op.body, bufs);
   }
+}
+
+// The deepest uring_read of a program: the ring's size.
+std::uint32_t uring_depth(const std::vector<Op>& ops) {
+  std::uint32_t d = 0;
+  for (const Op& op : ops) {
+    if (op.kind == OpKind::uring_read) d = std::max(d, op.depth);
+    if (op.kind == OpKind::repeat) d = std::max(d, uring_depth(op.body));
+  }
+  return d;
 }
 
 // Two connected sockets: a socket pair, or a loopback TCP connection.
@@ -624,7 +671,22 @@ Sample Runner::run_once(const RunSpec& run) {
   st.buffers = &buffers;
   st.sock = snd;
   st.out = &out;
+  struct RingExit {
+    State& st;
+    ~RingExit() {
+      if (st.ring) io_uring_queue_exit(st.ring.get());
+    }
+  } ring_exit{st};
   try {
+    if (std::uint32_t depth = uring_depth(prog.body)) {
+      st.ring = std::make_unique<io_uring>();
+      if (int e = io_uring_queue_init(depth, st.ring.get(), 0); e < 0) {
+        st.ring.reset();
+        throw HostError(fmt::format("real mode: io_uring_queue_init: {} (is io_uring disabled by "
+                                    "kernel.io_uring_disabled or a seccomp filter?)",
+                                    std::strerror(-e)));
+      }
+    }
     execute(st, prog.setup, false);
     auto perf0 = perf_.read();
     ProcIo io0 = proc_io_self();

@@ -155,3 +155,28 @@ TEST_CASE("real mode opens with the scenario's flags: O_DIRECT reads go to the s
   if (j["proc_self_io"].contains("read_bytes"))
     CHECK(j["proc_self_io"]["read_bytes"].get<std::int64_t>() >= (1 << 20));
 }
+
+TEST_CASE("real mode runs io_uring reads with liburing: one io_uring_enter per batch", "[host][uring]") {
+  // scenarios/io-uring.yaml: 4 x (io_uring_enter of four 64 KiB reads, write of 256 KiB):
+  // 4 io_uring_enter and 4 write, as the simulator counts them.
+  kiosim::Scenario s = kiosim::load_scenario(std::string(KIOSIM_SOURCE_DIR) + "/scenarios/io-uring.yaml");
+  s.machine.receiver_local = true;
+  auto runs = s.runs();
+  auto predicted = kiosim::simulate(s, runs);
+  kiosim::host::MeasureOptions o;
+  o.repeat = 1;
+  kiosim::host::Measurement m;
+  try {
+    m = kiosim::host::measure(s, o);
+  } catch (const kiosim::host::HostError& e) {
+    // Only a kernel or sandbox that refuses io_uring may stop it.
+    REQUIRE(std::string(e.what()).find("io_uring_queue_init") != std::string::npos);
+    WARN("skipped: " << e.what());
+    return;
+  }
+  auto c = m.methods.at(0).summary()["counters"];
+  CHECK(c["syscalls_by_name"]["io_uring_enter"].get<std::uint64_t>() == 4);
+  CHECK(c["syscalls_by_name"]["write"].get<std::uint64_t>() == 4);
+  CHECK(c["syscalls"].get<std::uint64_t>() == sim_syscalls(predicted[0]));
+  CHECK(m.methods.at(0).summary()["receiver"]["bytes_received"].get<std::uint64_t>() == (1u << 20));
+}
