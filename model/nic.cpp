@@ -12,9 +12,11 @@ std::optional<FragOverflow> parse_frag_overflow(std::string_view s) {
   return std::nullopt;
 }
 
-Segmented Nic::segment_copy(std::uint64_t bytes) const {
+Segmented Nic::segment_copy(std::uint64_t bytes) const { return segment_linear(bytes, max_payload()); }
+
+Segmented segment_linear(std::uint64_t bytes, std::uint64_t cap) {
   Segmented out;
-  const std::uint64_t cap = max_payload();
+  cap = std::max<std::uint64_t>(1, cap);
   while (bytes > 0) {
     Skb skb;
     skb.linear = std::min(bytes, cap);

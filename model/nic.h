@@ -41,6 +41,9 @@ struct Segmented {
   std::vector<SkbFrag> tail;          // with `more`: the last, unfinished skb's pieces
 };
 
+// `bytes` copied by the CPU into skbs of at most `cap` payload bytes each.
+Segmented segment_linear(std::uint64_t bytes, std::uint64_t cap);
+
 class Nic {
  public:
   explicit Nic(NicParams p = {}) : p_(p) {}

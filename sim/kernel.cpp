@@ -392,14 +392,22 @@ void Kernel::wake_local_receiver(Process& receiver) {
 
 // net.receiver: local (a socket pair, af_unix): the skb is queued straight on the peer
 // socket, with no NIC DMA, no wire and no interrupt. The receiver, on its own core,
-// copies it out with recv() calls of net.recv_buffer bytes; its CPU time and copies
+// copies it out with read() calls of net.recv_buffer bytes; its CPU time and copies
 // are its own process's, not the sender's. Then the skb is freed (its page references go).
+// A read() fills its buffer across skbs and returns early only when the socket is
+// empty (unix_stream_read_generic).
 void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
   const std::uint64_t bytes = s.skb.payload();
   const std::uint64_t per_call = std::max<std::uint64_t>(1, m_.recv_buffer_bytes);
-  const std::uint64_t calls = (bytes + per_call - 1) / per_call;
+  std::uint64_t calls = (recv_fill_ + bytes) / per_call;  // reads that fill up in this skb
+  recv_fill_ = (recv_fill_ + bytes) % per_call;
   double t0 = engine_.now_ns();
   engine_.copy(double(calls) * m_.recv_call_ns, bytes, m_.recv_rate());
+  if (recv_fill_ > 0 && tx_queue_.empty()) {  // nothing more queued: the read returns short
+    ++calls;
+    recv_fill_ = 0;
+    engine_.copy(m_.recv_call_ns, 0);
+  }
   double dt = engine_.now_ns() - t0;
   Counters& c = receiver.counters;
   c.syscalls += calls;

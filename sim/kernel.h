@@ -199,6 +199,7 @@ class Kernel final : private EventSink {
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
   void wake_local_receiver(Process& receiver);
   std::uint64_t sndbuf_wake_level() const;
+  Segmented segment_write(std::uint64_t bytes) const;
 
   // the journal (kernel_journal.cpp)
   void journal_actor();        // kjournald2: one commit at a time
@@ -247,6 +248,7 @@ class Kernel final : private EventSink {
   std::uint64_t next_req_ = 1;
   int running_ = 0;
   double end_ns_ = 0, last_delivery_ns_ = 0;
+  std::uint64_t recv_fill_ = 0;  // bytes the local receiver's read() in progress has copied
 
   std::deque<std::shared_ptr<DiskRequest>> disk_queue_;
   std::unordered_map<PageKey, std::shared_ptr<DiskRequest>, PageKeyHash> inflight_;

@@ -3,6 +3,7 @@
 // pipe (fs/splice.c): the copies, the page references and the skbs each one makes.
 #include <algorithm>
 
+#include "model/af_unix.h"
 #include "sim/kernel.h"
 #include "sim/kernel_internal.h"
 
@@ -84,6 +85,11 @@ void Kernel::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::ui
   }
 }
 
+// A write()'s bytes in skbs: TSO-sized for the NIC, af_unix-sized for a local receiver.
+Segmented Kernel::segment_write(std::uint64_t bytes) const {
+  return m_.receiver_local ? unix_segment_copy(bytes, m_.sndbuf_bytes) : nic_.segment_copy(bytes);
+}
+
 // A writer asleep on a full send buffer is woken once the socket is writable again:
 // af_unix (unix_writable) when at most a quarter of sk_sndbuf is still in flight; TCP
 // (sk_stream_write_space) when the free space is at least half of what is queued.
@@ -103,7 +109,7 @@ std::uint64_t Kernel::write_socket(Thread& t, Socket& s, std::uint64_t bytes, Wr
     }
     m.cursor += bytes;
   }
-  queue_skbs(t, s, nic_.segment_copy(bytes), src.mapping ? Place::mapping : Place::user_buffer);
+  queue_skbs(t, s, segment_write(bytes), src.mapping ? Place::mapping : Place::user_buffer);
   return bytes;
 }
 

@@ -26,7 +26,7 @@ std::uint64_t Kernel::send(Thread& t, Socket& s, std::uint64_t bytes, const std:
   Syscall sc(*this, t, "send");
   if (!zerocopy || !m_.nic.scatter_gather) {
     // Without scatter-gather the kernel copies after all (skb_zerocopy_iter_stream falls back).
-    queue_skbs(t, s, nic_.segment_copy(bytes), Place::user_buffer);
+    queue_skbs(t, s, segment_write(bytes), Place::user_buffer);
     return bytes;
   }
   const std::uint64_t pages = pages_spanned(0, bytes);

@@ -22,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include "model/af_unix.h"
 #include "sim/host/cpus.h"
 #include "sim/host/measure.h"
 #include "sim/host/socket_stream.h"
@@ -394,17 +395,24 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
       rx.push_back(r.receiver_bytes_per_read);
       ry.push_back(r.receiver_ns_per_read);
     }
-    auto [aw, bw] = fit(xs, wy);
+    // A write() of x bytes is one syscall, n(x) skbs (af_unix cuts at unix_skb_max) and
+    // x bytes copied: solve  y - syscall = n(x) skb + x / bandwidth  at the two sizes.
+    const double n1 = std::ceil(xs[0] / double(unix_skb_max(m.sndbuf_bytes)));
+    const double n2 = std::ceil(xs[1] / double(unix_skb_max(m.sndbuf_bytes)));
+    const double det = n1 * xs[1] - n2 * xs[0];
+    const double skb = ((wy[0] - sys_ns) * xs[1] - (wy[1] - sys_ns) * xs[0]) / det;
+    const double bw = (n1 * (wy[1] - sys_ns) - n2 * (wy[0] - sys_ns)) / det;  // ns per byte
+    const double aw = sys_ns + skb;
     auto [ar, br] = fit(rx, ry);
     const std::string where = cpus.size() >= 2 ? fmt::format("sender on CPU {}, receiver on CPU {}", snd_cpu, rcv_cpu)
                                                : std::string("one CPU for both");
     if (bw > 0) {
-      m.cpu.skb_ns = std::max(0.0, aw - sys_ns);
+      m.cpu.skb_ns = std::max(0.0, skb);
       m.send_bytes_per_s = 1e9 / bw;
-      how["cpu.skb"] = fmt::format("write() of 4KiB and 64KiB to a socket pair ({}, reading 64KiB): sender CPU per call, intercept "
-                                   "{} minus the syscall",
-                                   where, format_time_ns(aw));
-      how["net.send_bandwidth"] = "the same writes: sender CPU per byte (slope of the fit)";
+      how["cpu.skb"] = fmt::format("write() of 4KiB (1 skb) and 64KiB ({:.0f} af_unix skbs) to a socket pair ({}, "
+                                   "reading 64KiB): sender CPU per skb, beyond the syscall",
+                                   n2, where);
+      how["net.send_bandwidth"] = "the same writes: sender CPU per byte";
     }
     if (br > 0) {
       m.recv_call_ns = std::max(0.0, ar);

@@ -58,19 +58,22 @@ TEST_CASE("sendfile to a local receiver: a full socket buffer and two wake-ups p
   CHECK(process(r, "sender")["cpu_copies"] == 0);
 }
 
-TEST_CASE("read+write to a local receiver: the copy into the socket at net.send_bandwidth", "[net][local]") {
-  // 16 chunks of 64 KiB. Each: read() copies 65536 B at 10 GB/s = 6.5536 us, write()
-  // copies it into an skb at 1 GB/s = 65.536 us: one chunk every 72.0896 us, so the
-  // sender's CPU time is 16 x 72.0896 = 1153.4336 us and it never fills the buffer.
-  // The receiver drains a chunk in 65.536 us, a little faster than they come:
-  //   chunk 1 arrives at 72.0896, the receiver wakes at 82.0896, done at 147.6256;
-  //   chunk 2 arrived at 144.1792 (before): done at 213.1616, no sleep;
-  //   chunk 3 arrives at 216.2688 (after): it slept, wakes at 226.2688 ...
-  // so it sleeps before every odd chunk: 8 wake-ups. Chunk 15 arrives at 1081.344,
-  // done at 1156.88; chunk 16 came at 1153.4336: the last byte is in at 1222.416 us.
+TEST_CASE("read+write to a local receiver: af_unix skbs of 36 KiB, reads of 64 KiB", "[net][local]") {
+  // 16 chunks of 64 KiB. Each: read() copies 65536 B at 10 GB/s = 6.5536 us; write()
+  // cuts it into af_unix skbs of at most 3776 + 32768 = 36544 B (A) and 28992 B (B),
+  // copied at 1 GB/s: A is queued 43.0976 us into the chunk, B at its end, 72.0896 us.
+  // The sender's CPU time is 16 x 72.0896 = 1153.4336 us; it never fills the buffer.
+  // The receiver reads 64 KiB per call across skbs (A + B = one read: 16 reads) and
+  // copies at 1 GB/s, a little faster than the chunks come, so it sleeps every other chunk:
+  //   A1 at 43.0976, wakes at 53.0976, copies A1 B1 A2 B2 (131.072 us) until 184.1696;
+  //   A3 comes at 187.2768 (after): asleep, wakes at 197.2768 ...
+  // 8 wake-ups (chunks 1, 3, ..., 15); the last pair ends at 14 x 72.0896 + 184.1696
+  // = 1193.424 us.
   json r = run_method("read_write");
   CHECK(process(r, "sender")["cpu_time_ns"] == 1153434);
+  CHECK(process(r, "sender")["skbs"] == 32);
   CHECK(process(r, "sender")["context_switches_voluntary"] == 0);
   CHECK(process(r, "receiver")["context_switches_voluntary"] == 8);
-  CHECK(r["counters"]["sim_time_ns"] == 1222416);
+  CHECK(process(r, "receiver")["syscalls_by_name"]["read"] == 16);
+  CHECK(r["counters"]["sim_time_ns"] == 1193424);
 }
