@@ -395,46 +395,48 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
       rx.push_back(r.receiver_bytes_per_read);
       ry.push_back(r.receiver_ns_per_read);
     }
-    // A write() of x bytes is one syscall, n(x) skbs (af_unix cuts at unix_skb_max) and
-    // x bytes copied: solve  y - syscall = n(x) skb + x / bandwidth  at the two sizes.
-    const double n1 = std::ceil(xs[0] / double(unix_skb_max(m.sndbuf_bytes)));
-    const double n2 = std::ceil(xs[1] / double(unix_skb_max(m.sndbuf_bytes)));
-    const double det = n1 * xs[1] - n2 * xs[0];
-    const double skb = ((wy[0] - sys_ns) * xs[1] - (wy[1] - sys_ns) * xs[0]) / det;
-    const double bw = (n1 * (wy[1] - sys_ns) - n2 * (wy[0] - sys_ns)) / det;  // ns per byte
-    const double aw = sys_ns + skb;
-    auto [ar, br] = fit(rx, ry);
+    // Page fragments first: vmsplice() of 4KiB (1 page) and of 64KiB (16 pages) into a
+    // pipe, splice() to the socket, each minus the same to /dev/null: one skb and its
+    // pages, with no data to copy or allocate: cpu.skb and cpu.skb_frag.
+    auto frag_path = [&](std::uint64_t chunk) {
+      std::uint64_t bytes = std::min<std::uint64_t>(total, chunk * 4096);  // fewer tiny chunks
+      std::vector<double> snd, nulls;
+      for (int trial = 0; trial < 7; ++trial) {
+        snd.push_back(socket_stream(chunk, 65536, bytes, ChunkPath::vmsplice, snd_cpu, rcv_cpu).sender_ns_per_chunk);
+        nulls.push_back(vmsplice_to_null_ns(chunk, bytes));
+      }
+      return median(snd) - median(nulls);
+    };
+    const double one_page = frag_path(4096), sixteen = frag_path(65536);
+    const double frag = std::max(0.0, (sixteen - one_page) / 15);
+    const double skb = std::max(0.0, one_page - frag);
+    m.cpu.skb_frag_ns = frag;
+    m.cpu.skb_ns = skb;
     const std::string where = cpus.size() >= 2 ? fmt::format("sender on CPU {}, receiver on CPU {}", snd_cpu, rcv_cpu)
                                                : std::string("one CPU for both");
+    how["cpu.skb_frag"] = fmt::format("vmsplice() of 4KiB and of 64KiB into a pipe and splice() to a socket pair ({}), "
+                                      "each minus the same to /dev/null ({} and {}): the difference per page",
+                                      where, format_time_ns(one_page), format_time_ns(sixteen));
+    how["cpu.skb"] = "the same: one page's figure minus cpu.skb_frag (an skb without data to copy)";
+    // Then the copy path: a 64KiB write() is one syscall, n af_unix skbs (cut at
+    // unix_skb_max) and 64KiB copied into new skb memory: its per-byte cost.
+    const double n64 = std::ceil(xs[1] / double(unix_skb_max(m.sndbuf_bytes)));
+    const double bw = (wy[1] - sys_ns - n64 * skb) / xs[1];  // ns per byte
     if (bw > 0) {
-      m.cpu.skb_ns = std::max(0.0, skb);
       m.send_bytes_per_s = 1e9 / bw;
-      how["cpu.skb"] = fmt::format("write() of 4KiB (1 skb) and 64KiB ({:.0f} af_unix skbs) to a socket pair ({}, "
-                                   "reading 64KiB): sender CPU per skb, beyond the syscall",
-                                   n2, where);
-      how["net.send_bandwidth"] = "the same writes: sender CPU per byte";
+      how["net.send_bandwidth"] = fmt::format("write() of 64KiB to a socket pair ({}, reading 64KiB): sender CPU {} "
+                                              "minus the syscall and {:.0f} skbs, per byte",
+                                              where, format_time_ns(wy[1]), n64);
     }
+    auto [ar, br] = fit(rx, ry);
     if (br > 0) {
       m.recv_call_ns = std::max(0.0, ar);
       m.recv_bytes_per_s = 1e9 / br;
       how["net.recv_call"] = fmt::format("read() of 4KiB and 64KiB from 64KiB writes ({}): receiver CPU per call, intercept", where);
       how["net.recv_bandwidth"] = "the same reads: receiver CPU per byte (slope of the fit)";
     }
-    // Page fragments: vmsplice() 64KiB of a user buffer into a pipe and splice() it to
-    // the socket, minus the same vmsplice() and splice() to /dev/null, minus one skb.
-    const std::uint64_t chunk = 65536;
-    SocketStream f = stream(chunk, chunk, ChunkPath::vmsplice);
-    std::vector<double> nulls;
-    for (int trial = 0; trial < 3; ++trial) nulls.push_back(vmsplice_to_null_ns(chunk, total));
-    double null_ns = median(nulls);
-    m.cpu.skb_frag_ns = std::max(0.0, (f.sender_ns_per_chunk - null_ns - m.cpu.skb_ns) / double(chunk / 4096));
-    how["cpu.skb_frag"] = fmt::format("vmsplice() of 64KiB into a pipe and splice() to a socket pair ({}): sender CPU "
-                                      "{} per chunk, minus {} to /dev/null, minus one skb, per page",
-                                      where, format_time_ns(f.sender_ns_per_chunk), format_time_ns(null_ns));
-    c.notes.push_back(fmt::format("socket pair, {}: send {} + {:.3f}ns/byte; receive {} + {:.3f}ns/byte; fragments: "
-                                  "receiver {} per {:.0f}-byte read",
-                                  where, format_time_ns(aw), bw, format_time_ns(ar), br,
-                                  format_time_ns(f.receiver_ns_per_read), f.receiver_bytes_per_read));
+    c.notes.push_back(fmt::format("socket pair, {}: write() of 4KiB {}, of 64KiB {}; read() {} + {:.3f}ns/byte", where,
+                                  format_time_ns(wy[0]), format_time_ns(wy[1]), format_time_ns(ar), br));
   }
 
   // 9. pipe: write + read of 4KiB in one thread (not a model key; a note).
