@@ -163,10 +163,14 @@ void Kernel::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool(
   double t0 = engine_.now_ns();
   count(t, &Counters::context_switches_voluntary, 1);
   t.waiting_for = why;
-  while (!ready()) q.wait();
   // try_to_wake_up() sends the sleeper's idle core an IPI; it runs once that core has
   // left its idle state (in a VM, the hypervisor's halt exit too): idle time, not CPU.
-  engine_.sleep_ns(m_.cpu.wakeup_ns);
+  // Others may take what it waited for meanwhile (ring slots, buffer space): it checks
+  // again when it runs, as a woken task does, and sleeps again if it must.
+  do {
+    while (!ready()) q.wait();
+    engine_.sleep_ns(m_.cpu.wakeup_ns);
+  } while (!ready());
   t.waiting_for.clear();
   double waited = engine_.now_ns() - t0;
   t.time[std::size_t(c)] += waited;

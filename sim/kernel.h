@@ -166,7 +166,7 @@ class Kernel final : private EventSink {
 
   // page cache and disk
   void fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);
-  void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);  // fill_pages without the wait
+  void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss);
   // Pages from `unused_from` on (and all, when `readahead`) are read ahead of use.
   void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
                        std::uint64_t unused_from = ~0ULL);

@@ -97,11 +97,13 @@ void Kernel::wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::ui
 // filemap_read's page walk: look each page up, start readahead on a miss (or on the
 // marked page), and wait for the pages this request needs.
 void Kernel::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n) {
-  request_pages(t, f, first, n);
+  request_pages(t, f, first, n, true);
   wait_for_pages(t, f.file, first, n);
 }
 
-void Kernel::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n) {
+// With `wait_for_miss` false, the disk reads for a miss are only started (io_uring's
+// async buffered reads); wait_for_pages waits for them later.
+void Kernel::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss) {
   const std::uint64_t file_pages = pages_spanned(0, files_[f.file].size);
   std::optional<std::uint64_t> first_miss;
   for (std::uint64_t p = first; p < first + n; ++p) {
@@ -124,7 +126,7 @@ void Kernel::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uin
       e.name = "sync";
       trace(t, e);
     }
-    read_into_cache(t, f.file, r, true, false, first + n);
+    read_into_cache(t, f.file, r, wait_for_miss, false, first + n);
   } else {
     PageRange r = f.ra.on_hit(first, n, file_pages);
     if (!r.empty()) {
@@ -164,7 +166,7 @@ std::uint64_t Kernel::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, st
     cpu(t, TimeCat::syscall, m_.cpu.uring_op_ns);
   }
   for (auto [p, n] : reads)
-    if (n) request_pages(t, f, first_page(p), pages_spanned(p, n));
+    if (n) request_pages(t, f, first_page(p), pages_spanned(p, n), false);
   std::uint64_t done = 0;
   for (auto [p, n] : reads) {
     if (!n) continue;
