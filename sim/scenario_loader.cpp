@@ -406,6 +406,8 @@ class ProgramLoader {
       case OpKind::uring_read:
         o.fd = ref("fd", {NameKind::file});
         if (a["depth"]) o.depth = std::uint32_t(l_.count(a["depth"], p + ".depth", 1, 4096));
+        if (o.bytes > (1ULL << 30))
+          l_.fail(a["bytes"], p + ".bytes", "one io_uring read takes at most 1GiB (raise depth instead)");
         if (direct_.count(o.fd))
           l_.fail(a["fd"], p + ".fd", "uring_read of a file opened with O_DIRECT is not modelled (buffered reads only)");
         break;
@@ -669,7 +671,10 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   if (!opt.machine_file.empty()) {
     std::error_code ec;
     if (!fs::is_regular_file(opt.machine_file, ec))
-      throw InputError("command line", 0, 0, "--machine", fmt::format("no machine profile file `{}`", opt.machine_file));
+      throw InputError("command line", 0, 0, "--machine",
+                       fmt::format("no machine profile file `{}` (--machine takes a path; a named profile goes in "
+                                   "the scenario's `machine:`)",
+                                   opt.machine_file));
     s.machine = load_machine_file(opt.machine_file);
     s.machine_name = opt.machine_file;
   } else if (!mn || mn.IsScalar()) {

@@ -18,13 +18,13 @@ namespace {
 struct CalibrateArgs {
   std::string output;
   bool quick = false;
-  unsigned rounds = 3;
+  unsigned rounds = 0;  // 0: 3, or 1 with --quick
   bool quiet = false;
   bool json = false;
 };
 
 int run_calibrate(const CalibrateArgs& a) {
-  const unsigned rounds = a.quick ? 1 : a.rounds;
+  const unsigned rounds = a.rounds ? a.rounds : a.quick ? 1 : 3;
   std::cerr << fmt::format("ARG command   calibrate\nARG output    {}\nARG quick     {}\nARG rounds    {}\n",
                            a.output.empty() ? "(stdout)" : a.output, a.quick, rounds);
   try {
@@ -69,8 +69,8 @@ Action add_calibrate(CLI::App& app) {
   auto* c = app.add_subcommand("calibrate", "micro-benchmarks of this machine -> a machine profile (YAML)");
   c->add_option("-o,--output", a->output, "write the profile here (atomically) instead of to stdout");
   c->add_flag("--quick", a->quick, "fewer iterations and a smaller file (for tests; noisier figures)");
-  c->add_option("--rounds", a->rounds, "run every benchmark this many times and keep the median (default 3; "
-                "--quick: 1)")
+  c->add_option("--rounds", a->rounds, "run every benchmark this many times and keep each value's median "
+                "(default 3; with --quick 1)")
       ->check(CLI::Range(1, 50));
   c->add_flag("--json", a->json, "print the values as JSON");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");

@@ -38,9 +38,9 @@ void add_common(CLI::App* c, Common& o) {
   c->add_option("--machines", o.machines_dir, "directory of machine profiles (default: beside the scenario)")
       ->check(CLI::ExistingDirectory);
   c->add_option("--machine", o.machine_file,
-                "machine profile to use instead of the scenario's machine: (e.g. from kiosim calibrate); its "
-                "set: and --set still apply")
-      ->type_name("PROFILE");
+                "a machine profile file (e.g. from kiosim calibrate) used instead of the scenario's `machine:`; "
+                "the scenario's `set:` and --set still apply on top")
+      ->type_name("PROFILE.yaml");
   c->add_flag("--json", o.json, "print JSON instead of tables");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
 }

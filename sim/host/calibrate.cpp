@@ -92,14 +92,19 @@ double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
     pin_to_cpu(sleeper);
     ::close(a[1]);
     ::close(b[0]);
-    std::vector<double> lat;
-    double stamp = 0;
-    while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
-      lat.push_back(now_ns() - stamp);
-      if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
+    try {  // the child never returns into the parent's code, whatever happens
+      std::vector<double> lat;
+      lat.reserve(n);
+      double stamp = 0;
+      while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
+        lat.push_back(now_ns() - stamp);
+        if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
+      }
+      double med = lat.empty() ? 0 : median(lat);
+      if (::write(b[1], &med, sizeof med) != ssize_t(sizeof med)) ::_exit(1);
+    } catch (...) {
+      ::_exit(127);
     }
-    double med = lat.empty() ? 0 : median(lat);
-    if (::write(b[1], &med, sizeof med) != ssize_t(sizeof med)) ::_exit(1);
     ::_exit(0);
   }
   register_child(pid);
@@ -119,7 +124,7 @@ double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
   unregister_child(pid);
   ::close(b[0]);
   unpin();
-  if (!got) fail("wake-up latency report");
+  if (!got) throw HostError("wake-up benchmark: the sleeping process ended without its report");
   return med;
 }
 
@@ -177,7 +182,10 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
         double t0 = now_ns();
         for (std::uint64_t i = 0; i < n; ++i) {
           for (int k = 0; k < 64; ++k) io_uring_prep_nop(io_uring_get_sqe(&ring));
-          if (io_uring_submit_and_wait(&ring, 64) != 64) fail("io_uring_enter");
+          if (int got = io_uring_submit_and_wait(&ring, 64); got != 64) {
+            errno = got < 0 ? -got : EAGAIN;
+            fail("io_uring_enter (64 NOPs)");
+          }
           io_uring_cq_advance(&ring, 64);
         }
         return std::max(0.0, ((now_ns() - t0) / double(n) - sys_ns) / 64);
@@ -313,7 +321,10 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   // 7. the disk: O_DIRECT reads (no page cache) of 4KiB, 64KiB and 1MiB, one at a
   // time along the file; time per read = latency + bytes / bandwidth.
   say("disk read latency and bandwidth (O_DIRECT reads of 4KiB, 64KiB, 1MiB)");
-  if (int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC); dfd < 0) {
+  if (facts.temp_fs == "tmpfs") {
+    how["disk.latency"] = how["disk.read_bandwidth"] =
+        fmt::format("default: {} is on tmpfs (memory), not a disk; set TMPDIR to a disk's file system", dir.path());
+  } else if (int dfd = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC); dfd < 0) {
     how["disk.latency"] = how["disk.read_bandwidth"] =
         fmt::format("default: {} cannot be opened with O_DIRECT ({})", dir.path(), std::strerror(errno));
   } else {
@@ -503,11 +514,12 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
     };
     // A round trip on one CPU is two switches and two write+read pairs (measured above
     // without switching).
-    double rt = round_trip(cpus[0], cpus[0]);
+    const int cpu0 = cpus.empty() ? -1 : cpus[0];
+    double rt = round_trip(cpu0, cpu0);
     m.cpu.context_switch_ns = std::max(0.0, (rt - 2 * pipe_pair_ns) / 2);
     how["cpu.context_switch"] = fmt::format("pipe ping-pong between two processes pinned to CPU {}: round trip {} "
                                             "minus two pipe write+read pairs, halved",
-                                            cpus[0], format_time_ns(rt));
+                                            cpu0, format_time_ns(rt));
     // On two CPUs: the time from a write() to a reader asleep on the other, idle CPU
     // returning from its read(), stamped with the one clock both share.
     if (cpus.size() >= 2) {
@@ -583,6 +595,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
 }  // namespace
 
 Calibration calibrate(const CalibrateOptions& o, const std::function<void(const std::string&)>& progress) {
+  ::signal(SIGPIPE, SIG_IGN);  // a benchmark's child that dies is an error to report, not our death
   Calibration c;
   c.facts = host_facts(temp_base());
   const unsigned rounds = std::max(1u, o.rounds);
@@ -593,18 +606,30 @@ Calibration calibrate(const CalibrateOptions& o, const std::function<void(const 
     }));
   // Each measured value is the median of the rounds: this host's speed drifts by tens
   // of percent from one second to the next, and a round takes a few seconds.
+  // Only rounds that measured a key count for it (a rejected fit keeps the default);
+  // the lower median, so that the value is one a round measured.
   Machine m = done.back().m;
-  std::map<std::string, std::string> how = done.back().how;
+  std::map<std::string, std::string> how;
   for (const auto& k : machine_keys()) {
     std::string name(k.name);
-    if (!how.count(name) || !k.choices.empty() || rounds == 1) continue;
-    std::vector<double> v;
-    for (const auto& d : done) v.push_back(k.number(d.m));
-    if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; })) continue;
-    k.set(m, median(v), "");
+    std::vector<const Round*> measured;
+    for (const auto& d : done) {
+      auto h = d.how.find(name);
+      if (h != d.how.end() && h->second.rfind("default", 0) != 0) measured.push_back(&d);
+    }
+    if (measured.empty()) {
+      if (auto h = done.back().how.find(name); h != done.back().how.end()) how[name] = h->second;
+      continue;
+    }
+    std::vector<const Round*> sorted = measured;
+    std::sort(sorted.begin(), sorted.end(), [&](auto* a, auto* b) { return k.number(a->m) < k.number(b->m); });
+    const Round* mid = sorted[(sorted.size() - 1) / 2];
+    k.set(m, k.number(mid->m), k.show(mid->m));
+    how[name] = mid->how.at(name);
     std::string each;
-    for (const auto& d : done) each += (each.empty() ? "" : ", ") + k.show(d.m);
-    how[name] += fmt::format("; median of {} rounds ({})", rounds, each);
+    for (const auto* d : measured) each += (each.empty() ? "" : ", ") + k.show(d->m);
+    if (std::any_of(measured.begin(), measured.end(), [&](auto* d) { return k.number(d->m) != k.number(mid->m); }))
+      how[name] += fmt::format("; median of {} rounds ({})", measured.size(), each);
   }
   m.derive();
   c.notes = done.back().notes;

@@ -1,5 +1,7 @@
 #include "sim/host/measure.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <ostream>
 
@@ -111,6 +113,7 @@ void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_by
 }
 
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress) {
+  ::signal(SIGPIPE, SIG_IGN);  // a receiver that dies is an error to report (EPIPE), not our death
   auto say = [&](const std::string& m) {
     if (progress) progress(m);
   };

@@ -358,8 +358,8 @@ void Runner::step(State& st, const Op& op, bool counted) {
       if (op.open_flags & open_flags::sync) flags |= O_SYNC;
       int fd = ::open(it->second.c_str(), flags);
       if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
-        throw HostError(fmt::format("real mode: the file system of {} does not support O_DIRECT (tmpfs does not); "
-                                    "set TMPDIR to a directory on ext4 or xfs",
+        throw HostError(fmt::format("real mode: the file system of {} does not support O_DIRECT; "
+                                    "set TMPDIR to a directory on a disk's file system (ext4, xfs)",
                                     dir_.path()));
       if (fd < 0) fail("open " + it->second);
       if (op.offset != kNoOffset && op.offset) ::lseek(fd, off_t(op.offset), SEEK_SET);
@@ -417,9 +417,9 @@ void Runner::step(State& st, const Op& op, bool counted) {
       }
       st.count("io_uring_enter");
       int e = io_uring_submit_and_wait(st.ring.get(), op.depth);  // one io_uring_enter
-      if (e < 0) {
-        errno = -e;
-        fail("io_uring_enter");
+      if (e != int(op.depth)) {
+        errno = e < 0 ? -e : EAGAIN;
+        fail(fmt::format("io_uring_enter (submitted {} of {} reads)", e < 0 ? 0 : e, op.depth));
       }
       std::uint64_t got = 0;
       for (std::uint32_t i = 0; i < op.depth; ++i) {
@@ -639,6 +639,22 @@ std::pair<int, int> connection(ReceiverKind k) {
 
 }  // namespace
 
+// What a run opened and mapped, and its two connections, closed (on success and on error).
+void Runner::release(State& st, int sock, int report) {
+  for (auto& [n, m] : st.maps) ::munmap(m.addr, m.len);
+  for (auto& [n, f] : st.fds)
+    if (!f.socket) ::close(f.fd);
+  for (auto& [n, p] : st.pipes) {
+    ::close(p.r);
+    ::close(p.w);
+  }
+  st.maps.clear();
+  st.fds.clear();
+  st.pipes.clear();
+  ::close(sock);
+  ::close(report);
+}
+
 Sample Runner::run_once(const RunSpec& run) {
   if (run.processes.size() != 1 || run.processes[0].threads != 1)
     throw HostError("real mode runs one process with one thread (a transfer scenario)");
@@ -722,17 +738,10 @@ Sample Runner::run_once(const RunSpec& run) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     unregister_child(pid);
+    release(st, snd, rep[0]);
     throw;
   }
-  for (auto& [n, m] : st.maps) ::munmap(m.addr, m.len);
-  for (auto& [n, f] : st.fds)
-    if (!f.socket) ::close(f.fd);
-  for (auto& [n, p] : st.pipes) {
-    ::close(p.r);
-    ::close(p.w);
-  }
-  ::close(snd);
-  ::close(rep[0]);
+  release(st, snd, rep[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -97,6 +97,7 @@ class Runner {
   double prepare_cache(Sample& out);
   void execute(State& st, const std::vector<Op>& ops, bool counted);
   void step(State& st, const Op& op, bool counted);
+  static void release(State& st, int sock, int report);  // closes what a run opened
 
   const Scenario& s_;
   PrivateDir& dir_;

@@ -92,17 +92,21 @@ SocketStream socket_stream(std::uint64_t chunk, std::uint64_t read_size, std::ui
     pin_to_cpu(receiver_cpu);
     ::close(sv[0]);
     ::close(rep[0]);
-    Buffer b(read_size);
-    double c0 = cpu_ns(), calls = 0, bytes = 0;
-    for (;;) {
-      ssize_t r = ::read(sv[1], b.p, b.n);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      calls += 1;
-      bytes += double(r);
+    try {  // the child never returns into the parent's code, whatever happens
+      Buffer b(read_size);
+      double c0 = cpu_ns(), calls = 0, bytes = 0;
+      for (;;) {
+        ssize_t r = ::read(sv[1], b.p, b.n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        calls += 1;
+        bytes += double(r);
+      }
+      double out[3] = {cpu_ns() - c0, calls, bytes};
+      if (::write(rep[1], out, sizeof out) != ssize_t(sizeof out)) ::_exit(1);
+    } catch (...) {
+      ::_exit(127);
     }
-    double out[3] = {cpu_ns() - c0, calls, bytes};
-    if (::write(rep[1], out, sizeof out) != ssize_t(sizeof out)) ::_exit(1);
     ::_exit(0);
   }
   register_child(pid);
@@ -131,7 +135,8 @@ SocketStream socket_stream(std::uint64_t chunk, std::uint64_t read_size, std::ui
     s.sender_ns_per_chunk = (cpu_ns() - c0) / double(chunks);
     ::shutdown(sv[0], SHUT_WR);
     double r[3] = {0, 0, 0};
-    if (::read(rep[0], r, sizeof r) != ssize_t(sizeof r) || r[1] <= 0) fail("the receiver's report");
+    if (::read(rep[0], r, sizeof r) != ssize_t(sizeof r) || r[1] <= 0)
+      throw HostError("socket benchmark: the receiver process ended without its report");
     s.wall_ns = now_ns() - t0;
     s.receiver_ns_per_read = r[0] / r[1];
     s.receiver_bytes_per_read = r[2] / r[1];
