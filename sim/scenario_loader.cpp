@@ -382,6 +382,8 @@ class ProgramLoader {
         if (YAML::Node fl = a["flags"]) o.open_flags = open_flag_list(fl, p + ".flags");
         if (o.open_flags & open_flags::direct) direct_.insert(o.as);
         else direct_.erase(o.as);
+        if (o.open_flags & open_flags::append) append_.insert(o.as);
+        else append_.erase(o.as);
         if ((o.open_flags & open_flags::direct) && o.offset != kNoOffset && o.offset % 512)
           l_.fail(a["offset"], p + ".offset", "O_DIRECT needs an offset that is a multiple of 512 bytes");
         bind(a, p, o.as, NameKind::file);
@@ -411,13 +413,23 @@ class ProgramLoader {
         if (direct_.count(o.fd))
           l_.fail(a["fd"], p + ".fd", "uring_read of a file opened with O_DIRECT is not modelled (buffered reads only)");
         break;
-      case OpKind::send: o.fd = ref("fd", {NameKind::socket}); break;
+      case OpKind::send:
+        o.fd = ref("fd", {NameKind::socket});
+        if (o.zerocopy && s_.machine.receiver_local)
+          l_.fail(a["zerocopy"], p + ".zerocopy",
+                  "MSG_ZEROCOPY needs a TCP or UDP socket; with net.receiver: local the socket is a socket pair "
+                  "(af_unix), which refuses SO_ZEROCOPY");
+        break;
       case OpKind::write:
       case OpKind::pwrite:
         o.fd = ref("fd", {NameKind::file, NameKind::socket});
         if (a["from"]) o.from = ref("from", {NameKind::mapping});
         if (o.kind == OpKind::pwrite && kind(o.fd) == NameKind::socket)
           l_.fail(a["fd"], p + ".fd", "pwrite needs a file; a socket has no offset");
+        if (o.kind == OpKind::pwrite && append_.count(o.fd))
+          l_.fail(a["fd"], p + ".fd",
+                  "pwrite to a file opened with O_APPEND appends on Linux whatever the offset (pwrite(2), BUGS); "
+                  "kiosim does not model that: use write, or open it without append");
         direct_alignment(a, p, o);
         break;
       case OpKind::mmap:
@@ -510,6 +522,7 @@ class ProgramLoader {
   const Scenario& s_;
   std::map<std::string, NameKind> names_;
   std::set<std::string> direct_;  // descriptors opened with O_DIRECT
+  std::set<std::string> append_;  // descriptors opened with O_APPEND
 };
 
 // Named profiles are looked up beside the scenario, then in the source tree's scenarios/machines.
