@@ -102,6 +102,15 @@ void Kernel::count(Thread& t, std::uint64_t Counters::*field, std::uint64_t n) {
   if (!t.setup) count(t.proc, field, n);
 }
 
+TraceEvent Kernel::device_event(std::uint32_t lane, EventKind kind, double t0, double dur) const {
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(dur < 0 ? engine_.now_ns() - t0 : dur);
+  e.lane = lane;
+  e.kind = kind;
+  return e;
+}
+
 void Kernel::trace(Thread& t, TraceEvent e) {
   if (t.setup || !trace_.enabled()) return;
   e.lane = t.lane;
@@ -279,11 +288,7 @@ void Kernel::disk_actor() {
     count(r->proc, &Counters::memory_bus_bytes, bytes);
     count(r->proc, &Counters::disk_requests, 1);
     if (trace_.enabled()) {
-      TraceEvent e;
-      e.t_ns = std::int64_t(t0);
-      e.dur_ns = std::int64_t(engine_.now_ns() - t0);
-      e.lane = disk_lane_;
-      e.kind = r->write && !r->direct ? EventKind::writeback : EventKind::dma_copy;
+      TraceEvent e = device_event(disk_lane_, r->write && !r->direct ? EventKind::writeback : EventKind::dma_copy, t0);
       Place mem = r->direct ? Place::user_buffer : Place::page_cache;
       e.from = r->write ? mem : Place::disk;
       e.to = r->write ? Place::disk : mem;
@@ -339,11 +344,7 @@ void Kernel::nic_actor() {
     count(s.proc, &Counters::dma_bytes, bytes);
     count(s.proc, &Counters::memory_bus_bytes, bytes);
     if (trace_.enabled()) {
-      TraceEvent e;
-      e.t_ns = std::int64_t(t0);
-      e.dur_ns = std::int64_t(engine_.now_ns() - t0);
-      e.lane = nic_lane_;
-      e.kind = EventKind::dma_copy;
+      TraceEvent e = device_event(nic_lane_, EventKind::dma_copy, t0);
       e.from = s.skb.frags.empty() ? Place::socket_buffer : Place::page_cache;
       e.to = Place::wire;
       e.bytes = bytes;
@@ -384,11 +385,7 @@ void Kernel::wake_local_receiver(Process& receiver) {
   receiver.counters.time_ns[std::size_t(TimeCat::sched)] += std::uint64_t(m_.cpu.context_switch_ns);
   receiver.counters.cpu_time_ns += std::uint64_t(m_.cpu.context_switch_ns);
   if (trace_.enabled()) {
-    TraceEvent e;
-    e.t_ns = std::int64_t(t0);
-    e.dur_ns = std::int64_t(engine_.now_ns() - t0);
-    e.lane = nic_lane_;
-    e.kind = EventKind::block;
+    TraceEvent e = device_event(nic_lane_, EventKind::block, t0);
     e.name = "local receiver woken (socket was empty)";
     trace_.add(e);
   }
@@ -427,11 +424,7 @@ void Kernel::deliver_locally(Process& receiver, TxSkb& s) {
   c.time_ns[std::size_t(TimeCat::syscall)] += std::uint64_t(call_ns * scale);
   c.cpu_time_ns += std::uint64_t(dt);
   if (trace_.enabled()) {
-    TraceEvent e;
-    e.t_ns = std::int64_t(t0);
-    e.dur_ns = std::int64_t(dt);
-    e.lane = nic_lane_;
-    e.kind = EventKind::cpu_copy;
+    TraceEvent e = device_event(nic_lane_, EventKind::cpu_copy, t0, dt);
     e.from = Place::socket_buffer;
     e.to = Place::user_buffer;
     e.bytes = bytes;
@@ -513,11 +506,7 @@ void Kernel::irq_actor() {
     for (const Completion& d : done)
       if (d.tx) count(d.tx->proc, &Counters::completion_delay_ns, std::uint64_t(std::max(0.0, t0 - d.tx_end_ns)));
     if (trace_.enabled()) {
-      TraceEvent e;
-      e.t_ns = std::int64_t(t0);
-      e.dur_ns = std::int64_t(dt);
-      e.lane = irq_lane_;
-      e.kind = EventKind::interrupt;
+      TraceEvent e = device_event(irq_lane_, EventKind::interrupt, t0, dt);
       e.name = c.disk ? "disk" : done.size() > 1 ? fmt::format("nic tx x{}", done.size()) : "nic tx";
       e.req = c.disk ? c.disk->req : c.tx->req;
       e.pages = done.size() > 1 ? done.size() : 0;

@@ -198,6 +198,8 @@ class Kernel final : private EventSink {
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
   void wake_local_receiver(Process& receiver);
+  // A trace event on a device's or kernel thread's lane, from t0, lasting `dur` (< 0: until now).
+  TraceEvent device_event(std::uint32_t lane, EventKind kind, double t0, double dur = -1) const;
   std::uint64_t sndbuf_wake_level() const;
   Segmented segment_write(std::uint64_t bytes) const;
 

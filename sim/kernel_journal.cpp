@@ -93,11 +93,7 @@ void Kernel::device_flush(Process* p, Thread* t) {
     cpu(*t, TimeCat::sched, m_.cpu.context_switch_ns);
   }
   if (trace_.enabled()) {
-    TraceEvent e;
-    e.t_ns = std::int64_t(t0);
-    e.dur_ns = std::int64_t(engine_.now_ns() - t0);
-    e.lane = disk_lane_;
-    e.kind = EventKind::device_flush;
+    TraceEvent e = device_event(disk_lane_, EventKind::device_flush, t0);
     e.name = "device cache flush";
     e.to = Place::disk;
     if (t) e.req = t->req;
@@ -201,11 +197,7 @@ void Kernel::journal_actor() {
     count(owner, &Counters::journal_commits, 1);
     count(owner, &Counters::journal_bytes, plan.journal_bytes());
     if (trace_.enabled()) {
-      TraceEvent e;
-      e.t_ns = std::int64_t(t0);
-      e.dur_ns = std::int64_t(engine_.now_ns() - t0);
-      e.lane = journal_lane_;
-      e.kind = EventKind::journal_commit;
+      TraceEvent e = device_event(journal_lane_, EventKind::journal_commit, t0);
       e.from = Place::page_cache;
       e.to = Place::disk;
       e.bytes = plan.journal_bytes();

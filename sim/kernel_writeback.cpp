@@ -98,11 +98,7 @@ void Kernel::flusher_actor() {
       while (!r->done) r->waiters->wait();
     if (trace_.enabled()) {
       if (!flusher_lane_) flusher_lane_ = trace_.add_lane("flusher", LaneKind::kernel);
-      TraceEvent e;
-      e.t_ns = std::int64_t(now);
-      e.dur_ns = std::int64_t(engine_.now_ns() - now);
-      e.lane = flusher_lane_;
-      e.kind = EventKind::writeback;
+      TraceEvent e = device_event(flusher_lane_, EventKind::writeback, now);
       e.from = Place::page_cache;
       e.to = Place::disk;
       e.bytes = n * kPageSize;

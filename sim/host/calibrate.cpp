@@ -83,31 +83,19 @@ std::uint64_t pow2_pages(double pages) {
 double wake_latency_ns(int waker, int sleeper, std::uint64_t n) {
   int a[2], b[2];
   if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) fail("fork");
-  if (pid == 0) {
-    forget_cleanup_in_child();
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    pin_to_cpu(sleeper);
+  pid_t pid = spawn_pinned(sleeper, [&] {
     ::close(a[1]);
     ::close(b[0]);
-    try {  // the child never returns into the parent's code, whatever happens
-      std::vector<double> lat;
-      lat.reserve(n);
-      double stamp = 0;
-      while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
-        lat.push_back(now_ns() - stamp);
-        if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
-      }
-      double med = lat.empty() ? 0 : median(lat);
-      if (::write(b[1], &med, sizeof med) != ssize_t(sizeof med)) ::_exit(1);
-    } catch (...) {
-      ::_exit(127);
+    std::vector<double> lat;
+    lat.reserve(n);
+    double stamp = 0;
+    while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
+      lat.push_back(now_ns() - stamp);
+      if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
     }
-    ::_exit(0);
-  }
-  register_child(pid);
+    double med = lat.empty() ? 0 : median(lat);
+    if (::write(b[1], &med, sizeof med) != ssize_t(sizeof med)) ::_exit(1);
+  });
   ::close(a[0]);
   ::close(b[1]);
   pin_to_cpu(waker);
@@ -475,27 +463,18 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   say("context switch and wake-up (pipe ping-pong on one CPU, a wake-up across two)");
   {
     const std::vector<int> cpus = allowed_cpus();
-    auto pin = [](int cpu) { pin_to_cpu(cpu); };
     std::uint64_t n = iters(20000);
     auto round_trip = [&](int parent_cpu, int child_cpu) {
       int a[2], b[2];
       if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
-      std::fflush(nullptr);
-      pid_t pid = ::fork();
-      if (pid < 0) fail("fork");
-      if (pid == 0) {
-        forget_cleanup_in_child();
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        pin(child_cpu);
+      pid_t pid = spawn_pinned(child_cpu, [&] {
         ::close(a[1]);  // or it never sees the end of the ping-pong
         ::close(b[0]);
         char x;
         while (::read(a[0], &x, 1) == 1)
           if (::write(b[1], &x, 1) != 1) break;
-        ::_exit(0);
-      }
-      register_child(pid);
-      pin(parent_cpu);
+      });
+      pin_to_cpu(parent_cpu);
       char x = 'x';
       double rt = med_of(5, [&] {
         double t0 = now_ns();

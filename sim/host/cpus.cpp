@@ -1,6 +1,17 @@
 #include "sim/host/cpus.h"
 
 #include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "sim/host/private_dir.h"
+#include "sim/host/runner.h"
 
 namespace kiosim::host {
 
@@ -32,5 +43,24 @@ void pin_to_cpu(int cpu) {
 }
 
 void unpin() { ::sched_setaffinity(0, sizeof(cpu_set_t), &original()); }
+
+pid_t spawn_pinned(int cpu, const std::function<void()>& body) {
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) throw HostError(std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    forget_cleanup_in_child();
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pin_to_cpu(cpu);
+    try {
+      body();
+    } catch (...) {
+      ::_exit(127);
+    }
+    ::_exit(0);
+  }
+  register_child(pid);
+  return pid;
+}
 
 }  // namespace kiosim::host

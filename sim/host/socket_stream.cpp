@@ -83,33 +83,21 @@ SocketStream socket_stream(std::uint64_t chunk, std::uint64_t read_size, std::ui
   int sv[2], rep[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) fail("socketpair");
   if (::pipe2(rep, O_CLOEXEC) != 0) fail("pipe");
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) fail("fork");
-  if (pid == 0) {  // the receiver: read and discard, then report CPU time and calls
-    forget_cleanup_in_child();
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    pin_to_cpu(receiver_cpu);
+  pid_t pid = spawn_pinned(receiver_cpu, [&] {  // the receiver: read and discard, then report
     ::close(sv[0]);
     ::close(rep[0]);
-    try {  // the child never returns into the parent's code, whatever happens
-      Buffer b(read_size);
-      double c0 = cpu_ns(), calls = 0, bytes = 0;
-      for (;;) {
-        ssize_t r = ::read(sv[1], b.p, b.n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        calls += 1;
-        bytes += double(r);
-      }
-      double out[3] = {cpu_ns() - c0, calls, bytes};
-      if (::write(rep[1], out, sizeof out) != ssize_t(sizeof out)) ::_exit(1);
-    } catch (...) {
-      ::_exit(127);
+    Buffer b(read_size);
+    double c0 = cpu_ns(), calls = 0, bytes = 0;
+    for (;;) {
+      ssize_t r = ::read(sv[1], b.p, b.n);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      calls += 1;
+      bytes += double(r);
     }
-    ::_exit(0);
-  }
-  register_child(pid);
+    double out[3] = {cpu_ns() - c0, calls, bytes};
+    if (::write(rep[1], out, sizeof out) != ssize_t(sizeof out)) ::_exit(1);
+  });
   ::close(sv[1]);
   ::close(rep[1]);
   SocketStream s;
