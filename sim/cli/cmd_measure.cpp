@@ -92,7 +92,9 @@ Action add_measure(CLI::App& app) {
   c->add_flag("--json", a->json, "print JSON instead of tables");
   c->add_option("--receiver", a->receiver, "where the data goes: socketpair (default) or tcp (loopback)")
       ->check(CLI::IsMember({"socketpair", "tcp"}));
-  c->add_option("--cache", a->cache, "page cache before each run: scenario (each file's cached:), cold or warm")
+  c->add_option("--cache", a->cache,
+                "page cache before each run: scenario (default: each file's cached:, so copy-table.yaml is cold), "
+                "cold, or warm (what check uses)")
       ->check(CLI::IsMember({"scenario", "cold", "warm"}));
   c->add_option("--method", a->methods, "only these methods (repeatable)");
   c->add_option("--size", a->size, "resize the transfer's file, e.g. 16MiB");
