@@ -175,6 +175,14 @@ int run_check(const CheckArgs& a) {
   std::vector<double> cpu_dev;  // the sender's CPU time, a second view that sleeps do not blur
   for (const auto& r : rows) cpu_dev.push_back(std::fabs(ratio(r.cpu_p, r.cpu_m) - 1));
   double cpu_med = host::median(cpu_dev), cpu_worst = cpu_dev.empty() ? 0 : *std::max_element(cpu_dev.begin(), cpu_dev.end());
+  // How much the host itself varied, and how many rows made the predicted system calls.
+  std::vector<double> spreads;
+  std::size_t same_calls = 0;
+  for (const auto& r : rows) {
+    spreads.push_back(r.spread);
+    same_calls += r.sys_p == r.sys_m;
+  }
+  double spread_med = host::median(spreads), spread_worst = spreads.empty() ? 0 : *std::max_element(spreads.begin(), spreads.end());
   if (a.json) {
     nlohmann::ordered_json doc;
     doc["scenario"] = base.path;
@@ -188,7 +196,10 @@ int run_check(const CheckArgs& a) {
     doc["summary"] = {{"wall_time_median_abs_ratio_minus_1", med_dev},
                       {"wall_time_worst_abs_ratio_minus_1", worst},
                       {"cpu_time_median_abs_ratio_minus_1", cpu_med},
-                      {"cpu_time_worst_abs_ratio_minus_1", cpu_worst}};
+                      {"cpu_time_worst_abs_ratio_minus_1", cpu_worst},
+                      {"measured_wall_spread_median", spread_med},
+                      {"measured_wall_spread_worst", spread_worst},
+                      {"rows_with_predicted_syscalls", same_calls}};
     out << doc.dump(2) << "\n";
     return 0;
   }
@@ -206,6 +217,9 @@ int run_check(const CheckArgs& a) {
                      worst * 100, rows.size());
   out << fmt::format("sender CPU time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}%\n", cpu_med * 100,
                      cpu_worst * 100);
+  out << fmt::format("measured wall spread (max - min) / median over the repeats: median {:.1f}%, worst {:.1f}%\n",
+                     spread_med * 100, spread_worst * 100);
+  out << fmt::format("system calls as predicted in {} of {} rows\n", same_calls, rows.size());
   out << "cpu: the sender's user + system time; rcpu: the receiver's. sys: syscalls of the program's body; "
          "flt: minor faults; cs: context switches (voluntary + involuntary).\n";
   return 0;
