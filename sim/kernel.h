@@ -195,6 +195,7 @@ class Kernel final : private EventSink {
                                                              std::uint64_t req);
   void write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait);
   std::uint64_t read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
+  bool refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes);  // O_DIRECT's EINVAL
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   void deliver_locally(Process& receiver, TxSkb& s);  // net.receiver: local
   void wake_local_receiver(Process& receiver);

@@ -239,11 +239,17 @@ std::uint64_t Kernel::write_file(Thread& t, OpenFile& f, std::uint64_t bytes, st
 
 // ---- O_DIRECT ----------------------------------------------------------------------
 
-namespace {
-bool misaligned(std::uint64_t pos, std::uint64_t bytes) {
-  return pos % Kernel::kDirectAlign != 0 || bytes % Kernel::kDirectAlign != 0;
+// O_DIRECT needs 512-byte aligned offset and size: otherwise the call fails (EINVAL),
+// shown in the trace, and moves nothing.
+bool Kernel::refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes) {
+  if (pos % kDirectAlign == 0 && bytes % kDirectAlign == 0) return false;
+  TraceEvent e;
+  e.t_ns = std::int64_t(engine_.now_ns());
+  e.kind = EventKind::dma_copy;
+  e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
+  trace(t, e);
+  return true;
 }
-}  // namespace
 
 // Writes back the dirty cached pages of a range (filemap_write_and_wait_range when
 // `wait`, __filemap_fdatawrite_range when not).
@@ -261,14 +267,7 @@ void Kernel::write_back_range(Thread& t, FileId f, std::uint64_t first, std::uin
 // iomap_dio_rw, reading: the disk controller DMAs straight into the user buffer.
 // Cached dirty pages of the range are written first, so the disk has the newest data.
 std::uint64_t Kernel::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
-  if (misaligned(pos, bytes)) {
-    TraceEvent e;
-    e.t_ns = std::int64_t(engine_.now_ns());
-    e.kind = EventKind::dma_copy;
-    e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
-    trace(t, e);
-    return 0;
-  }
+  if (refuse_misaligned(t, pos, bytes)) return 0;
   std::uint64_t size = files_[f.file].size;
   std::uint64_t n = pos >= size ? 0 : std::min(bytes, size - pos);
   if (n == 0) return 0;
@@ -286,14 +285,7 @@ std::uint64_t Kernel::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std
 // iomap_dio_rw, writing: DMA from the user buffer to the disk; then the cached
 // copies of the range are stale and dropped (invalidate_inode_pages2_range).
 std::uint64_t Kernel::write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
-  if (misaligned(pos, bytes)) {
-    TraceEvent e;
-    e.t_ns = std::int64_t(engine_.now_ns());
-    e.kind = EventKind::dma_copy;
-    e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
-    trace(t, e);
-    return 0;
-  }
+  if (refuse_misaligned(t, pos, bytes)) return 0;
   if (bytes == 0) return 0;
   const std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
   write_back_range(t, f.file, first, n, true);

@@ -27,20 +27,13 @@
 #include "sim/host/measure.h"
 #include "sim/host/socket_stream.h"
 #include "sim/host/private_dir.h"
+#include "sim/host/syscall_error.h"
 #include "sim/machine_keys.h"
 #include "sim/units.h"
 
 namespace kiosim::host {
 
 namespace {
-
-double now_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-}
-
-[[noreturn]] void fail(const std::string& what) { throw HostError(fmt::format("{}: {}", what, std::strerror(errno))); }
 
 // The median of `trials` runs of f (each returns one figure).
 template <class F>

@@ -27,21 +27,13 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/syscall_error.h"
+
 namespace kiosim::host {
 
 namespace {
 
-double now_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-}
-
 double tv_ns(const timeval& tv) { return double(tv.tv_sec) * 1e9 + double(tv.tv_usec) * 1e3; }
-
-[[noreturn]] void fail(const std::string& what) {
-  throw HostError(fmt::format("{}: {}", what, std::strerror(errno)));
-}
 
 void write_all_fd(int fd, const void* p, std::size_t n) {
   const char* c = static_cast<const char*>(p);
@@ -80,19 +72,6 @@ struct ReceiverArgs {
   std::size_t len = 0;
 };
 
-Usage usage_of_self_raw() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  Usage u;
-  u.user_ns = tv_ns(ru.ru_utime);
-  u.sys_ns = tv_ns(ru.ru_stime);
-  u.minflt = ru.ru_minflt;
-  u.majflt = ru.ru_majflt;
-  u.nvcsw = ru.ru_nvcsw;
-  u.nivcsw = ru.ru_nivcsw;
-  return u;
-}
-
 // The receiver: read and discard until EOF, then report its own usage. It runs in
 // our address space, so it allocates nothing and touches only its buffer and stack.
 int receiver_main(void* p) {
@@ -104,7 +83,7 @@ int receiver_main(void* p) {
   ::close(a->close1);
   ::close(a->close2);
   ReceiverReport r;
-  Usage u0 = usage_of_self_raw();
+  Usage u0 = usage_self();
   for (;;) {
     ssize_t n = ::read(a->sock, a->buf, a->len);
     ++r.reads;
@@ -113,7 +92,7 @@ int receiver_main(void* p) {
     r.bytes += std::uint64_t(n);
     r.last_byte_ns = now_ns();
   }
-  Usage u1 = usage_of_self_raw();
+  Usage u1 = usage_self();
   r.user_ns = u1.user_ns - u0.user_ns;
   r.sys_ns = u1.sys_ns - u0.sys_ns;
   r.minflt = u1.minflt - u0.minflt;

@@ -20,18 +20,11 @@
 #include "sim/host/cpus.h"
 #include "sim/host/measure.h"
 #include "sim/host/private_dir.h"
+#include "sim/host/syscall_error.h"
 
 namespace kiosim::host {
 
 namespace {
-
-[[noreturn]] void fail(const std::string& what) { throw HostError(fmt::format("{}: {}", what, std::strerror(errno))); }
-
-double now_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-}
 
 double cpu_ns() {
   rusage ru{};
