@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/cache_replay.h"
+#include "sim/run/cache_replay.h"
 
 using namespace kiosim;
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/cache_replay.h"
+#include "sim/run/cache_replay.h"
 #include "sim/cli/commands.h"
-#include "sim/scenario.h"
-#include "sim/units.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::cli {
 

@@ -9,7 +9,7 @@
 #include "sim/cli/commands.h"
 #include "sim/host/calibrate.h"
 #include "sim/host/measure.h"
-#include "sim/report.h"
+#include "sim/report/report.h"
 
 namespace kiosim::cli {
 

@@ -11,9 +11,9 @@
 #include "sim/cli/commands.h"
 #include "sim/host/measure.h"
 #include "sim/host/profile.h"
-#include "sim/machine_keys.h"
-#include "sim/run.h"
-#include "sim/units.h"
+#include "sim/scenario/machine_keys.h"
+#include "sim/run/run.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::cli {
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/cli/commands.h"
-#include "sim/machine_keys.h"
+#include "sim/scenario/machine_keys.h"
 
 namespace kiosim::cli {
 

@@ -7,7 +7,7 @@
 
 #include "sim/cli/commands.h"
 #include "sim/host/measure.h"
-#include "sim/units.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::cli {
 

@@ -8,11 +8,11 @@
 
 #include "sim/cli/commands.h"
 #include "sim/host/profile.h"
-#include "sim/crash.h"
-#include "sim/report.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
-#include "sim/units.h"
+#include "sim/run/crash.h"
+#include "sim/report/report.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::cli {
 

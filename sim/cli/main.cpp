@@ -5,7 +5,7 @@
 #include <map>
 
 #include "sim/cli/commands.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kiosim: a teaching simulator of Linux kernel I/O paths.\n"

@@ -28,8 +28,8 @@
 #include "sim/host/socket_stream.h"
 #include "sim/host/private_dir.h"
 #include "sim/host/syscall_error.h"
-#include "sim/machine_keys.h"
-#include "sim/units.h"
+#include "sim/scenario/machine_keys.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::host {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sim/host/host_facts.h"
-#include "sim/machine.h"
+#include "sim/scenario/machine.h"
 
 namespace kiosim::host {
 

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "sim/host/private_dir.h"
-#include "sim/units.h"
+#include "sim/scenario/units.h"
 
 namespace kiosim::host {
 

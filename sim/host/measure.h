@@ -12,7 +12,7 @@
 
 #include "sim/host/host_facts.h"
 #include "sim/host/runner.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace kiosim::host {
 

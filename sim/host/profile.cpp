@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "sim/machine_keys.h"
-#include "sim/scenario.h"
+#include "sim/scenario/machine_keys.h"
+#include "sim/scenario/scenario.h"
 
 namespace kiosim::host {
 

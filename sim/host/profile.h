@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/machine.h"
+#include "sim/scenario/machine.h"
 
 namespace kiosim::host {
 

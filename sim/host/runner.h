@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/host/private_dir.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 namespace kiosim::host {
 

@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 
 namespace kiosim::test {
 

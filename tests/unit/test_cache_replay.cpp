@@ -8,8 +8,8 @@
 #include <list>
 #include <string>
 
-#include "sim/cache_replay.h"
-#include "sim/scenario.h"
+#include "sim/run/cache_replay.h"
+#include "sim/scenario/scenario.h"
 
 using namespace kiosim;
 

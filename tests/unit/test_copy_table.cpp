@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 #include "tests/unit/scenario_support.h"
 
 using namespace kiosim;

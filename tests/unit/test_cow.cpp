@@ -5,9 +5,9 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "sim/run.h"
+#include "sim/run/run.h"
 #include "tests/unit/scenario_support.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 using namespace kiosim;
 using json = nlohmann::ordered_json;

@@ -11,8 +11,8 @@
 #include "sim/host/measure.h"
 #include "sim/host/private_dir.h"
 #include "sim/host/profile.h"
-#include "sim/run.h"
-#include "sim/scenario.h"
+#include "sim/run/run.h"
+#include "sim/scenario/scenario.h"
 #include "tests/unit/scenario_support.h"
 
 namespace {

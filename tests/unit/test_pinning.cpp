@@ -16,10 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/engine.h"
-#include "sim/interpreter.h"
-#include "sim/kernel.h"
-#include "sim/scenario.h"
+#include "sim/engine/engine.h"
+#include "sim/run/interpreter.h"
+#include "sim/kernel/kernel.h"
+#include "sim/scenario/scenario.h"
 
 using namespace kiosim;
 

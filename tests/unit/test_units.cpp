@@ -1,8 +1,8 @@
-// Units as people write them in scenario files (sim/units.h) and did-you-mean.
+// Units as people write them in scenario files (sim/scenario/units.h) and did-you-mean.
 #include <catch2/catch.hpp>
 
-#include "sim/suggest.h"
-#include "sim/units.h"
+#include "sim/scenario/suggest.h"
+#include "sim/scenario/units.h"
 
 using namespace kiosim;
 

@@ -1,0 +1,26 @@
+// Running simulations: one run per process (SimGrid allows one engine per
+// process), so every run is forked into a child that sends back its JSON result.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/scenario/scenario.h"
+
+namespace kiosim {
+
+struct RunOptions {
+  bool trace = false;  // record the event stream
+  unsigned jobs = 0;   // children at once; 0: the number of cores
+};
+
+// Simulates one run in this process. Call at most once per process.
+nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool trace);
+
+// Simulates each run in its own child process; results in the order of `runs`.
+// Throws std::runtime_error if a child fails.
+std::vector<nlohmann::ordered_json> simulate(const Scenario& s, const std::vector<RunSpec>& runs,
+                                             const RunOptions& opt = {});
+
+}  // namespace kiosim

@@ -1,0 +1,93 @@
+// A scenario, loaded and validated: the machine, the files, and the runs it
+// asks for (one per compared method, or one run of its processes).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/machine.h"
+#include "sim/program/program.h"
+
+namespace kiosim {
+
+// A problem in the user's input: where, which key, and what was expected.
+struct InputError : std::runtime_error {
+  InputError(std::string file, int line, int column, std::string key_path, std::string message);
+  std::string file, key_path, message;
+  int line, column;
+};
+
+struct FileSpec {
+  std::string name;
+  std::uint64_t size = 0;
+  bool cached = false;  // all its pages in the page cache before the run
+};
+
+struct ProcessSpec {
+  std::string name = "proc";
+  std::uint32_t threads = 1;
+  std::vector<std::uint32_t> cores;  // thread i runs on cores[i % size]; empty: core i % cpu.cores
+  Program program;
+};
+
+struct TransferSpec {
+  std::string file;
+  std::uint64_t chunk = 64 * 1024;
+  std::uint64_t offset = 0;
+  std::uint64_t bytes = 0;  // 0: to the end of the file
+};
+
+// One simulation: what one child process runs.
+struct RunSpec {
+  std::string name;  // the method, or "program"; with a sweep, followed by [key=value]
+  std::vector<ProcessSpec> processes;
+  Machine machine;   // the scenario's machine, with the sweep's value applied
+};
+
+// Runs the scenario once per value of one key: a machine key (nic.max_frags) or a
+// transfer key (transfer.offset, transfer.chunk, transfer.bytes).
+struct Sweep {
+  std::string key;
+  std::vector<std::string> values;
+};
+
+// Expected counters, checked in beside the scenario (`expect:`): run -> counter -> value.
+using Expectations = std::map<std::string, std::map<std::string, double>>;
+
+struct Scenario {
+  std::string path;
+  std::string title, description;
+  std::string machine_name;
+  Machine machine;
+  std::vector<FileSpec> files;
+  std::optional<TransferSpec> transfer;
+  std::vector<std::string> methods;
+  std::vector<ProcessSpec> processes;
+  Expectations expect;
+  std::optional<Sweep> sweep;
+  std::map<std::string, std::string> params;  // params: sizes a program names as $name
+  std::optional<double> crash_at_ns;  // `crash_at:` or --crash-at: stop the machine then (sim/crash.h)
+  std::uint64_t seed = 1;
+
+  std::vector<RunSpec> runs() const;
+  const FileSpec* file(const std::string& name) const;
+};
+
+struct LoadOptions {
+  std::vector<std::string> sets;       // "key=value" from --set, applied after the file's set:
+  std::string machines_dir;            // where named profiles live; empty: next to the scenarios
+  std::string machine_file;            // --machine: a profile used instead of the scenario's machine:
+};
+
+// Loads and validates; throws InputError on any problem, before anything runs.
+Scenario load_scenario(const std::string& path, const LoadOptions& opt = {});
+// Loads a machine profile file (also used by `run --machine`).
+Machine load_machine_file(const std::string& path);
+
+// The largest file the model holds page by page.
+inline constexpr std::uint64_t kMaxFileBytes = 64ULL << 30;
+
+}  // namespace kiosim

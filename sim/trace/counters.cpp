@@ -1,0 +1,127 @@
+#include "sim/trace/counters.h"
+
+#include <nlohmann/json.hpp>
+
+namespace kiosim {
+
+std::string_view to_string(TimeCat c) {
+  static constexpr std::string_view names[] = {"syscall", "copy",     "fault", "tlb", "disk", "wire",
+                                               "pipe",    "journal",  "throttle", "sched", "irq", "user", "sleep"};
+  return names[std::size_t(c)];
+}
+
+bool is_cpu(TimeCat c) {
+  switch (c) {
+    case TimeCat::syscall: case TimeCat::copy: case TimeCat::fault: case TimeCat::tlb:
+    case TimeCat::sched: case TimeCat::irq: case TimeCat::user:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Counters::add(const Counters& o) {
+  syscalls += o.syscalls;
+  for (const auto& [k, v] : o.syscalls_by_name) syscalls_by_name[k] += v;
+  mode_switches += o.mode_switches;
+  context_switches_voluntary += o.context_switches_voluntary;
+  context_switches_involuntary += o.context_switches_involuntary;
+  cpu_copies += o.cpu_copies; cpu_copy_bytes += o.cpu_copy_bytes;
+  dma_copies += o.dma_copies; dma_bytes += o.dma_bytes;
+  payload_bytes += o.payload_bytes; sent_bytes += o.sent_bytes;
+  file_write_bytes += o.file_write_bytes; read_bytes += o.read_bytes;
+  memory_bus_bytes += o.memory_bus_bytes;
+  page_faults_minor += o.page_faults_minor; page_faults_major += o.page_faults_major;
+  cow_faults += o.cow_faults; pages_mapped += o.pages_mapped;
+  tlb_hits += o.tlb_hits; tlb_misses += o.tlb_misses; tlb_invalidations += o.tlb_invalidations;
+  tlb_flushes += o.tlb_flushes; tlb_shootdowns += o.tlb_shootdowns;
+  page_cache_hits += o.page_cache_hits; page_cache_misses += o.page_cache_misses;
+  readahead_pages += o.readahead_pages; activations += o.activations; deactivations += o.deactivations;
+  evictions += o.evictions; writeback_pages += o.writeback_pages; dirty_throttle_ns += o.dirty_throttle_ns;
+  disk_requests += o.disk_requests;
+  skbs += o.skbs; sg_frags += o.sg_frags; sg_overflows += o.sg_overflows;
+  linearize_bytes += o.linearize_bytes; interrupts += o.interrupts;
+  completion_delay_ns += o.completion_delay_ns;
+  ring_full_waits += o.ring_full_waits; retransmits += o.retransmits;
+  zerocopy_sends += o.zerocopy_sends; zerocopy_completions += o.zerocopy_completions;
+  zerocopy_waits += o.zerocopy_waits; zerocopy_overwrites += o.zerocopy_overwrites;
+  journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
+  device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
+  sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
+  cpu_time_ns += o.cpu_time_ns;
+  for (std::size_t i = 0; i < time_ns.size(); ++i) time_ns[i] += o.time_ns[i];
+}
+
+nlohmann::ordered_json Counters::to_json() const {
+  // Payload: what the program delivered. Bytes that reached a socket, else bytes
+  // written to files, else bytes read: the denominator of "copies per byte".
+  nlohmann::ordered_json j;
+  auto per_byte = [&](std::uint64_t b) { return payload_bytes ? double(b) / double(payload_bytes) : 0.0; };
+  j["syscalls"] = syscalls;
+  j["mode_switches"] = mode_switches;
+  j["context_switches"] = context_switches_voluntary + context_switches_involuntary;
+  j["context_switches_voluntary"] = context_switches_voluntary;
+  j["context_switches_involuntary"] = context_switches_involuntary;
+  j["cpu_copies"] = cpu_copies;
+  j["cpu_copy_bytes"] = cpu_copy_bytes;
+  j["dma_copies"] = dma_copies;
+  j["dma_bytes"] = dma_bytes;
+  j["payload_bytes"] = payload_bytes;
+  j["cpu_copies_per_byte"] = per_byte(cpu_copy_bytes);
+  j["dma_copies_per_byte"] = per_byte(dma_bytes);
+  j["memory_bus_bytes"] = memory_bus_bytes;
+  j["page_faults_minor"] = page_faults_minor;
+  j["page_faults_major"] = page_faults_major;
+  j["cow_faults"] = cow_faults;
+  j["pages_mapped"] = pages_mapped;
+  j["tlb_hits"] = tlb_hits;
+  j["tlb_misses"] = tlb_misses;
+  j["tlb_invalidations"] = tlb_invalidations;
+  j["tlb_flushes"] = tlb_flushes;
+  j["tlb_shootdowns"] = tlb_shootdowns;
+  j["page_cache_hits"] = page_cache_hits;
+  j["page_cache_misses"] = page_cache_misses;
+  j["readahead_pages"] = readahead_pages;
+  j["activations"] = activations;
+  j["deactivations"] = deactivations;
+  j["evictions"] = evictions;
+  j["writeback_pages"] = writeback_pages;
+  j["dirty_throttle_ns"] = dirty_throttle_ns;
+  j["disk_requests"] = disk_requests;
+  j["skbs"] = skbs;
+  j["sg_frags"] = sg_frags;
+  j["sg_overflows"] = sg_overflows;
+  j["linearize_bytes"] = linearize_bytes;
+  j["interrupts"] = interrupts;
+  j["completion_delay_ns"] = completion_delay_ns;
+  j["ring_full_waits"] = ring_full_waits;
+  j["retransmits"] = retransmits;
+  j["zerocopy_sends"] = zerocopy_sends;
+  j["zerocopy_completions"] = zerocopy_completions;
+  j["zerocopy_waits"] = zerocopy_waits;
+  j["zerocopy_overwrites"] = zerocopy_overwrites;
+  j["journal_commits"] = journal_commits;
+  j["journal_bytes"] = journal_bytes;
+  j["device_flushes"] = device_flushes;
+  j["fsync_wait_ns"] = fsync_wait_ns;
+  j["sim_time_ns"] = sim_time_ns;
+  j["cpu_time_ns"] = cpu_time_ns;
+  nlohmann::ordered_json by_name(syscalls_by_name);
+  j["syscalls_by_name"] = by_name;
+  nlohmann::ordered_json t;
+  for (std::size_t i = 0; i < time_ns.size(); ++i) t[std::string(to_string(TimeCat(i)))] = time_ns[i];
+  j["time_breakdown_ns"] = t;
+  return j;
+}
+
+const std::vector<std::string>& counter_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    const auto j = Counters{}.to_json();  // items() refers to it: it must outlive the loop
+    for (auto& [k, _] : j.items()) v.push_back(k);
+    return v;
+  }();
+  return names;
+}
+
+}  // namespace kiosim
