@@ -23,7 +23,7 @@
 // ended (a crash between the commit record and the flush loses it: the record may
 // still sit in the device's volatile cache). Data written to its place on disk is
 // durable once a device cache flush has ended after the write completed.
-// No time here: the caller (sim/kernel/kernel_journal.cpp) decides when things happen.
+// No time here: the caller (sim/kernel/jbd2.cpp) decides when things happen.
 #pragma once
 #include <cstdint>
 #include <map>

@@ -157,7 +157,7 @@ void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
     else if (kind == "readahead") text = fmt::format("{} readahead of {} pages from page {}", name, pages, e.value("page", 0));
     else if (kind == "block") text = fmt::format("sleeps: {} (context switch)", name);
     else if (kind == "writeback") text = fmt::format("writeback {} page cache -> disk", size);
-    else if (kind == "cache_insert" && !name.empty())  // a write's note (sim/kernel_journal.cpp)
+    else if (kind == "cache_insert" && !name.empty())  // a write's note (sim/kernel/jbd2.cpp)
       text = fmt::format("{} (file {} page {})", name, e.value("file", 0), e.value("page", 0));
     else if (kind == "evict" || kind == "activate" || kind == "deactivate" || kind == "cache_insert")
       text = fmt::format("{} page {}", kind, e.value("page", 0));

@@ -1,0 +1,72 @@
+// Accounting: where every thread's time and every counter go (MODEL.md section 1),
+// and the trace events that say so. The one place that asks the engine for time on
+// behalf of a thread (kernel/sched/cputime.c, the syscall entry of arch/x86/entry).
+// Calls only the engine and the trace.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+#include "sim/engine/engine.h"
+#include "sim/kernel/objects.h"
+#include "sim/scenario/machine.h"
+#include "sim/trace/trace.h"
+
+namespace kiosim {
+
+class Accounting {
+ public:
+  Accounting(const Machine& m, Engine& engine, Trace& trace) : m_(m), engine_(engine), trace_(trace) {}
+
+  const Machine& machine() const { return m_; }
+  Engine& engine() { return engine_; }
+  double now() const { return engine_.now_ns(); }
+
+  // CPU work of `t` in category `c`, run at its next activity (flush_cpu).
+  void cpu(Thread& t, TimeCat c, double ns);
+  // Runs the CPU work gathered since the last activity as one execution.
+  void flush_cpu(Thread& t);
+  // A CPU copy of `bytes` (with the pending work), counted and traced.
+  void cpu_copy(Thread& t, std::uint64_t bytes, Place from, Place to, std::uint32_t copies = 1);
+  // Sleeps until `ready`: a voluntary context switch, its time under `c`.
+  void block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why);
+  void sleep(Thread& t, double ns);  // the program asked to sleep
+
+  void count(Thread& t, std::uint64_t Counters::*field, std::uint64_t n);  // not during setup
+  static void count(Process* p, std::uint64_t Counters::*field, std::uint64_t n);
+
+  bool tracing() const { return trace_.enabled(); }
+  void trace(Thread& t, TraceEvent e);       // on the thread's lane, with its request
+  void trace_device(TraceEvent e) { trace_.add(std::move(e)); }  // on a device's or kernel thread's lane
+  std::uint32_t add_lane(std::string name, LaneKind kind) { return trace_.add_lane(std::move(name), kind); }
+  // A trace event on `lane`, from t0, lasting `dur` (< 0: until now).
+  TraceEvent device_event(std::uint32_t lane, EventKind kind, double t0, double dur = -1) const;
+
+  std::uint64_t next_req() { return next_req_++; }
+  // The thread whose syscall (or touch) the kernel is serving: the page cache's events are its.
+  Thread* current() const { return current_; }
+  void set_current(Thread* t) { current_ = t; }
+
+ private:
+  const Machine& m_;
+  Engine& engine_;
+  Trace& trace_;
+  std::uint64_t next_req_ = 1;
+  Thread* current_ = nullptr;
+};
+
+// One system call: counts it, charges entry and exit, traces the crossing both ways,
+// and makes its thread the current one.
+class Syscall {
+ public:
+  Syscall(Accounting& a, Thread& t, const char* name);
+  ~Syscall();
+  Syscall(const Syscall&) = delete;
+  Syscall& operator=(const Syscall&) = delete;
+
+ private:
+  Accounting& a_;
+  Thread& t_;
+  const char* name_;
+};
+
+}  // namespace kiosim

@@ -1,0 +1,177 @@
+#include "sim/kernel/filemap.h"
+
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace kiosim {
+
+Filemap::Filemap(Accounting& acct, BlockDevice& disk, const std::vector<FileSpec>& files)
+    : acct_(acct),
+      disk_(disk),
+      files_(files),
+      cache_(acct.machine().page_cache, this),
+      changed_(std::make_unique<WaitQueue>(acct.engine())) {
+  // Files marked cached start with every page in the cache (in file order, all inactive).
+  for (FileId f = 0; f < files_.size(); ++f) {
+    if (!files_[f].cached) continue;
+    std::uint64_t n = pages_spanned(0, files_[f].size);
+    for (std::uint64_t i = 0; i < n; ++i) cache_.insert({f, i});
+  }
+}
+
+// When reclaim found only dirty pages, this thread writes them (direct reclaim) and
+// waits; when every page is pinned or under writeback, it waits until a reference
+// drops or a write ends (a visible stall).
+bool Filemap::insert_page(Thread& t, PageKey k, bool readahead) {
+  for (;;) {
+    auto r = cache_.insert(k, readahead);
+    if (r != PageCache::Insert::no_room) return r == PageCache::Insert::inserted;
+    auto dirty = cache_.take_writeback_queue();
+    if (t.setup && dirty.empty()) return false;  // setup never waits
+    if (!dirty.empty()) {
+      acct_.flush_cpu(t);
+      acct_.count(t, &Counters::writeback_pages, dirty.size());
+      for (auto& req : disk_.submit_page_writes(std::move(dirty), t.proc, t.req))
+        disk_.wait(t, req, "writeback (direct reclaim)");
+      continue;
+    }
+    const std::uint64_t pinned = cache_.pinned_pages(), wb = cache_.writeback_pages();
+    acct_.block(t, TimeCat::disk, *changed_,
+                [&] {
+                  return cache_.size() < cache_.capacity() || cache_.pinned_pages() < pinned ||
+                         cache_.writeback_pages() < wb;
+                },
+                "page cache full of pinned pages");
+  }
+}
+
+void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
+                              std::uint64_t unused_from) {
+  std::vector<DiskRequestPtr> issued;
+  std::uint64_t i = r.start;
+  while (i < r.end()) {
+    if (cache_.contains({file, i})) {
+      ++i;
+      continue;
+    }
+    // One request per contiguous run of missing pages.
+    std::uint64_t j = i;
+    while (j < r.end() && !cache_.contains({file, j})) ++j;
+    PageRange run{i, 0};
+    for (std::uint64_t p = i; p < j; ++p) {
+      if (!insert_page(t, {file, p}, !t.setup && (readahead || p >= unused_from))) break;
+      if (!t.setup) cache_.get({file, p});  // locked for I/O: reclaim must not take it
+      ++run.count;
+    }
+    if (run.count && !t.setup) {
+      auto req = disk_.request(file, run, false, t.req, t.proc);
+      req->readahead = readahead;
+      for (std::uint64_t p = run.start; p < run.end(); ++p) inflight_[{file, p}] = req;
+      disk_.submit(req);
+      issued.push_back(req);
+    }
+    i = std::max(j, i + 1);
+  }
+  if (!wait) return;
+  for (auto& req : issued) disk_.wait(t, req, "disk read");
+}
+
+void Filemap::wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n) {
+  if (inflight_.empty()) return;  // the common, warm case: nothing is being read
+  for (std::uint64_t p = first; p < first + n; ++p) {
+    auto it = inflight_.find({file, p});
+    if (it == inflight_.end()) continue;
+    auto req = it->second;
+    disk_.wait(t, req, "disk read");
+  }
+}
+
+void Filemap::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n) {
+  request_pages(t, f, first, n, true);
+  wait_for_pages(t, f.file, first, n);
+}
+
+void Filemap::readahead_event(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why) {
+  TraceEvent e;
+  e.t_ns = std::int64_t(acct_.now());
+  e.kind = EventKind::readahead;
+  e.file = file;
+  e.page = std::int64_t(page);
+  e.pages = pages;
+  e.name = why;
+  acct_.trace(t, e);
+}
+
+// Lookups of every page, then readahead: synchronous from the first miss
+// (page_cache_sync_readahead), or asynchronous at the marked page (page_cache_async_ra).
+void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss) {
+  const std::uint64_t file_pages = pages_spanned(0, files_[f.file].size);
+  std::optional<std::uint64_t> first_miss;
+  for (std::uint64_t p = first; p < first + n; ++p) {
+    acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.page_lookup_ns);
+    bool hit = t.setup ? cache_.contains({f.file, p}) : cache_.lookup({f.file, p});
+    acct_.count(t, hit ? &Counters::page_cache_hits : &Counters::page_cache_misses, 1);
+    if (!hit && !first_miss) first_miss = p;
+  }
+  if (first_miss) {
+    PageRange r = f.ra.on_miss(*first_miss, first + n - *first_miss, file_pages);
+    std::uint64_t beyond = r.end() > first + n ? r.end() - (first + n) : 0;
+    acct_.count(t, &Counters::readahead_pages, beyond);
+    if (beyond && !t.setup) readahead_event(t, f.file, first + n, beyond, "sync");
+    read_into_cache(t, f.file, r, wait_for_miss, false, first + n);
+    return;
+  }
+  PageRange r = f.ra.on_hit(first, n, file_pages);
+  if (r.empty()) return;
+  std::uint64_t missing = 0;
+  for (std::uint64_t p = r.start; p < r.end(); ++p) missing += !cache_.contains({f.file, p});
+  acct_.count(t, &Counters::readahead_pages, missing);
+  if (missing && !t.setup) readahead_event(t, f.file, r.start, missing, "async");
+  read_into_cache(t, f.file, r, false, true);
+}
+
+void Filemap::disk_done(const DiskRequest& r) {
+  for (std::uint64_t i = 0; !r.direct && !r.journal && i < r.pages.count; ++i) {
+    PageKey k{r.file, r.pages.start + i};
+    if (r.write) {
+      cache_.end_writeback(k);
+    } else {
+      inflight_.erase(k);
+      cache_.put(k);
+    }
+  }
+}
+
+void Filemap::record(const ModelEvent& e) {
+  Thread* t = acct_.current();
+  Process* p = t && !t->setup ? t->proc : nullptr;
+  switch (e.kind) {
+    case EventKind::activate: Accounting::count(p, &Counters::activations, 1); break;
+    case EventKind::deactivate: Accounting::count(p, &Counters::deactivations, 1); break;
+    case EventKind::evict:
+      // The invariant of MODEL.md section 3: a page held by a pipe, an skb or a DMA is never evicted.
+      if (cache_.refcount(e.page) > 0)
+        throw std::logic_error("kiosim: pinned page " + std::to_string(e.page.file) + ":" +
+                               std::to_string(e.page.index) + " evicted");
+      Accounting::count(p, &Counters::evictions, 1);
+      break;
+    case EventKind::cache_insert:
+    case EventKind::rotate:
+    case EventKind::writeback_queued:
+      break;
+    default:
+      return;  // hits, misses and references are counted where they happen
+  }
+  if (!t || t->setup || !acct_.tracing()) return;
+  TraceEvent te;
+  te.t_ns = std::int64_t(acct_.now());
+  te.kind = e.kind;
+  te.file = e.page.file;
+  te.page = std::int64_t(e.page.index);
+  te.pages = 1;
+  acct_.trace(*t, te);
+}
+
+}  // namespace kiosim

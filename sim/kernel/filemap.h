@@ -1,0 +1,62 @@
+// The page cache of the kernel's files (mm/filemap.c, mm/readahead.c): the files and
+// their sizes, the cached pages (model/page_cache.h, its events reported for the
+// thread being served), the pages being read from the disk, and filling the cache on
+// a miss with readahead. It owns the `cache changed` wait queue that reclaim, dirty
+// throttling and writers of pinned pages sleep on.
+// Calls accounting and the block device.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "model/events.h"
+#include "model/page_cache.h"
+#include "sim/kernel/accounting.h"
+#include "sim/kernel/block_device.h"
+#include "sim/scenario/scenario.h"
+
+namespace kiosim {
+
+class Filemap final : private EventSink {
+ public:
+  Filemap(Accounting& acct, BlockDevice& disk, const std::vector<FileSpec>& files);
+
+  PageCache& cache() { return cache_; }
+  const PageCache& cache() const { return cache_; }
+  std::uint64_t file_size(FileId f) const { return files_[f].size; }
+  std::uint64_t& file_size(FileId f) { return files_[f].size; }
+  std::size_t file_count() const { return files_.size(); }
+  bool reading(PageKey k) const { return inflight_.count(k) > 0; }  // a disk read of k is under way
+
+  // Something that frees room or changes page state happened: sleepers re-check.
+  WaitQueue& changed() { return *changed_; }
+  void notify_changed() { changed_->notify_all(); }
+
+  // Inserts a page, making room (direct reclaim); false when setup finds no room.
+  bool insert_page(Thread& t, PageKey k, bool readahead = false);
+  // Reads the pages of `r` that are neither cached nor being read. Pages from
+  // `unused_from` on (and all, when `readahead`) are read ahead of use.
+  void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
+                       std::uint64_t unused_from = ~0ULL);
+  void wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n);
+  // filemap_read's page walk: look up, read ahead, wait for the pages needed.
+  void fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);
+  // The same without waiting for a miss (io_uring's async buffered reads).
+  void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss);
+
+  void disk_done(const DiskRequest& r);  // the interrupt of one of this cache's requests
+
+ private:
+  void readahead_event(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why);
+  void record(const ModelEvent& e) override;  // the page cache's own events
+
+  Accounting& acct_;
+  BlockDevice& disk_;
+  std::vector<FileSpec> files_;
+  PageCache cache_;
+  std::unordered_map<PageKey, DiskRequestPtr, PageKeyHash> inflight_;
+  std::unique_ptr<WaitQueue> changed_;
+};
+
+}  // namespace kiosim

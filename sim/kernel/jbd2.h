@@ -1,0 +1,67 @@
+// The journal's timing (fs/jbd2/commit.c, fs/jbd2/journal.c kjournald2,
+// fs/ext4/fsync.c ext4_sync_file, mm/filemap.c generic_write_sync):
+//  - every write() adds its metadata to the running transaction (model/journal.h);
+//  - the commit thread (kjournald2) commits when asked (fsync, fdatasync, O_DSYNC,
+//    O_SYNC) or when the transaction is journal.commit_interval old, one commit at
+//    a time: ordered data to its place (data=ordered), the journal blocks in one
+//    sequential write, the commit record, then a device cache flush
+//    (disk.flush_latency);
+//  - an fsync writes the file's dirty data (except data=journal, whose commit
+//    carries it), then sleeps until the transaction holding its inode has
+//    committed: a voluntary context switch, TimeCat::journal and fsync_wait_ns.
+//    With nothing to commit it still flushes the device cache.
+// A commit's disk writes, journal_commits, journal_bytes and device_flushes are
+// charged to the process that first asked for it (fsync, O_DSYNC), or for a
+// commit of the timer, to the process whose write started the transaction.
+// Owns the journal, the jbd2 thread, its timer and the `jbd2` lane. Calls
+// accounting, the page cache, the block device and writeback.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "model/journal.h"
+#include "sim/kernel/accounting.h"
+#include "sim/kernel/block_device.h"
+#include "sim/kernel/filemap.h"
+#include "sim/kernel/writeback.h"
+
+namespace kiosim {
+
+class Jbd2 {
+ public:
+  Jbd2(Accounting& acct, Filemap& filemap, BlockDevice& disk, Writeback& writeback);
+  const Journal& journal() const { return journal_; }
+
+  // write()'s hook, after the data is in place: metadata joins the running
+  // transaction; O_DSYNC / O_SYNC then sync the file.
+  void after_write(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes, std::uint64_t size_before);
+  // fsync / fdatasync: data to its place, then wait for the commit holding the inode.
+  void sync(Thread& t, FileId f, bool datasync);
+  void writeback_started(const DiskRequest& r);  // the disk takes a write: delayed allocation
+  void data_written(const DiskRequest& r);       // the interrupt of a data write
+
+  void commit_actor();  // kjournald2: one commit at a time, forever
+  void timer_actor();   // commits the running transaction after journal.commit_interval
+
+ private:
+  void trace_write(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, std::uint64_t bytes, WriteSeq seq);
+  void wait_file_writeback(Thread* t, FileId f);  // pages of f under writeback; t null: a kernel thread
+  void device_flush(Process* p, Thread* t);      // a cache flush, waited for
+  std::uint64_t write_ordered_data(const CommitPlan& plan, Process* owner, std::uint64_t req_id);
+  void trace_commit(const CommitPlan& plan, std::uint64_t ordered_pages, std::uint64_t req_id, double t0);
+
+  Accounting& acct_;
+  Filemap& filemap_;
+  BlockDevice& disk_;
+  Writeback& writeback_;
+  Journal journal_;
+  std::unique_ptr<WaitQueue> commit_wake_, commit_done_, timer_wake_;
+  std::map<Tid, Process*> txn_owner_;  // who pays for a commit: the first to ask, else the first writer
+  std::map<Tid, double> txn_start_ns_;
+  std::set<Tid> txn_asked_;  // transactions some thread asked to commit (it pays)
+  std::uint32_t lane_ = 0;
+};
+
+}  // namespace kiosim

@@ -1,0 +1,277 @@
+#include "sim/kernel/mm.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace kiosim {
+
+std::unique_ptr<Mapping> Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
+                                  bool writable) {
+  Syscall sc(acct_, t, "mmap");
+  acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns);
+  std::uint64_t size = filemap_.file_size(f.file);
+  if (length == 0) length = size > offset ? size - offset : 0;
+  Vma v;
+  v.kind = shared ? VmaKind::file_shared : VmaKind::file_private;
+  v.file = f.file;
+  v.file_first_page = first_page(offset);
+  v.pages = std::max<std::uint64_t>(1, pages_spanned(offset, length));
+  v.writable = writable;
+  auto m = std::make_unique<Mapping>();
+  m->start = t.proc->mm.map(v);
+  m->pages = v.pages;
+  m->file = f.file;
+  m->file_offset = v.file_first_page * kPageSize;
+  m->cursor = offset;
+  return m;
+}
+
+std::unique_ptr<Mapping> Mm::mmap_anon(Thread& t, std::uint64_t length, bool writable) {
+  Syscall sc(acct_, t, "mmap");
+  acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns);
+  Vma v;
+  v.kind = VmaKind::anonymous;
+  v.file = kAnonFile;
+  v.pages = std::max<std::uint64_t>(1, pages_spanned(0, length));
+  v.writable = writable;
+  auto m = std::make_unique<Mapping>();
+  m->start = t.proc->mm.map(v);
+  m->pages = v.pages;
+  m->file = kAnonFile;
+  return m;
+}
+
+void Mm::munmap(Thread& t, Mapping& m) {
+  Syscall sc(acct_, t, "munmap");
+  tlbs_.ran_on_core(t);
+  std::vector<std::uint64_t> present = t.proc->mm.present_in(m.start);
+  t.proc->mm.unmap(m.start, &frames_);
+  acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns + double(present.size()) * acct_.machine().cpu.map_page_ns);
+  tlbs_.flush_pages(t, present);
+}
+
+// ---- faults -------------------------------------------------------------------------
+
+// Read faults on file mappings map the fault-around window and the folio; a write
+// fault on a private file page copies it (do_cow_fault); an anonymous page gets a
+// zeroed frame (do_anonymous_page).
+void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool write) {
+  AddressSpace& mm = t.proc->mm;
+  const Vma* vma = mm.vma_at(vpage);
+  if (!vma) return;
+  const Vma v = *vma;
+  const auto& cpu = acct_.machine().cpu;
+  acct_.flush_cpu(t);
+  double t0 = acct_.now();
+  if (user_mode) acct_.count(t, &Counters::mode_switches, 2);
+  TraceEvent e;
+  e.to = Place::mapping;
+  e.user_mode = user_mode;
+  if (v.kind == VmaKind::anonymous) return anonymous_fault(t, v, vpage, t0, e);
+
+  const std::uint64_t fpage = v.file_page(vpage);
+  const bool major = file_fault_read(t, m, fpage);
+  std::uint64_t mapped = 0;
+  if (write && v.kind == VmaKind::file_private && v.writable) {
+    // do_cow_fault: a private copy of the file page, mapped writable; no fault-around.
+    acct_.count(t, &Counters::cow_faults, 1);
+    acct_.cpu_copy(t, kPageSize, Place::page_cache, Place::mapping);
+    mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, true});
+    mapped = 1;
+  } else {
+    mapped = map_fault_around(t, m, v, vpage);
+  }
+  acct_.cpu(t, TimeCat::fault, double(mapped) * cpu.map_page_ns);
+  acct_.count(t, &Counters::pages_mapped, mapped);
+  acct_.flush_cpu(t);
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(acct_.now() - t0);
+  e.kind = major ? EventKind::page_fault_major : EventKind::page_fault_minor;
+  if (write && v.kind == VmaKind::file_private) e.name = "cow";
+  e.file = m.file;
+  e.page = std::int64_t(fpage);
+  e.pages = mapped;
+  acct_.trace(t, e);
+}
+
+void Mm::anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, double t0, TraceEvent e) {
+  const auto& cpu = acct_.machine().cpu;
+  acct_.count(t, &Counters::page_faults_minor, 1);
+  acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns + double(kPageSize) / cpu.copy_bytes_per_s * 1e9);  // clear_page
+  t.proc->mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, v.writable});
+  acct_.cpu(t, TimeCat::fault, cpu.map_page_ns);
+  acct_.count(t, &Counters::pages_mapped, 1);
+  acct_.flush_cpu(t);
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(acct_.now() - t0);
+  e.kind = EventKind::page_fault_minor;
+  e.name = "anonymous";
+  e.page = std::int64_t(vpage);
+  e.pages = 1;
+  acct_.trace(t, e);
+}
+
+// filemap_fault: the page from the cache (a minor fault), or from the disk with a
+// window of readahead pages around it (do_sync_mmap_readahead; a major fault).
+bool Mm::file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage) {
+  const auto& mc = acct_.machine();
+  PageCache& cache = filemap_.cache();
+  const PageKey key{m.file, fpage};
+  const std::uint64_t file_pages = pages_spanned(0, filemap_.file_size(m.file));
+  bool cached = t.setup ? cache.contains(key) : cache.lookup(key);
+  acct_.count(t, cached ? &Counters::page_cache_hits : &Counters::page_cache_misses, 1);
+  if (cached) {
+    acct_.count(t, &Counters::page_faults_minor, 1);
+    acct_.cpu(t, TimeCat::fault, mc.cpu.minor_fault_ns);
+    filemap_.wait_for_pages(t, m.file, fpage, 1);
+    return false;
+  }
+  acct_.count(t, &Counters::page_faults_major, 1);
+  acct_.cpu(t, TimeCat::fault, mc.cpu.major_fault_ns);
+  std::uint64_t ra = std::max<std::uint64_t>(mc.readahead.max_pages, 1);
+  std::uint64_t start = fpage > ra / 2 ? fpage - ra / 2 : 0;
+  PageRange r{start, std::min(ra, file_pages > start ? file_pages - start : 0)};
+  if (r.empty() || fpage < r.start || fpage >= r.end()) r = {fpage, 1};
+  std::uint64_t extra = 0;
+  for (std::uint64_t p = r.start; p < r.end(); ++p) extra += p != fpage && !cache.contains({m.file, p});
+  acct_.count(t, &Counters::readahead_pages, extra);
+  filemap_.read_into_cache(t, m.file, r, true, false);
+  return true;
+}
+
+// do_fault_around / filemap_map_pages: map the faulting page and its cached,
+// up-to-date neighbours in the aligned window and in the faulting page's folio.
+std::uint64_t Mm::map_fault_around(Thread& t, Mapping& m, const Vma& v, std::uint64_t vpage) {
+  AddressSpace& mm = t.proc->mm;
+  std::uint64_t mapped = 0;
+  PageRange win = mm.fault_map_range(vpage, acct_.machine().mm);
+  for (std::uint64_t vp = win.start; vp < win.end(); ++vp) {
+    if (mm.pte(vp)) continue;
+    PageKey k{m.file, v.file_page(vp)};
+    if (vp != vpage && (!filemap_.cache().contains(k) || filemap_.reading(k))) continue;
+    bool writable = v.writable && v.kind == VmaKind::file_shared;
+    mm.set_pte(vp, Pte{k, writable});
+    ++mapped;
+  }
+  return mapped;
+}
+
+// A write to a present, read-only page of a writable private VMA (do_wp_page): after
+// fork or on a MAP_PRIVATE file page. A shared frame is copied (wp_page_copy); the
+// last mapper of an anonymous frame just gets write permission (wp_page_reuse).
+// Either way the old translation is invalidated, here and on the mm's other cores.
+void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
+  AddressSpace& mm = t.proc->mm;
+  WriteFault kind = mm.write_fault_kind(vpage, frames_);
+  if (kind == WriteFault::none) return;
+  const auto& cpu = acct_.machine().cpu;
+  acct_.flush_cpu(t);
+  double t0 = acct_.now();
+  if (user_mode) acct_.count(t, &Counters::mode_switches, 2);
+  acct_.count(t, &Counters::page_faults_minor, 1);
+  acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns);
+  bool from_cache = !mm.pte(vpage)->anon();
+  mm.resolve_write_fault(vpage, frames_);
+  if (kind == WriteFault::copy) {
+    acct_.count(t, &Counters::cow_faults, 1);
+    acct_.cpu_copy(t, kPageSize, from_cache ? Place::page_cache : Place::mapping, Place::mapping);
+  }
+  acct_.cpu(t, TimeCat::fault, cpu.map_page_ns);
+  tlbs_.flush_pages(t, {vpage});
+  acct_.flush_cpu(t);
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(acct_.now() - t0);
+  e.kind = kind == WriteFault::copy ? EventKind::cow_fault : EventKind::page_fault_minor;
+  e.name = kind == WriteFault::copy ? "wp_page_copy" : "wp_page_reuse";
+  e.page = std::int64_t(vpage);
+  e.pages = 1;
+  e.user_mode = user_mode;
+  acct_.trace(t, e);
+}
+
+// A write through a shared mapping to a page-cache page that an skb still references
+// (sendfile, splice, MSG_ZEROCOPY in flight): the wire must keep the old bytes.
+// copy: the kernel copies the page first, and the skb keeps the copy (counted as a
+// CoW fault with its CPU copy); wait: the writer sleeps until the NIC's TX completion
+// drops the reference (a voluntary context switch, its time under `wire`). Either
+// way the page was write-protected while in flight, so the write is a minor fault
+// taken in user mode.
+void Mm::write_to_pinned_page(Thread& t, PageKey k) {
+  PageCache& cache = filemap_.cache();
+  if (t.setup || cache.refcount(k) == 0 || filemap_.reading(k)) return;
+  acct_.flush_cpu(t);
+  double t0 = acct_.now();
+  acct_.count(t, &Counters::mode_switches, 2);
+  acct_.count(t, &Counters::page_faults_minor, 1);
+  acct_.cpu(t, TimeCat::fault, acct_.machine().cpu.minor_fault_ns);
+  if (acct_.machine().write_during_send_wait) {
+    acct_.block(t, TimeCat::wire, filemap_.changed(), [&] { return cache.refcount(k) == 0; },
+                "TX completion of a page it writes");
+    return;
+  }
+  acct_.count(t, &Counters::cow_faults, 1);
+  acct_.cpu_copy(t, kPageSize, Place::page_cache, Place::socket_buffer);
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(acct_.now() - t0);
+  e.kind = EventKind::cow_fault;
+  e.name = "write during send: copy for the wire";
+  e.file = k.file;
+  e.page = std::int64_t(k.index);
+  e.pages = 1;
+  e.user_mode = true;
+  acct_.trace(t, e);
+}
+
+void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes, bool write) {
+  acct_.set_current(&t);
+  tlbs_.ran_on_core(t);
+  AddressSpace& mm = t.proc->mm;
+  std::uint64_t first = m.start + offset / kPageSize;
+  std::uint64_t n = pages_spanned(offset % kPageSize, bytes);
+  n = std::min(n, m.pages > offset / kPageSize ? m.pages - offset / kPageSize : 0);
+  for (std::uint64_t vp = first; vp < first + n; ++vp) {
+    tlbs_.access(t, vp);
+    const Pte* pte = mm.pte(vp);
+    if (!pte) {
+      fault(t, m, vp, true, write);
+      pte = mm.pte(vp);
+    }
+    if (!write || !pte) continue;
+    const Vma* vma = mm.vma_at(vp);
+    if (!vma) continue;
+    if (!pte->writable && vma->is_private()) {
+      write_protect_fault(t, vp, true);
+    } else if (vma->kind == VmaKind::file_shared) {
+      PageKey k = pte->page;
+      write_to_pinned_page(t, k);
+      if (!t.setup) filemap_.cache().mark_dirty(k);
+    }
+  }
+  acct_.cpu(t, TimeCat::user, double(bytes) / acct_.machine().cpu.touch_bytes_per_s * 1e9);
+  acct_.set_current(nullptr);
+}
+
+// ---- fork ---------------------------------------------------------------------------
+
+// Copy the VMAs and page tables, write-protect private pages in both, and flush the
+// parent's TLB if any PTE lost its write permission.
+void Mm::fork_mm(Thread& parent, Process& child) {
+  const auto& cpu = acct_.machine().cpu;
+  std::uint32_t asid = child.mm.asid;
+  std::uint64_t ptes = parent.proc->mm.present_pages(), prot = 0;
+  child.mm = parent.proc->mm.fork(frames_, &prot);
+  child.mm.asid = asid;
+  acct_.cpu(parent, TimeCat::syscall, cpu.vma_ns + double(ptes) * cpu.map_page_ns);
+  if (prot) tlbs_.flush_mm(parent);
+}
+
+// Frames the child shared with the parent have one mapper again, and the parent's
+// later writes reuse them without a copy.
+void Mm::exit_mm(Process& p) {
+  p.mm.unmap_all(&frames_);
+  tlbs_.drop_asid(p.mm.asid);
+}
+
+}  // namespace kiosim

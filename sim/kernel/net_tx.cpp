@@ -1,0 +1,294 @@
+#include "sim/kernel/net_tx.h"
+
+#include <algorithm>
+
+#include "model/af_unix.h"
+
+namespace kiosim {
+
+namespace {
+// The NIC descriptors an skb needs: its linear part and each fragment.
+std::vector<DmaSegment> descriptors_of(const Skb& skb) {
+  std::vector<DmaSegment> sg;
+  if (skb.linear) sg.push_back({skb.linear});
+  for (const auto& f : skb.frags) sg.push_back({f.len});
+  return sg;
+}
+}  // namespace
+
+NetTx::NetTx(Accounting& acct, Filemap& filemap, Interrupts& irq, Hooks hooks)
+    : acct_(acct),
+      filemap_(filemap),
+      irq_(irq),
+      hooks_(std::move(hooks)),
+      nic_(acct.machine().nic),
+      ring_(DmaEngineParams{acct.machine().link.tx_ring}),
+      wake_(std::make_unique<WaitQueue>(acct.engine())),
+      ring_space_(std::make_unique<WaitQueue>(acct.engine())),
+      zerocopy_done_(std::make_unique<WaitQueue>(acct.engine())) {}
+
+Socket& NetTx::new_socket() {
+  sockets_.push_back(std::make_unique<Socket>());
+  sockets_.back()->space = std::make_unique<WaitQueue>(acct_.engine());
+  return *sockets_.back();
+}
+
+Segmented NetTx::segment_write(std::uint64_t bytes) const {
+  const Machine& m = acct_.machine();
+  return m.receiver_local ? unix_segment_copy(bytes, m.sndbuf_bytes) : nic_.segment_copy(bytes);
+}
+
+// A writer asleep on a full send buffer is woken once the socket is writable again:
+// af_unix (unix_writable) when at most a quarter of sk_sndbuf is still in flight; TCP
+// (sk_stream_write_space) when the free space is at least half of what is queued.
+std::uint64_t NetTx::sndbuf_wake_level() const {
+  const Machine& m = acct_.machine();
+  return m.receiver_local ? m.sndbuf_bytes / 4 : m.sndbuf_bytes * 2 / 3;
+}
+
+void NetTx::trace_skb(Thread& t, const Skb& skb) {
+  TraceEvent e;
+  e.t_ns = std::int64_t(acct_.now());
+  e.kind = EventKind::skb_build;
+  e.to = Place::socket_buffer;
+  e.bytes = skb.payload();
+  e.pages = skb.frags.size();
+  e.name = skb.frags.empty() ? "linear" : "fragments";
+  acct_.trace(t, e);
+}
+
+// The driver describes the skb in the NIC's TX ring: one descriptor for the linear
+// part and one per fragment. A full ring stops the queue until completions free it.
+void NetTx::put_on_ring(Thread& t, const Skb& skb) {
+  const std::vector<DmaSegment> sg = descriptors_of(skb);
+  const std::uint32_t need = DmaEngine::descriptors_for(sg);
+  if (!ring_.can_submit(need)) {
+    acct_.count(t, &Counters::ring_full_waits, 1);
+    ring_.note_ring_full();
+    acct_.block(t, TimeCat::wire, *ring_space_, [&] { return ring_.can_submit(need); }, "NIC TX ring full");
+  }
+  ring_.submit(sg);
+}
+
+void NetTx::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy) {
+  const Machine& m = acct_.machine();
+  acct_.count(t, &Counters::sg_overflows, seg.overflows);
+  acct_.count(t, &Counters::linearize_bytes, seg.linearize_bytes);
+  // Every fragment holds its page from now until the TX completion (get_page).
+  for (const Skb& skb : seg.skbs)
+    for (const auto& f : skb.frags) filemap_.cache().get(f.page);
+  for (Skb& skb : seg.skbs) {
+    if (s.queued >= m.sndbuf_bytes)
+      acct_.block(t, TimeCat::wire, *s.space, [&] { return s.queued <= sndbuf_wake_level(); }, "socket buffer full");
+    acct_.cpu(t, TimeCat::syscall, m.cpu.skb_ns + double(skb.frags.size()) * m.cpu.skb_frag_ns);
+    if (skb.linear) {
+      acct_.cpu_copy(t, skb.linear, skb.linearized ? Place::page_cache : from, Place::socket_buffer);
+      if (skb.linearized) {
+        TraceEvent e;
+        e.t_ns = std::int64_t(acct_.now());
+        e.kind = EventKind::linearize;
+        e.bytes = skb.linear;
+        acct_.trace(t, e);
+      }
+    }
+    acct_.count(t, &Counters::skbs, 1);
+    acct_.count(t, &Counters::sg_frags, skb.frags.size());
+    acct_.count(t, &Counters::sent_bytes, skb.payload());
+    trace_skb(t, skb);
+    s.queued += skb.payload();
+    if (!m.receiver_local) put_on_ring(t, skb);  // a local receiver takes skbs from the socket: no ring
+    tx_queue_.push_back(TxSkb{std::move(skb), zerocopy, &s, t.proc, t.req});
+    wake_->notify_all();
+  }
+}
+
+// ---- MSG_ZEROCOPY -------------------------------------------------------------------
+
+std::uint64_t NetTx::begin_zerocopy(std::size_t skbs, const std::string& buffer, Process* proc) {
+  const std::uint64_t id = next_zerocopy_++;
+  zerocopy_[id] = ZeroCopySend{skbs, buffer, proc};
+  ++pinned_buffers_[buffer];
+  return id;
+}
+
+void NetTx::zerocopy_skb_done(const TxSkb& s) {
+  auto it = zerocopy_.find(s.zerocopy);
+  if (it == zerocopy_.end() || --it->second.skbs_left > 0) return;
+  // The last skb of the send is done: the pages are unpinned and a notification queued.
+  Accounting::count(it->second.proc, &Counters::zerocopy_completions, 1);
+  if (--pinned_buffers_[it->second.buffer] <= 0) pinned_buffers_.erase(it->second.buffer);
+  ++s.sock->notifications;
+  zerocopy_.erase(it);
+  zerocopy_done_->notify_all();
+}
+
+// ---- the NIC ------------------------------------------------------------------------
+
+// splitmix64: a deterministic stream from the scenario's seed (losses on the wire).
+double NetTx::next_random() {
+  std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return double(z >> 11) * 0x1.0p-53;
+}
+
+void NetTx::actor() {
+  Process* receiver = nullptr;  // net.receiver: local — the process that copies the data out
+  bool receiver_asleep = true;  // it starts blocked in read(), before the first byte
+  for (;;) {
+    // A lost skb is resent once the duplicate ACKs arrive (fast retransmit, about one
+    // round trip later), from the pages it still references: no new copy.
+    auto resend_ready = [&] { return !resend_.empty() && resend_.front().first <= acct_.now(); };
+    while (tx_queue_.empty() && !resend_ready()) {
+      receiver_asleep = true;  // a local receiver's read() finds the socket empty and sleeps
+      if (resend_.empty()) wake_->wait();
+      else wake_->wait_for(resend_.front().first - acct_.now());
+    }
+    nic_busy_ = true;
+    TxSkb s;
+    if (resend_ready()) {
+      s = std::move(resend_.front().second);
+      resend_.pop_front();
+    } else {
+      s = std::move(tx_queue_.front());
+      tx_queue_.pop_front();
+    }
+    if (!acct_.machine().receiver_local) {
+      transmit(std::move(s));
+      continue;
+    }
+    if (!receiver) receiver = &hooks_.new_receiver();
+    if (receiver_asleep) wake_local_receiver(*receiver);
+    receiver_asleep = false;
+    deliver_locally(*receiver, s);
+    nic_busy_ = false;
+    hooks_.idle();  // the supervisor waits for the NIC to be idle
+  }
+}
+
+// DMA to the wire; a lost skb waits for its resend, a sent one for its interrupt.
+void NetTx::transmit(TxSkb s) {
+  const Machine& m = acct_.machine();
+  std::uint64_t bytes = s.skb.payload();
+  double t0 = acct_.now();
+  acct_.engine().nic_transmit(bytes);
+  Accounting::count(s.proc, &Counters::dma_copies, 1);
+  Accounting::count(s.proc, &Counters::dma_bytes, bytes);
+  Accounting::count(s.proc, &Counters::memory_bus_bytes, bytes);
+  if (acct_.tracing()) {
+    TraceEvent e = acct_.device_event(lane_, EventKind::dma_copy, t0);
+    e.from = s.skb.frags.empty() ? Place::socket_buffer : Place::page_cache;
+    e.to = Place::wire;
+    e.bytes = bytes;
+    e.pages = s.skb.frags.size();
+    e.req = s.req;
+    e.name = s.skb.frags.empty() ? "skb" : "skb (gather DMA)";
+    acct_.trace_device(e);
+  }
+  if (m.link.loss_rate > 0 && next_random() < m.link.loss_rate) {
+    Accounting::count(s.proc, &Counters::retransmits, 1);
+    if (acct_.tracing()) {
+      TraceEvent e;
+      e.t_ns = std::int64_t(acct_.now());
+      e.lane = lane_;
+      e.kind = EventKind::nic_tx;
+      e.name = "lost on the wire: resent after the duplicate ACKs";
+      e.bytes = bytes;
+      e.req = s.req;
+      acct_.trace_device(e);
+    }
+    resend_.emplace_back(acct_.now() + 2 * m.link.latency_ns, std::move(s));
+    nic_busy_ = false;
+    return;
+  }
+  const double end_ns = acct_.now();
+  auto sent = std::make_shared<TxSkb>(std::move(s));
+  nic_busy_ = false;
+  irq_.raise(Completion{true, sent->proc, sent->req, end_ns, [this, sent, end_ns] { tx_done(*sent, end_ns); }});
+}
+
+// Frees the skb's ring slots and socket-buffer space, and drops its page references
+// (put_page on TX completion).
+void NetTx::tx_done(TxSkb& s, double end_ns) {
+  ring_.complete(descriptors_of(s.skb));
+  if (s.zerocopy) zerocopy_skb_done(s);
+  ring_space_->notify_all();
+  for (const auto& f : s.skb.frags) filemap_.cache().put(f.page);
+  s.sock->queued -= s.skb.payload();
+  s.sock->space->notify_all();
+  last_delivery_ns_ = std::max(last_delivery_ns_, end_ns + acct_.machine().link.latency_ns);
+}
+
+// ---- the local receiver (net.receiver: local) ---------------------------------------
+
+// It slept in read() on an empty socket; the skb's arrival wakes it (sk_data_ready):
+// its idle core comes up (cpu.wakeup), then it switches in.
+void NetTx::wake_local_receiver(Process& receiver) {
+  const auto& cpu = acct_.machine().cpu;
+  double t0 = acct_.now();
+  acct_.engine().sleep_ns(cpu.wakeup_ns);
+  acct_.engine().copy(cpu.context_switch_ns, 0);
+  receiver.counters.context_switches_voluntary += 1;
+  receiver.counters.time_ns[std::size_t(TimeCat::sched)] += std::uint64_t(cpu.context_switch_ns);
+  receiver.counters.cpu_time_ns += std::uint64_t(cpu.context_switch_ns);
+  if (acct_.tracing()) {
+    TraceEvent e = acct_.device_event(lane_, EventKind::block, t0);
+    e.name = "local receiver woken (socket was empty)";
+    acct_.trace_device(e);
+  }
+}
+
+// A socket pair (af_unix): the skb is queued straight on the peer socket, with no
+// NIC DMA, no wire and no interrupt. The receiver, on its own core, copies it out
+// with read() calls of net.recv_buffer bytes; its CPU time and copies are its own
+// process's, not the sender's. Then the skb is freed (its page references go).
+// A read() fills its buffer across skbs and returns early only when the socket is
+// empty (unix_stream_read_generic).
+void NetTx::deliver_locally(Process& receiver, TxSkb& s) {
+  const Machine& m = acct_.machine();
+  const std::uint64_t bytes = s.skb.payload();
+  const std::uint64_t per_call = std::max<std::uint64_t>(1, m.recv_buffer_bytes);
+  std::uint64_t calls = (recv_fill_ + bytes) / per_call;  // reads that fill up in this skb
+  recv_fill_ = (recv_fill_ + bytes) % per_call;
+  double t0 = acct_.now();
+  acct_.engine().copy(double(calls) * m.recv_call_ns, bytes, m.recv_rate());
+  if (recv_fill_ > 0 && tx_queue_.empty()) {  // nothing more queued: the read returns short
+    ++calls;
+    recv_fill_ = 0;
+    acct_.engine().copy(m.recv_call_ns, 0);
+  }
+  double dt = acct_.now() - t0;
+  Counters& c = receiver.counters;
+  c.syscalls += calls;
+  c.syscalls_by_name["read"] += calls;
+  c.mode_switches += 2 * calls;
+  c.cpu_copies += 1;
+  c.cpu_copy_bytes += bytes;
+  c.memory_bus_bytes += 2 * bytes;
+  c.read_bytes += bytes;
+  double copy_ns = double(bytes) / m.recv_rate() * 1e9, call_ns = double(calls) * m.recv_call_ns;
+  double scale = copy_ns + call_ns > 0 ? dt / (copy_ns + call_ns) : 0;
+  c.time_ns[std::size_t(TimeCat::copy)] += std::uint64_t(copy_ns * scale);
+  c.time_ns[std::size_t(TimeCat::syscall)] += std::uint64_t(call_ns * scale);
+  c.cpu_time_ns += std::uint64_t(dt);
+  if (acct_.tracing()) {
+    TraceEvent e = acct_.device_event(lane_, EventKind::cpu_copy, t0, dt);
+    e.from = Place::socket_buffer;
+    e.to = Place::user_buffer;
+    e.bytes = bytes;
+    e.pages = s.skb.frags.size();
+    e.req = s.req;
+    e.name = "local receiver recv()";
+    acct_.trace_device(e);
+  }
+  for (const auto& f : s.skb.frags) filemap_.cache().put(f.page);
+  if (s.zerocopy) zerocopy_skb_done(s);
+  s.sock->queued -= bytes;
+  s.sock->space->notify_all();
+  last_delivery_ns_ = std::max(last_delivery_ns_, acct_.now());
+  filemap_.notify_changed();
+  hooks_.idle();
+}
+
+}  // namespace kiosim

@@ -1,0 +1,36 @@
+// The TLBs of the cores and their flushes (arch/x86/mm/tlb.c flush_tlb_mm_range,
+// native_flush_tlb_multi): one TLB per core (model/tlb.h); a changed or removed PTE
+// drops its translation here and, by a shootdown IPI, on every other core the
+// address space ran on, while the initiator waits for their acknowledgements.
+// Calls accounting.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "model/tlb.h"
+#include "sim/kernel/accounting.h"
+
+namespace kiosim {
+
+class Tlbs {
+ public:
+  explicit Tlbs(Accounting& acct);
+  std::uint32_t cores() const { return std::uint32_t(tlbs_.size()); }
+
+  void ran_on_core(Thread& t) { t.proc->mm.ran_on(t.core); }
+  // A user-space access of `vpage`: a hit, or a miss and its page walk.
+  void access(Thread& t, std::uint64_t vpage);
+  // After PTEs of `vpages` changed or went: one page each below the threshold, else a
+  // full flush; plus a shootdown IPI to each other core of the mm.
+  void flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages);
+  void flush_mm(Thread& t);                // flush_tlb_mm: every translation of the mm, everywhere
+  void drop_asid(std::uint32_t asid);      // the address space is gone (exit_mmap)
+
+ private:
+  Tlb& of(std::uint32_t core) { return tlbs_[core % tlbs_.size()]; }
+
+  Accounting& acct_;
+  std::vector<Tlb> tlbs_;
+};
+
+}  // namespace kiosim
