@@ -93,7 +93,7 @@ void Filemap::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint6
   wait_for_pages(t, f.file, first, n);
 }
 
-void Filemap::readahead_event(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why) {
+void Filemap::trace_readahead(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why) {
   TraceEvent e;
   e.t_ns = std::int64_t(acct_.now());
   e.kind = EventKind::readahead;
@@ -119,7 +119,7 @@ void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::ui
     PageRange r = f.ra.on_miss(*first_miss, first + n - *first_miss, file_pages);
     std::uint64_t beyond = r.end() > first + n ? r.end() - (first + n) : 0;
     acct_.count(t, &Counters::readahead_pages, beyond);
-    if (beyond && !t.setup) readahead_event(t, f.file, first + n, beyond, "sync");
+    if (beyond && !t.setup) trace_readahead(t, f.file, first + n, beyond, "sync");
     read_into_cache(t, f.file, r, wait_for_miss, false, first + n);
     return;
   }
@@ -128,7 +128,7 @@ void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::ui
   std::uint64_t missing = 0;
   for (std::uint64_t p = r.start; p < r.end(); ++p) missing += !cache_.contains({f.file, p});
   acct_.count(t, &Counters::readahead_pages, missing);
-  if (missing && !t.setup) readahead_event(t, f.file, r.start, missing, "async");
+  if (missing && !t.setup) trace_readahead(t, f.file, r.start, missing, "async");
   read_into_cache(t, f.file, r, false, true);
 }
 

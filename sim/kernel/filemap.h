@@ -46,9 +46,10 @@ class Filemap final : private EventSink {
   void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss);
 
   void disk_done(const DiskRequest& r);  // the interrupt of one of this cache's requests
+  // A `readahead` event: `pages` read ahead of use from `page` on, and why.
+  void trace_readahead(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why);
 
  private:
-  void readahead_event(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why);
   void record(const ModelEvent& e) override;  // the page cache's own events
 
   Accounting& acct_;

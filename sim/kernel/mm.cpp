@@ -135,6 +135,7 @@ bool Mm::file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage) {
   std::uint64_t extra = 0;
   for (std::uint64_t p = r.start; p < r.end(); ++p) extra += p != fpage && !cache.contains({m.file, p});
   acct_.count(t, &Counters::readahead_pages, extra);
+  if (extra && !t.setup) filemap_.trace_readahead(t, m.file, r.start, extra, "mmap fault");
   filemap_.read_into_cache(t, m.file, r, true, false);
   return true;
 }
@@ -231,8 +232,9 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
   std::uint64_t first = m.start + offset / kPageSize;
   std::uint64_t n = pages_spanned(offset % kPageSize, bytes);
   n = std::min(n, m.pages > offset / kPageSize ? m.pages - offset / kPageSize : 0);
+  std::uint64_t misses = 0;
   for (std::uint64_t vp = first; vp < first + n; ++vp) {
-    tlbs_.access(t, vp);
+    misses += !tlbs_.access(t, vp);
     const Pte* pte = mm.pte(vp);
     if (!pte) {
       fault(t, m, vp, true, write);
@@ -250,6 +252,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
     }
   }
   acct_.cpu(t, TimeCat::user, double(bytes) / acct_.machine().cpu.touch_bytes_per_s * 1e9);
+  tlbs_.trace_misses(t, misses);
   acct_.set_current(nullptr);
 }
 

@@ -8,14 +8,29 @@ Tlbs::Tlbs(Accounting& acct) : acct_(acct) {
   tlbs_.assign(std::max<std::uint32_t>(1, acct.machine().cpu.cores), Tlb(acct.machine().tlb));
 }
 
-void Tlbs::access(Thread& t, std::uint64_t vpage) {
-  if (t.setup) return;
+bool Tlbs::access(Thread& t, std::uint64_t vpage) {
+  if (t.setup) return true;
   if (of(t.core).access(t.proc->mm.asid, vpage)) {
     acct_.count(t, &Counters::tlb_hits, 1);
-    return;
+    return true;
   }
   acct_.count(t, &Counters::tlb_misses, 1);
   acct_.cpu(t, TimeCat::tlb, acct_.machine().cpu.tlb_miss_ns);
+  return false;
+}
+
+void Tlbs::trace_tlb(Thread& t, EventKind kind, std::uint64_t pages, const char* why) {
+  if (t.setup || !acct_.tracing()) return;
+  TraceEvent e;
+  e.t_ns = std::int64_t(acct_.now());
+  e.kind = kind;
+  e.name = why;
+  e.pages = pages;
+  acct_.trace(t, e);
+}
+
+void Tlbs::trace_misses(Thread& t, std::uint64_t misses) {
+  if (misses) trace_tlb(t, EventKind::tlb_miss, misses, "page walks of a touch");
 }
 
 void Tlbs::flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages) {
@@ -32,9 +47,11 @@ void Tlbs::flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages) {
   if (full) {
     acct_.count(t, &Counters::tlb_flushes, 1);
     acct_.cpu(t, TimeCat::tlb, m.cpu.tlb_invalidate_ns);
+    trace_tlb(t, EventKind::tlb_flush, vpages.size(), "more pages than mm.flush_threshold: a full flush");
   } else {
     acct_.count(t, &Counters::tlb_invalidations, vpages.size());
     acct_.cpu(t, TimeCat::tlb, double(vpages.size()) * m.cpu.tlb_invalidate_ns);
+    trace_tlb(t, EventKind::tlb_invalidate, vpages.size(), "invlpg");
   }
   auto targets = mm.shootdown_targets(t.core % tlbs_.size());
   for (auto c : targets) flush_core(of(c));
@@ -42,13 +59,8 @@ void Tlbs::flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages) {
     acct_.count(t, &Counters::tlb_shootdowns, targets.size());
     acct_.cpu(t, TimeCat::tlb, double(targets.size()) * m.cpu.ipi_ns);
     if (!t.setup && acct_.tracing()) {
-      acct_.flush_cpu(t);
-      TraceEvent e;
-      e.t_ns = std::int64_t(acct_.now());
-      e.kind = EventKind::tlb_flush;
-      e.name = "shootdown IPI";
-      e.pages = vpages.size();
-      acct_.trace(t, e);
+      acct_.flush_cpu(t);  // the initiator waited for the acknowledgements
+      trace_tlb(t, EventKind::tlb_shootdown, targets.size(), "shootdown IPIs to the mm's other cores");
     }
   }
 }
@@ -59,10 +71,12 @@ void Tlbs::flush_mm(Thread& t) {
   of(t.core).flush(mm.asid);
   acct_.count(t, &Counters::tlb_flushes, 1);
   acct_.cpu(t, TimeCat::tlb, m.cpu.tlb_invalidate_ns);
+  trace_tlb(t, EventKind::tlb_flush, 0, "flush_tlb_mm");
   auto targets = mm.shootdown_targets(t.core % tlbs_.size());
   for (auto c : targets) of(c).flush(mm.asid);
   acct_.count(t, &Counters::tlb_shootdowns, targets.size());
   acct_.cpu(t, TimeCat::tlb, double(targets.size()) * m.cpu.ipi_ns);
+  if (!targets.empty()) trace_tlb(t, EventKind::tlb_shootdown, targets.size(), "shootdown IPIs to the mm's other cores");
 }
 
 void Tlbs::drop_asid(std::uint32_t asid) {

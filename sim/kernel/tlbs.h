@@ -18,8 +18,10 @@ class Tlbs {
   std::uint32_t cores() const { return std::uint32_t(tlbs_.size()); }
 
   void ran_on_core(Thread& t) { t.proc->mm.ran_on(t.core); }
-  // A user-space access of `vpage`: a hit, or a miss and its page walk.
-  void access(Thread& t, std::uint64_t vpage);
+  // A user-space access of `vpage`: a hit, or a miss and its page walk (false).
+  bool access(Thread& t, std::uint64_t vpage);
+  // The misses of one touch, as one `tlb_miss` event (one per access would flood the trace).
+  void trace_misses(Thread& t, std::uint64_t misses);
   // After PTEs of `vpages` changed or went: one page each below the threshold, else a
   // full flush; plus a shootdown IPI to each other core of the mm.
   void flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages);
@@ -28,6 +30,7 @@ class Tlbs {
 
  private:
   Tlb& of(std::uint32_t core) { return tlbs_[core % tlbs_.size()]; }
+  void trace_tlb(Thread& t, EventKind kind, std::uint64_t pages, const char* why);
 
   Accounting& acct_;
   std::vector<Tlb> tlbs_;
