@@ -1,6 +1,7 @@
 // Each subcommand registers itself on the app and returns the function that runs it.
 // A subcommand's function returns the exit code: 0 ok, 1 failed (a check, a run),
 // 2 bad input (the scenario, a flag, a profile).
+// sim/cli/ owns the command line (CLI11); it calls every other sim/ folder.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>

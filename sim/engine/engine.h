@@ -3,6 +3,7 @@
 // activity: CPU work is an execution on the CPU host, a CPU copy is an execution
 // plus its traffic on the memory bus, a DMA is a transfer over links from a device
 // host. SimGrid allows one engine per process: a second Engine aborts.
+// sim/engine/ owns the simulated clock and the platform; it calls only SimGrid.
 #pragma once
 #include <cstdint>
 #include <functional>

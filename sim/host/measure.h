@@ -2,6 +2,8 @@
 // and for each figure the median and the spread (min, max), like a benchmark
 // harness. Also the checks that keep it safe: sizes that do not fit the free
 // space of the temporary directory or the memory are refused before anything runs.
+// sim/host/ owns real mode: measure, calibrate, check. It calls the host's system
+// calls, sim/program and sim/scenario; never the engine or the kernel.
 #pragma once
 #include <functional>
 #include <stdexcept>

@@ -1,5 +1,7 @@
 // What the CLI prints: the human tables, the JSON documents, the trace file,
 // the narrated timeline, and the check of expected counters.
+// sim/report/ reads results and traces; it calls sim/trace and sim/scenario, never
+// the engine or the kernel.
 #pragma once
 #include <ostream>
 #include <string>

@@ -1,5 +1,7 @@
 // Running simulations: one run per process (SimGrid allows one engine per
 // process), so every run is forked into a child that sends back its JSON result.
+// sim/run/ owns the runs' child processes and the walk of programs in the simulator;
+// it calls sim/engine, sim/kernel, sim/scenario and sim/trace.
 #pragma once
 #include <string>
 #include <vector>
