@@ -6,33 +6,6 @@
 
 namespace kiosim {
 
-std::string_view to_string(OpKind k) {
-  switch (k) {
-    case OpKind::open: return "open";
-    case OpKind::close: return "close";
-    case OpKind::socket: return "socket";
-    case OpKind::pipe: return "pipe";
-    case OpKind::read: return "read";
-    case OpKind::pread: return "pread";
-    case OpKind::uring_read: return "uring_read";
-    case OpKind::write: return "write";
-    case OpKind::send: return "send";
-    case OpKind::pwrite: return "pwrite";
-    case OpKind::mmap: return "mmap";
-    case OpKind::munmap: return "munmap";
-    case OpKind::touch: return "touch";
-    case OpKind::sendfile: return "sendfile";
-    case OpKind::splice: return "splice";
-    case OpKind::sleep: return "sleep";
-    case OpKind::repeat: return "repeat";
-    case OpKind::fadvise: return "fadvise";
-    case OpKind::fork: return "fork";
-    case OpKind::fsync: return "fsync";
-    case OpKind::fdatasync: return "fdatasync";
-  }
-  return "?";
-}
-
 namespace {
 
 std::string expand(std::string name, unsigned thread) {
