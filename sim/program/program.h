@@ -1,6 +1,6 @@
-// sim/program/ owns the program language: the ops (this file) and what each takes
-// (op_table.h). It calls nothing but the standard library: the loader, the
-// simulator and real mode call it.
+// sim/program/ owns the program language: the ops (this file), what each takes
+// (op_table.h) and how a program is walked (walker.h). It calls nothing but the
+// standard library: the loader, the simulator and real mode call it.
 //
 // What a thread does, op by op. Scenario files write it in YAML
 // (sim/scenario/program_loader.cpp); the four transfer methods are canned programs
