@@ -1,7 +1,6 @@
 #include "sim/host/runner.h"
 
 #include <fcntl.h>
-#include <liburing.h>
 #include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,7 +10,6 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,10 +22,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "sim/host/syscall_error.h"
+#include "sim/host/syscall_ops.h"
+#include "sim/program/walker.h"
 
 namespace kiosim::host {
 
@@ -188,57 +189,6 @@ std::map<std::string, std::int64_t> PerfCounters::read() const {
 
 // ---- the runner ------------------------------------------------------------------
 
-// The program's buffers start on a page boundary: O_DIRECT needs aligned memory,
-// and the simulator's buffers are page-aligned too.
-template <class T>
-struct PageAligned {
-  using value_type = T;
-  PageAligned() = default;
-  template <class U>
-  PageAligned(const PageAligned<U>&) {}
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(4096))); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(4096)); }
-  bool operator==(const PageAligned&) const { return true; }
-};
-using UserBuffer = std::vector<char, PageAligned<char>>;
-
-struct Runner::State {
-  struct Fd {
-    int fd = -1;
-    bool socket = false;
-  };
-  struct PipeEnds {
-    int r = -1, w = -1;
-    std::uint64_t content = 0;  // bytes in the pipe, as far as we put them there
-  };
-  struct Map {
-    char* addr = nullptr;
-    std::size_t len = 0;
-    std::uint64_t file_offset = 0;  // file offset of addr
-    std::uint64_t cursor = 0;       // file offset the next write() from it starts at
-  };
-  std::map<std::string, Fd> fds;
-  std::map<std::string, PipeEnds> pipes;
-  std::map<std::string, Map> maps;
-  std::map<std::string, UserBuffer>* buffers = nullptr;
-  int sock = -1;
-  std::unique_ptr<io_uring> ring;  // for uring_read, made before the timed region
-  Sample* out = nullptr;
-  bool counted = false;
-  volatile std::uint64_t sink = 0;
-
-  void count(const char* name) {
-    if (!counted) return;
-    out->syscalls[name] += 1;
-    out->syscalls_total += 1;
-  }
-  int fd_of(const std::string& name) {
-    if (auto it = fds.find(name); it != fds.end()) return it->second.fd;
-    if (auto it = pipes.find(name); it != pipes.end()) return it->second.r;
-    throw std::logic_error("kiosim: unbound name `" + name + "` in real mode");
-  }
-};
-
 Runner::Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt) : s_(s), dir_(dir), opt_(opt) {
   for (const auto& f : s_.files) paths_[f.name] = dir_.file(f.name);
 }
@@ -314,258 +264,6 @@ double Runner::prepare_cache(Sample& out) {
   return now_ns() - t0;
 }
 
-void Runner::execute(State& st, const std::vector<Op>& ops, bool counted) {
-  for (const Op& op : ops) step(st, op, counted);
-}
-
-void Runner::step(State& st, const Op& op, bool counted) {
-  st.counted = counted;
-  auto buffer = [&](const std::string& name, std::uint64_t bytes) -> char* {
-    auto& b = (*st.buffers)[name];
-    if (b.size() < bytes) b.resize(bytes, 1);  // the body's buffers are sized before timing
-    return b.data();
-  };
-  switch (op.kind) {
-    case OpKind::open: {
-      auto it = paths_.find(op.file);
-      if (it == paths_.end()) throw HostError("real mode: the program opens `" + op.file + "`, which is not a scenario file");
-      st.count("open");
-      int flags = O_RDWR | O_CLOEXEC;
-      if (op.open_flags & open_flags::direct) flags |= O_DIRECT;
-      if (op.open_flags & open_flags::append) flags |= O_APPEND;
-      if (op.open_flags & open_flags::dsync) flags |= O_DSYNC;
-      if (op.open_flags & open_flags::sync) flags |= O_SYNC;
-      int fd = ::open(it->second.c_str(), flags);
-      if (fd < 0 && errno == EINVAL && (flags & O_DIRECT))
-        throw HostError(fmt::format("real mode: the file system of {} does not support O_DIRECT; "
-                                    "set TMPDIR to a directory on a disk's file system (ext4, xfs)",
-                                    dir_.path()));
-      if (fd < 0) fail("open " + it->second);
-      if (op.offset != kNoOffset && op.offset) ::lseek(fd, off_t(op.offset), SEEK_SET);
-      st.fds[op.as] = {fd, false};
-      break;
-    }
-    case OpKind::socket:
-      st.count("socket");  // bound to the connection made before the run
-      st.fds[op.as] = {st.sock, true};
-      break;
-    case OpKind::pipe: {
-      st.count("pipe");
-      int p[2];
-      if (::pipe2(p, O_CLOEXEC) != 0) fail("pipe");
-      st.pipes[op.as] = {p[0], p[1], 0};
-      break;
-    }
-    case OpKind::close: {
-      st.count("close");
-      auto it = st.fds.find(op.fd);
-      if (it != st.fds.end()) {
-        if (!it->second.socket) ::close(it->second.fd);
-        st.fds.erase(it);
-      }
-      break;
-    }
-    case OpKind::read:
-    case OpKind::pread: {
-      int fd = st.fd_of(op.fd);
-      char* b = buffer(op.buf, op.bytes);
-      std::uint64_t done = 0;
-      const char* name = op.kind == OpKind::pread ? "pread" : "read";
-      for (bool first = true; done < op.bytes; first = false) {
-        st.count(name);
-        if (!first && st.counted) ++st.out->short_calls;
-        ssize_t r = op.kind == OpKind::pread ? ::pread(fd, b + done, op.bytes - done, off_t(op.offset + done))
-                                             : ::read(fd, b + done, op.bytes - done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) fail(name);
-        if (r == 0) break;
-        done += std::uint64_t(r);
-      }
-      break;
-    }
-    case OpKind::uring_read: {
-      int fd = st.fd_of(op.fd);
-      char* b = buffer(op.buf, op.bytes * op.depth);
-      // io_uring reads take offsets: the descriptor's position, moved past them after
-      // (two lseek calls, not counted: the simulator moves the position itself).
-      off_t pos = ::lseek(fd, 0, SEEK_CUR);
-      for (std::uint32_t i = 0; i < op.depth; ++i) {
-        io_uring_sqe* sqe = io_uring_get_sqe(st.ring.get());
-        if (!sqe) throw HostError("real mode: the io_uring submission queue is full");
-        io_uring_prep_read(sqe, fd, b + i * op.bytes, unsigned(op.bytes), std::uint64_t(pos) + i * op.bytes);
-      }
-      st.count("io_uring_enter");
-      int e = io_uring_submit_and_wait(st.ring.get(), op.depth);  // one io_uring_enter
-      if (e != int(op.depth)) {
-        errno = e < 0 ? -e : EAGAIN;
-        fail(fmt::format("io_uring_enter (submitted {} of {} reads)", e < 0 ? 0 : e, op.depth));
-      }
-      std::uint64_t got = 0;
-      for (std::uint32_t i = 0; i < op.depth; ++i) {
-        io_uring_cqe* cqe = nullptr;
-        if (int w = io_uring_wait_cqe(st.ring.get(), &cqe); w < 0) {  // already posted: no system call
-          errno = -w;
-          fail("io_uring completion");
-        }
-        if (cqe->res < 0) {
-          errno = -cqe->res;
-          fail("io_uring read");
-        }
-        got += std::uint64_t(cqe->res);
-        io_uring_cqe_seen(st.ring.get(), cqe);
-      }
-      ::lseek(fd, pos + off_t(got), SEEK_SET);
-      break;
-    }
-    case OpKind::write:
-    case OpKind::pwrite: {
-      int fd = st.fd_of(op.fd);
-      const char* src = nullptr;
-      if (!op.from.empty()) {
-        auto& m = st.maps.at(op.from);
-        std::uint64_t at = m.cursor - m.file_offset;
-        if (at + op.bytes > m.len) throw HostError("real mode: a write from `" + op.from + "` runs past its mapping");
-        src = m.addr + at;
-        m.cursor += op.bytes;
-      } else {
-        src = buffer(op.buf, op.bytes);
-      }
-      const char* name = op.kind == OpKind::pwrite ? "pwrite" : "write";
-      std::uint64_t done = 0;
-      for (bool first = true; done < op.bytes; first = false) {
-        st.count(name);
-        if (!first && st.counted) ++st.out->short_calls;
-        ssize_t w = op.kind == OpKind::pwrite ? ::pwrite(fd, src + done, op.bytes - done, off_t(op.offset + done))
-                                              : ::write(fd, src + done, op.bytes - done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) fail(name);
-        done += std::uint64_t(w);
-      }
-      break;
-    }
-    case OpKind::mmap: {
-      int fd = st.fd_of(op.fd);
-      std::uint64_t off = op.offset == kNoOffset ? 0 : op.offset;
-      std::uint64_t aligned = off / 4096 * 4096;
-      std::uint64_t len = op.bytes;
-      if (len == 0) {
-        struct stat sb {};
-        ::fstat(fd, &sb);
-        len = std::uint64_t(sb.st_size) > off ? std::uint64_t(sb.st_size) - off : 0;
-      }
-      std::size_t maplen = std::size_t(len + (off - aligned));
-      st.count("mmap");
-      int prot = PROT_READ | (op.writable ? PROT_WRITE : 0);
-      void* a = ::mmap(nullptr, maplen, prot, op.shared ? MAP_SHARED : MAP_PRIVATE, fd, off_t(aligned));
-      if (a == MAP_FAILED) fail("mmap");
-      st.maps[op.as] = {static_cast<char*>(a), maplen, aligned, off};
-      break;
-    }
-    case OpKind::munmap: {
-      auto it = st.maps.find(op.from);
-      if (it == st.maps.end()) break;
-      st.count("munmap");
-      ::munmap(it->second.addr, it->second.len);
-      st.maps.erase(it);
-      break;
-    }
-    case OpKind::touch: {
-      auto& m = st.maps.at(op.from);
-      std::uint64_t off = op.offset == kNoOffset ? 0 : op.offset;
-      std::uint64_t end = std::min<std::uint64_t>(off + op.bytes, m.len);
-      std::uint64_t sum = 0;
-      for (std::uint64_t i = off; i < end; i += 64) {
-        if (op.writable) m.addr[i] = char(i);
-        else sum += std::uint64_t(static_cast<volatile char*>(m.addr)[i]);
-      }
-      st.sink = st.sink + sum;
-      break;
-    }
-    case OpKind::sendfile: {
-      int out = st.fd_of(op.out), in = st.fd_of(op.in);
-      std::uint64_t done = 0;
-      for (bool first = true; done < op.bytes; first = false) {
-        st.count("sendfile");
-        if (!first && st.counted) ++st.out->short_calls;
-        ssize_t n = ::sendfile(out, in, nullptr, op.bytes - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("sendfile");
-        if (n == 0) break;
-        done += std::uint64_t(n);
-      }
-      break;
-    }
-    case OpKind::splice: {
-      auto pin = st.pipes.find(op.in), pout = st.pipes.find(op.out);
-      if (pout != st.pipes.end()) {  // file (or socket) -> pipe: one call fills what it can
-        int in = st.fd_of(op.in);
-        st.count("splice");
-        ssize_t n;
-        do n = ::splice(in, nullptr, pout->second.w, nullptr, op.bytes, SPLICE_F_MOVE | SPLICE_F_MORE);
-        while (n < 0 && errno == EINTR);
-        if (n < 0) fail("splice (file -> pipe)");
-        pout->second.content += std::uint64_t(n);
-      } else if (pin != st.pipes.end()) {  // pipe -> socket or file: move what is in the pipe
-        int out = st.fd_of(op.out);
-        std::uint64_t want = std::min(op.bytes, pin->second.content), done = 0;
-        for (bool first = true; done < want; first = false) {
-          st.count("splice");
-          if (!first && st.counted) ++st.out->short_calls;
-          ssize_t n = ::splice(pin->second.r, nullptr, out, nullptr, want - done, SPLICE_F_MOVE);
-          if (n < 0 && errno == EINTR) continue;
-          if (n <= 0) fail("splice (pipe -> socket)");
-          done += std::uint64_t(n);
-        }
-        pin->second.content -= done;
-      } else {
-        throw HostError("real mode: a splice needs a pipe on one side");
-      }
-      break;
-    }
-    case OpKind::sleep: {
-      timespec ts{time_t(op.ns / 1e9), long(std::fmod(op.ns, 1e9))};
-      while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-      }
-      break;
-    }
-    case OpKind::repeat:
-      for (std::uint64_t i = 0; i < op.count; ++i) execute(st, op.body, counted);
-      break;
-    case OpKind::fsync:
-    case OpKind::fdatasync: {
-      int fd = st.fd_of(op.fd);
-      st.count(op.kind == OpKind::fsync ? "fsync" : "fdatasync");
-      if ((op.kind == OpKind::fsync ? ::fsync(fd) : ::fdatasync(fd)) != 0) fail(op.kind == OpKind::fsync ? "fsync" : "fdatasync");
-      break;
-    }
-    case OpKind::fadvise: {
-      int fd = st.fd_of(op.fd);
-      st.count("fadvise64");
-      int advice = op.advice == "willneed" ? POSIX_FADV_WILLNEED : POSIX_FADV_DONTNEED;
-      ::posix_fadvise(fd, off_t(op.offset == kNoOffset ? 0 : op.offset), off_t(op.bytes), advice);
-      break;
-    }
-    case OpKind::send: {
-      if (op.zerocopy)
-        throw HostError("real mode: MSG_ZEROCOPY needs a TCP socket and its error queue; measure does not run it yet");
-      int fd = st.fd_of(op.fd);
-      const char* src = buffer(op.buf, op.bytes);
-      std::uint64_t done = 0;
-      for (bool first = true; done < op.bytes; first = false) {
-        st.count("send");
-        if (!first && st.counted) ++st.out->short_calls;
-        ssize_t w = ::send(fd, src + done, op.bytes - done, 0);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) fail("send");
-        done += std::uint64_t(w);
-      }
-      break;
-    }
-    case OpKind::fork:
-      throw HostError("real mode: fork is not measured yet (the child's copy-on-write would need its own process)");
-  }
-}
-
 namespace {
 
 // The largest buffer each name needs, so buffers are allocated and touched before timing.
@@ -616,23 +314,22 @@ std::pair<int, int> connection(ReceiverKind k) {
   return {c, s};
 }
 
-}  // namespace
+using Walk = ProgramWalker<SyscallOps>;
 
-// What a run opened and mapped, and its two connections, closed (on success and on error).
-void Runner::release(State& st, int sock, int report) {
-  for (auto& [n, m] : st.maps) ::munmap(m.addr, m.len);
-  for (auto& [n, f] : st.fds)
-    if (!f.socket) ::close(f.fd);
-  for (auto& [n, p] : st.pipes) {
-    ::close(p.r);
-    ::close(p.w);
+// What a run left open and mapped, and its two connections, closed (on success and on error).
+void release(const Walk::Names& names, int sock, int report) {
+  for (const auto& [n, b] : names) {
+    if (auto* m = std::get_if<SyscallOps::Mapping>(&b)) ::munmap(m->addr, m->len);
+    if (auto* f = std::get_if<SyscallOps::File>(&b)) ::close(f->fd);
+    if (auto* p = std::get_if<SyscallOps::Pipe>(&b)) {
+      ::close(p->r);
+      ::close(p->w);
+    }
   }
-  st.maps.clear();
-  st.fds.clear();
-  st.pipes.clear();
   ::close(sock);
   ::close(report);
 }
+}  // namespace
 
 Sample Runner::run_once(const RunSpec& run) {
   if (run.processes.size() != 1 || run.processes[0].threads != 1)
@@ -662,32 +359,17 @@ Sample Runner::run_once(const RunSpec& run) {
   ::close(rcv);
   ::close(rep[1]);
 
-  State st;
-  st.buffers = &buffers;
-  st.sock = snd;
-  st.out = &out;
-  struct RingExit {
-    State& st;
-    ~RingExit() {
-      if (st.ring) io_uring_queue_exit(st.ring.get());
-    }
-  } ring_exit{st};
+  SyscallOps ops(paths_, dir_, buffers, snd, out);
+  Walk walk(ops, 0);
   try {
-    if (std::uint32_t depth = uring_depth(prog.body)) {
-      st.ring = std::make_unique<io_uring>();
-      if (int e = io_uring_queue_init(depth, st.ring.get(), 0); e < 0) {
-        st.ring.reset();
-        throw HostError(fmt::format("real mode: io_uring_queue_init: {} (is io_uring disabled by "
-                                    "kernel.io_uring_disabled or a seccomp filter?)",
-                                    std::strerror(-e)));
-      }
-    }
-    execute(st, prog.setup, false);
+    if (std::uint32_t depth = uring_depth(prog.body)) ops.make_ring(depth);
+    walk.run(prog.setup);
+    ops.counted = true;
     auto perf0 = perf_.read();
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
     double t0 = now_ns();
-    execute(st, prog.body, true);
+    walk.run(prog.body);
     double t_body = now_ns();
     Usage u1 = usage_self();
     ProcIo io1 = proc_io_self();
@@ -717,10 +399,10 @@ Sample Runner::run_once(const RunSpec& run) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     unregister_child(pid);
-    release(st, snd, rep[0]);
+    release(walk.names(), snd, rep[0]);
     throw;
   }
-  release(st, snd, rep[0]);
+  release(walk.names(), snd, rep[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -93,11 +93,7 @@ class Runner {
   static std::uint64_t bytes_needed(const Scenario& s);
 
  private:
-  struct State;
   double prepare_cache(Sample& out);
-  void execute(State& st, const std::vector<Op>& ops, bool counted);
-  void step(State& st, const Op& op, bool counted);
-  static void release(State& st, int sock, int report);  // closes what a run opened
 
   const Scenario& s_;
   PrivateDir& dir_;

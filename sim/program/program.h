@@ -1,6 +1,10 @@
-// The program language: what a simulated thread does, op by op. Scenario files
-// write it in YAML (scenario_loader.cpp); the four transfer methods are canned
-// programs in it (methods.cpp). Names bind descriptors, mappings and pipes.
+// sim/program/ owns the program language: the ops (this file), what each takes
+// (op_table.h) and how a program is walked (walker.h). It calls nothing but the
+// standard library: the loader, the simulator and real mode call it.
+//
+// What a thread does, op by op. Scenario files write it in YAML
+// (sim/scenario/program_loader.cpp); the four transfer methods are canned programs
+// in it (sim/scenario/methods.cpp). Names bind descriptors, sockets, pipes and mappings.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,3 +1,7 @@
+// sim/scenario/ owns the scenario file: reading and checking it (YAML, machine
+// profiles, programs, sweeps, `expect:`) and expanding it into runs. It calls the
+// program language (sim/program/) and the counter names (sim/trace/), nothing that runs.
+//
 // A scenario, loaded and validated: the machine, the files, and the runs it
 // asks for (one per compared method, or one run of its processes).
 #pragma once
@@ -87,7 +91,10 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt = {});
 // Loads a machine profile file (also used by `run --machine`).
 Machine load_machine_file(const std::string& path);
 
-// The largest file the model holds page by page.
-inline constexpr std::uint64_t kMaxFileBytes = 64ULL << 30;
+// Limits, so that no file can make kiosim hang or eat memory.
+inline constexpr std::uint64_t kMaxFileBytes = 64ULL << 30;       // the largest file the model holds page by page
+inline constexpr std::uint64_t kMaxOps = 10'000'000;             // ops executed by one run
+inline constexpr double kMaxBytesMoved = 256.0 * (1ULL << 30);    // bytes moved by one run
+inline constexpr std::uint32_t kMaxThreads = 256;                 // threads of one run
 
 }  // namespace kiosim

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 namespace kiosim {
 
 namespace {
@@ -31,6 +34,21 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
     }
   }
   return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates,
+                         const std::string& otherwise) {
+  if (auto c = closest(word, candidates)) return fmt::format("; did you mean `{}`?", *c);
+  return otherwise;
+}
+
+std::string did_you_mean_param(std::string_view word, const std::vector<std::string>& candidates) {
+  if (auto c = closest(word, candidates)) return fmt::format("; did you mean `${}`?", *c);
+  return "";
+}
+
+std::string expected_one_of(const std::vector<std::string>& candidates) {
+  return fmt::format("; expected one of: {}", fmt::join(candidates, ", "));
 }
 
 }  // namespace kiosim

@@ -31,4 +31,9 @@ TEST_CASE("did you mean", "[suggest]") {
   CHECK(*closest("chunck", {"file", "chunk", "offset"}) == "chunk");
   CHECK(*closest("sendfiel", {"read_write", "sendfile", "splice"}) == "sendfile");
   CHECK_FALSE(closest("zzzzzz", {"file", "chunk"}));
+  CHECK(did_you_mean("chunck", {"file", "chunk"}) == "; did you mean `chunk`?");
+  CHECK(did_you_mean_param("sise", {"size"}) == "; did you mean `$size`?");
+  CHECK(did_you_mean("zzzzzz", {"file", "chunk"}) == "");
+  CHECK(did_you_mean("zzzzzz", {"file", "chunk"}, expected_one_of({"file", "chunk"})) ==
+        "; expected one of: file, chunk");
 }

@@ -1,0 +1,108 @@
+// Real mode's side of the program walk (sim/program/walker.h): each op is its
+// system calls, each counted under the op table's name while the body runs
+// (sim/host/runner.cpp times the body and gives the counts back in a Sample).
+#pragma once
+#include <liburing.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/host/private_dir.h"
+#include "sim/host/runner.h"
+#include "sim/program/op_table.h"
+
+namespace kiosim::host {
+
+// The program's buffers start on a page boundary: O_DIRECT needs aligned memory,
+// and the simulator's buffers are page-aligned too.
+template <class T>
+struct PageAligned {
+  using value_type = T;
+  PageAligned() = default;
+  template <class U>
+  PageAligned(const PageAligned<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(4096))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(4096)); }
+  bool operator==(const PageAligned&) const { return true; }
+};
+using UserBuffer = std::vector<char, PageAligned<char>>;
+
+class SyscallOps {
+ public:
+  struct File {
+    int fd = -1;
+  };
+  struct Socket {
+    int fd = -1;  // the connection made before the run
+  };
+  struct Pipe {
+    int r = -1, w = -1;
+    std::uint64_t content = 0;  // bytes in the pipe, as far as we put them there
+  };
+  struct Mapping {
+    char* addr = nullptr;
+    std::size_t len = 0;
+    std::uint64_t file_offset = 0;  // file offset of addr
+    std::uint64_t cursor = 0;       // file offset the next write() from it starts at
+  };
+
+  SyscallOps(const std::map<std::string, std::string>& paths, const PrivateDir& dir,
+             std::map<std::string, UserBuffer>& buffers, int sock, Sample& out)
+      : paths_(paths), dir_(dir), buffers_(buffers), sock_(sock), out_(out) {}
+  ~SyscallOps();
+  SyscallOps(const SyscallOps&) = delete;
+  SyscallOps& operator=(const SyscallOps&) = delete;
+
+  bool counted = false;  // the body: count each call
+
+  // The ring uring_read submits to, made before the timed region.
+  void make_ring(std::uint32_t depth);
+
+  File open(const Op& op, const std::string& file);
+  Socket socket(const Op& op);
+  Pipe pipe(const Op& op);
+  void close(const Op& op, File& f);
+  void read(const Op& op, File& f);
+  void uring_read(const Op& op, File& f);
+  void write_file(const Op& op, File& f, Mapping* from) { write(op, f.fd, from); }
+  void write_socket(const Op& op, Socket& s, Mapping* from) { write(op, s.fd, from); }
+  void send(const Op& op, Socket& s);
+  Mapping mmap(const Op& op, File& f);
+  Mapping mmap_anon(const Op&) { throw HostError("real mode: an anonymous mmap is not measured yet"); }
+  void munmap(const Op& op, Mapping& m);
+  // Whole pages, as the simulator maps them (at least one).
+  std::uint64_t mapped_bytes(const Mapping& m) const { return std::max<std::uint64_t>(1, (m.len + 4095) / 4096) * 4096; }
+  void touch(const Op& op, Mapping& m, std::uint64_t offset);
+  void sendfile(const Op& op, Socket& out, File& in);
+  // file -> pipe: one call fills what it can.
+  void splice_to_pipe(const Op& op, File& in, Pipe& out);
+  // pipe -> socket: move what is in the pipe.
+  void splice_from_pipe(const Op& op, Pipe& in, Socket& out);
+  void sleep(const Op& op);
+  void fadvise(const Op& op, File& f);
+  void fsync(const Op& op, File& f);
+  void fork(const Op&, const std::function<void(SyscallOps&)>&);
+
+ private:
+  static std::string_view syscall(const Op& op) { return op_spec(op.kind).syscall; }
+  // One call of `op` in the body; a call after the first moved less than asked.
+  void count(const Op& op, bool first = true);
+  char* buffer(const std::string& name, std::uint64_t bytes);
+  // write or pwrite of a user buffer, or from a mapping where the last write from it ended.
+  void write(const Op& op, int fd, Mapping* from);
+
+  const std::map<std::string, std::string>& paths_;  // scenario file name -> path in the directory
+  const PrivateDir& dir_;
+  std::map<std::string, UserBuffer>& buffers_;
+  int sock_;
+  Sample& out_;
+  std::unique_ptr<io_uring> ring_;
+  volatile std::uint64_t sink_ = 0;
+};
+
+}  // namespace kiosim::host

@@ -1,0 +1,117 @@
+// The program walk both the simulator and real mode use (sim/program/walker.h):
+// repeat, fork, names bound and unbound, {thread}, and where a sequential touch starts.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/program/walker.h"
+
+using namespace kiosim;
+
+namespace {
+
+// Records each op it is given, with the bindings the walk resolved.
+struct Recorder {
+  struct File {
+    std::string name;
+  };
+  struct Socket {
+    int id = 0;
+  };
+  struct Pipe {
+    int id = 0;
+  };
+  struct Mapping {
+    std::string of;
+    std::uint64_t bytes = 8192;
+  };
+
+  std::vector<std::string> calls;
+  void log(const std::string& s) { calls.push_back(s); }
+
+  File open(const Op&, const std::string& file) { return {file}; }
+  Socket socket(const Op&) { return {7}; }
+  Pipe pipe(const Op&) { return {9}; }
+  void close(const Op&, File& f) { log("close " + f.name); }
+  void read(const Op& op, File& f) { log(std::string(to_string(op.kind)) + " " + f.name); }
+  void uring_read(const Op&, File& f) { log("uring_read " + f.name); }
+  void write_file(const Op&, File& f, Mapping* m) { log("write file " + f.name + (m ? " from " + m->of : "")); }
+  void write_socket(const Op&, Socket& s, Mapping*) { log("write socket " + std::to_string(s.id)); }
+  void send(const Op&, Socket& s) { log("send " + std::to_string(s.id)); }
+  Mapping mmap(const Op&, File& f) { return {f.name}; }
+  Mapping mmap_anon(const Op&) { return {"anon"}; }
+  void munmap(const Op&, Mapping& m) { log("munmap " + m.of); }
+  std::uint64_t mapped_bytes(const Mapping& m) const { return m.bytes; }
+  void touch(const Op&, Mapping& m, std::uint64_t off) { log("touch " + m.of + " at " + std::to_string(off)); }
+  void sendfile(const Op&, Socket& s, File& f) { log("sendfile " + f.name + " to " + std::to_string(s.id)); }
+  void splice_to_pipe(const Op&, File& f, Pipe& p) { log("splice " + f.name + " to pipe " + std::to_string(p.id)); }
+  void splice_from_pipe(const Op&, Pipe& p, Socket& s) {
+    log("splice pipe " + std::to_string(p.id) + " to " + std::to_string(s.id));
+  }
+  void sleep(const Op&) { log("sleep"); }
+  void fadvise(const Op&, File& f) { log("fadvise " + f.name); }
+  void fsync(const Op& op, File& f) { log(std::string(to_string(op.kind)) + " " + f.name); }
+  void fork(const Op& op, const std::function<void(Recorder&)>& child) {
+    log("fork " + op.as);
+    child(*this);  // runs at once here; the simulator runs it as an actor of its own
+  }
+};
+
+Op op(OpKind k, std::vector<std::pair<std::string Op::*, std::string>> fields = {}) {
+  Op o;
+  o.kind = k;
+  for (auto& [field, value] : fields) o.*field = value;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("the walk binds names, expands {thread}, repeats and unbinds", "[walker]") {
+  Op rd = op(OpKind::read, {{&Op::fd, "in"}});
+  Op rep = op(OpKind::repeat);
+  rep.count = 2;
+  rep.body = {rd};
+  std::vector<Op> prog = {op(OpKind::open, {{&Op::file, "data{thread}.bin"}, {&Op::as, "in"}}),
+                          op(OpKind::socket, {{&Op::as, "s"}}),
+                          rep,
+                          op(OpKind::sendfile, {{&Op::in, "in"}, {&Op::out, "s"}}),
+                          op(OpKind::write, {{&Op::fd, "s"}}),
+                          op(OpKind::close, {{&Op::fd, "in"}})};
+  Recorder r;
+  ProgramWalker<Recorder> walk(r, 3);
+  walk.run(prog);
+  CHECK(r.calls == std::vector<std::string>{"read data3.bin", "read data3.bin", "sendfile data3.bin to 7",
+                                            "write socket 7", "close data3.bin"});
+  CHECK(walk.names().count("in") == 0);  // close unbound it
+  CHECK(walk.names().count("s") == 1);
+  CHECK_THROWS_AS(walk.run({rd}), std::logic_error);  // a name the loader would refuse
+}
+
+TEST_CASE("a sequential touch starts where the last one ended and wraps at the mapping's end", "[walker]") {
+  Op touch = op(OpKind::touch, {{&Op::from, "m"}});
+  touch.sequential = true;
+  touch.bytes = 4096;
+  Op at = op(OpKind::touch, {{&Op::from, "m"}});
+  at.offset = 100;
+  std::vector<Op> prog = {op(OpKind::open, {{&Op::file, "f"}, {&Op::as, "fd"}}),
+                          op(OpKind::mmap, {{&Op::fd, "fd"}, {&Op::as, "m"}}), touch, touch, touch, at};
+  Recorder r;
+  ProgramWalker<Recorder> walk(r, 0);
+  walk.run(prog);
+  CHECK(r.calls == std::vector<std::string>{"touch f at 0", "touch f at 4096", "touch f at 0", "touch f at 100"});
+}
+
+TEST_CASE("a forked child starts with the parent's names, and what it binds or closes stays its own", "[walker]") {
+  Op fork = op(OpKind::fork, {{&Op::as, "kid"}});
+  fork.body = {op(OpKind::close, {{&Op::fd, "in"}}), op(OpKind::pipe, {{&Op::as, "p"}})};
+  std::vector<Op> prog = {op(OpKind::open, {{&Op::file, "f"}, {&Op::as, "in"}}), fork,
+                          op(OpKind::read, {{&Op::fd, "in"}})};
+  Recorder r;
+  ProgramWalker<Recorder> walk(r, 0);
+  walk.run(prog);
+  CHECK(r.calls == std::vector<std::string>{"fork kid", "close f", "read f"});
+  CHECK(walk.names().count("in") == 1);
+  CHECK(walk.names().count("p") == 0);
+}
