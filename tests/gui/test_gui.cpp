@@ -19,13 +19,7 @@ class GuiTest : public QObject {
   Q_OBJECT
 
  private:
-  // A window at a fixed size, so screenshots and exports are comparable run to run.
-  std::unique_ptr<MainWindow> window() {
-    auto w = std::make_unique<MainWindow>();
-    w->resize(1600, 1000);
-    w->show();
-    return w;
-  }
+  std::unique_ptr<MainWindow> window() { return shownWindow(); }
   static double finalOf(MainWindow& w, int slot, const char* key) {
     return w.trace()->runs[static_cast<std::size_t>(w.clock()->runs()[static_cast<std::size_t>(slot)])].counter(key);
   }
