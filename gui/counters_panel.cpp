@@ -8,14 +8,46 @@ namespace kiosim::gui {
 
 namespace {
 
-// MODEL.md section 1, in its order.
-const QStringList kModelCounters = {
-    "syscalls", "mode_switches", "context_switches", "cpu_copies", "cpu_copy_bytes", "dma_copies", "dma_bytes",
-    "cpu_copies_per_byte", "dma_copies_per_byte", "memory_bus_bytes", "page_faults_minor", "page_faults_major",
-    "cow_faults", "tlb_hits", "tlb_misses", "tlb_invalidations", "tlb_flushes", "tlb_shootdowns", "page_cache_hits",
-    "page_cache_misses", "readahead_pages", "activations", "deactivations", "evictions", "writeback_pages",
-    "dirty_throttle_ns", "skbs", "sg_frags", "sg_overflows", "linearize_bytes", "interrupts", "journal_commits",
-    "journal_bytes", "device_flushes", "fsync_wait_ns", "sim_time_ns"};
+// The table's counter a row shows: the row's key, or for a header breakdown
+// ("time_breakdown_ns.copy") the counter it breaks down; null for neither.
+const schema::CounterInfo* counterOf(const QString& key) {
+  const QByteArray k = key.section(QLatin1Char('.'), 0, 0).toUtf8();
+  const auto i = schema::counter_index(std::string_view(k.constData(), static_cast<std::size_t>(k.size())));
+  return i ? &schema::kCounters[*i] : nullptr;
+}
+
+QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+// Meaning, unit and how the events determine it: the row's tooltip.
+QString tooltipOf(const QString& key) {
+  const schema::CounterInfo* c = counterOf(key);
+  if (!c) return QStringLiteral("not in sim/trace/schema.h: shown from the trace header");
+  const QString how = c->source == schema::Source::final_only
+                          ? QStringLiteral("final only: no event carries it; its value appears when the run ends")
+                          : QStringLiteral("from the events: ") + qs(schema::how_determined(c->name));
+  return qs(c->meaning) + QStringLiteral(" (") + qs(c->unit) + QStringLiteral(")\n") + how;
+}
+
+// The table's counters in its order; one that the header breaks down ("time_breakdown_ns"
+// has "time_breakdown_ns.copy", ...) by its parts as the headers name them.
+QStringList rowKeys(const std::vector<RunPlayer*>& players) {
+  QStringList keys;
+  for (const auto& c : schema::kCounters) {
+    const QString name = qs(c.name), prefix = name + QLatin1Char('.');
+    QStringList parts;
+    for (RunPlayer* p : players)
+      for (const auto& [k, v] : p->run().counters)
+        if (k.startsWith(prefix) && !parts.contains(k)) parts << k;
+    if (parts.isEmpty()) keys << name;
+    else keys << parts;
+  }
+  return keys;
+}
+
+bool finalOnly(const QString& key) {
+  const schema::CounterInfo* c = counterOf(key);
+  return !c || c->source == schema::Source::final_only;
+}
 
 QString number(double v) {
   if (std::isnan(v)) return QStringLiteral("–");
@@ -44,12 +76,8 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
   players_ = std::move(players);
   split_ = players_.size() == 1;
   measured_ = false;
-  keys_ = kModelCounters;
-  for (RunPlayer* p : players_) {
-    measured_ = measured_ || !p->run().measured.empty();
-    for (const auto& [k, v] : p->run().counters)  // the header's breakdowns, after the MODEL.md set
-      if (!keys_.contains(k) && (k.startsWith("time_breakdown_ns.") || k.startsWith("syscalls_by_name."))) keys_ << k;
-  }
+  for (RunPlayer* p : players_) measured_ = measured_ || !p->run().measured.empty();
+  keys_ = rowKeys(players_);
   QStringList headers;
   for (RunPlayer* p : players_) {
     if (split_) headers << QStringLiteral("now") << QStringLiteral("final");
@@ -60,26 +88,41 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
   setRowCount(static_cast<int>(keys_.size()));
   setColumnCount(static_cast<int>(headers.size()));
   setHorizontalHeaderLabels(headers);
-  setVerticalHeaderLabels(keys_);
-  for (int r = 0; r < rowCount(); ++r)
+  for (int r = 0; r < rowCount(); ++r) {
+    // Final-only rows are in grey italics: they stand still until the run ends.
+    const QString& key = keys_[r];
+    auto* head = new QTableWidgetItem(key);
+    head->setToolTip(tooltipOf(key));
+    if (finalOnly(key)) {
+      QFont f = head->font();
+      f.setItalic(true);
+      head->setFont(f);
+      head->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+    }
+    setVerticalHeaderItem(r, head);
     for (int c = 0; c < columnCount(); ++c) {
       auto* item = new QTableWidgetItem;
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      item->setToolTip(head->toolTip());
+      item->setFont(head->font());
+      if (finalOnly(key)) item->setForeground(head->foreground());
       setItem(r, c, item);
     }
-  refresh();
-  for (int c = 0; c < columnCount(); ++c) {  // wide enough for the final values
+  }
+  fill(true);  // sized once, as at the end: wide enough for every value a column will show
+  for (int c = 0; c < columnCount(); ++c) {
     resizeColumnToContents(c);
     setColumnWidth(c, columnWidth(c) + 8);
   }
+  refresh();
 }
 
 double CountersPanel::liveValue(int slot, const QString& counter) const {
   if (slot < 0 || slot >= static_cast<int>(players_.size())) return std::numeric_limits<double>::quiet_NaN();
-  RunPlayer* p = players_[static_cast<std::size_t>(slot)];
-  for (int c = 0; c < static_cast<int>(Live::count_); ++c)
-    if (liveName(static_cast<Live>(c)) == counter) return p->state().live(static_cast<Live>(c));
-  return std::numeric_limits<double>::quiet_NaN();
+  if (finalOnly(counter) || counter.contains(QLatin1Char('.'))) return std::numeric_limits<double>::quiet_NaN();
+  const QByteArray k = counter.toUtf8();
+  const auto i = schema::counter_index(std::string_view(k.constData(), static_cast<std::size_t>(k.size())));
+  return players_[static_cast<std::size_t>(slot)]->state().live(*i);
 }
 
 int CountersPanel::rowOf(const QString& counter) const { return static_cast<int>(keys_.indexOf(counter)); }
@@ -89,15 +132,17 @@ QString CountersPanel::text(const QString& counter, int column) const {
   return it ? it->text() : QString();
 }
 
-void CountersPanel::refresh() {
+void CountersPanel::refresh() { fill(false); }
+
+void CountersPanel::fill(bool asAtEnd) {
   const int perRun = (split_ ? 2 : 1) + (measured_ ? 1 : 0);
   for (std::size_t s = 0; s < players_.size(); ++s) {
     RunPlayer* p = players_[s];
-    const bool atEnd = p->state().applied() == p->run().events.size();
+    const bool atEnd = asAtEnd || p->state().applied() == p->run().events.size();
     for (int r = 0; r < static_cast<int>(keys_.size()); ++r) {
       const QString& key = keys_[r];
       const double fin = lookup(p->run().counters, key);
-      double now = liveValue(static_cast<int>(s), key);
+      double now = asAtEnd ? fin : liveValue(static_cast<int>(s), key);
       if (std::isnan(now) && atEnd) now = fin;  // not derivable from events: known once the run is over
       const int col = static_cast<int>(s) * perRun;
       QTableWidgetItem* nowItem = item(r, col);
@@ -108,8 +153,9 @@ void CountersPanel::refresh() {
         nowItem->setText(number(now) + QStringLiteral(" / ") + number(fin));
       }
       // A value that still differs from its final one is in bold: it is still moving.
+      // (Sized in bold, the widest it gets.)
       QFont f = nowItem->font();
-      f.setBold(!std::isnan(now) && !std::isnan(fin) && now != fin);
+      f.setBold(asAtEnd || (!std::isnan(now) && !std::isnan(fin) && now != fin && !finalOnly(key)));
       nowItem->setFont(f);
       if (measured_) item(r, col + perRun - 1)->setText(number(lookup(p->run().measured, key)));
     }

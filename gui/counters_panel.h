@@ -1,6 +1,8 @@
-// The counters of MODEL.md section 1, for each run on screen: the value so far
-// (from the events played), the final value (from the trace header) and, when a
-// measured result is loaded, the measured value beside it.
+// The counters of sim/trace/schema.h, for each run on screen: the value so far (from
+// the events played, by the table's rules), the final value (from the trace header)
+// and, when a measured result is loaded, the measured value beside it. Final-only
+// counters are in grey italics and show their value when the run ends; each row's
+// tooltip gives the meaning, the unit and how the events determine it.
 #pragma once
 #include <QTableWidget>
 #include <vector>
@@ -23,6 +25,8 @@ class CountersPanel : public QTableWidget {
   int rowOf(const QString& counter) const;
 
  private:
+  void fill(bool asAtEnd);  // the texts now, or as they will be at the end of every run
+
   std::vector<RunPlayer*> players_;
   QStringList keys_;
   bool split_ = true;      // one run: now / final / measured in their own columns

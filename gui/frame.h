@@ -21,7 +21,7 @@ struct Token {
 };
 
 struct Mark {
-  Kind kind = Kind::other;
+  Kind kind = kOtherKind;
   int count = 0;
 };
 

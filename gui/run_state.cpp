@@ -6,18 +6,30 @@
 namespace kiosim::gui {
 
 namespace {
-constexpr std::array<const char*, static_cast<int>(Live::count_)> kLiveNames = {
-    "syscalls", "mode_switches", "context_switches", "cpu_copies", "cpu_copy_bytes", "dma_copies", "dma_bytes",
-    "page_faults_minor", "page_faults_major", "cow_faults", "tlb_misses", "tlb_invalidations", "tlb_flushes",
-    "tlb_shootdowns", "readahead_pages", "activations", "deactivations", "evictions", "writeback_pages", "skbs",
-    "linearize_bytes", "interrupts", "journal_commits", "device_flushes"};
+
+// For each kind, the rules that count its events (with their counter's index), and
+// whether any of them looks at names (most do not: no string work per event then).
+struct KindRules {
+  std::vector<std::pair<const schema::Rule*, std::size_t>> rules;
+  bool needsNames = false;
+};
+const KindRules& rulesOf(Kind k) {
+  static const auto byKind = [] {
+    std::array<KindRules, static_cast<std::size_t>(Kind::count_) + 1> v;  // + kOtherKind, which has none
+    for (const schema::Rule& r : schema::kRules) {
+      KindRules& of = v[static_cast<std::size_t>(r.kind)];
+      of.rules.emplace_back(&r, *schema::counter_index(r.counter));
+      of.needsNames = of.needsNames || !r.lane.empty() || !r.name_is.empty() || !r.name_is_not.empty();
+    }
+    return v;
+  }();
+  return byKind[static_cast<std::size_t>(k)];
+}
 
 // Page-level events may cover several pages; a big trace can name absurd indexes,
 // so growth is capped (the view aggregates cells anyway).
 constexpr std::int64_t kMaxPagesPerFile = std::int64_t{1} << 24;
 }  // namespace
-
-QString liveName(Live c) { return QString::fromLatin1(kLiveNames[static_cast<int>(c)]); }
 
 std::uint8_t RunState::pageFlags(std::uint32_t file, std::int64_t page) const {
   if (file >= pages_.size() || page < 0 || page >= static_cast<std::int64_t>(pages_[file].size())) return 0;
@@ -61,28 +73,37 @@ void RunState::forPages(const Event& e, auto&& fn) {
   for (std::int64_t p = e.page; p < e.page + n; ++p) fn(p);
 }
 
+// The counters, generically: each rule of the event's kind that matches adds its amount.
+void RunState::count(const Event& e, const RunTrace& run) {
+  const KindRules& of = rulesOf(e.kind);
+  QByteArray lane, name;
+  if (of.needsNames) {
+    lane = run.lanes[e.lane].name.toUtf8();
+    name = run.nameOf(e).toUtf8();
+  }
+  const schema::EventView v{e.kind, e.pages, e.bytes, e.userMode, std::string_view(lane.constData(), lane.size()),
+                            std::string_view(name.constData(), name.size())};
+  for (const auto& [rule, counter] : of.rules)
+    if (schema::matches(*rule, v)) live_[counter] += static_cast<double>(schema::amount(*rule, v));
+}
+
 void RunState::apply(const Event& e, const RunTrace& run) {
   ++applied_;
-  auto add = [this](Live c, double v = 1) { live_[static_cast<int>(c)] += v; };
+  count(e, run);
   const double pagesOrOne = static_cast<double>(std::max<std::uint64_t>(e.pages, 1));
+  // Where the pages, skbs and pipe buffers are.
   switch (e.kind) {
     case Kind::syscall_enter:
-      add(Live::syscalls);
-      add(Live::mode_switches);
       if (e.lane >= inSyscall_.size()) inSyscall_.resize(e.lane + 1, 0);
       inSyscall_[e.lane] = 1;
       break;
     case Kind::syscall_exit:
-      add(Live::mode_switches);
       if (e.lane < inSyscall_.size()) inSyscall_[e.lane] = 0;
       break;
-    case Kind::block: add(Live::context_switches); break;
     case Kind::cpu_copy:
-      add(Live::cpu_copies);
-      add(Live::cpu_copy_bytes, static_cast<double>(e.bytes));
       if (e.to == Place::page_cache) forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) | kPresent | kDirty); });
       break;
-    case Kind::dma_copy: add(Live::dma_copies); add(Live::dma_bytes, static_cast<double>(e.bytes));
+    case Kind::dma_copy:
       if (e.to == Place::wire && !skbs_.empty()) skbs_.pop_front();  // the NIC took it
       break;
     case Kind::page_ref_move:
@@ -91,36 +112,17 @@ void RunState::apply(const Event& e, const RunTrace& run) {
       if (e.to == Place::pipe) pipePages_ += static_cast<std::uint64_t>(pagesOrOne);
       if (e.from == Place::pipe) pipePages_ -= std::min<std::uint64_t>(pipePages_, static_cast<std::uint64_t>(pagesOrOne));
       break;
-    case Kind::page_fault_minor: add(Live::page_faults_minor); if (e.userMode) add(Live::mode_switches, 2); break;
-    case Kind::page_fault_major: add(Live::page_faults_major); if (e.userMode) add(Live::mode_switches, 2); break;
-    case Kind::cow_fault: add(Live::cow_faults); if (e.userMode) add(Live::mode_switches, 2); break;
-    case Kind::tlb_miss: add(Live::tlb_misses); break;
-    case Kind::tlb_invalidate: add(Live::tlb_invalidations); break;
-    case Kind::tlb_flush: add(Live::tlb_flushes); break;
-    case Kind::tlb_shootdown: add(Live::tlb_shootdowns); break;
-    case Kind::skb_build: add(Live::skbs); skbs_.push_back({e.bytes, e.pages}); break;
-    case Kind::linearize: add(Live::linearize_bytes, static_cast<double>(e.bytes)); break;
+    case Kind::skb_build: skbs_.push_back({e.bytes, e.pages}); break;
     case Kind::interrupt:
-      add(Live::interrupts);
       if (!pinned_.empty() && run.nameOf(e).contains(QLatin1String("nic"))) pinned_.pop_front();
       break;
-    case Kind::readahead: add(Live::readahead_pages, pagesOrOne); break;
-    case Kind::writeback:
-      add(Live::writeback_pages, pagesOrOne);
-      forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) & ~kDirty); });
-      break;
+    case Kind::writeback: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) & ~kDirty); }); break;
     case Kind::cache_insert: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, (flags(e.file, p) & kDirty) | kPresent); }); break;
-    case Kind::activate:
-      add(Live::activations, pagesOrOne);
-      forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) | kPresent | kActive); });
-      break;
+    case Kind::activate: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) | kPresent | kActive); }); break;
     case Kind::deactivate:
-      add(Live::deactivations, pagesOrOne);
       forPages(e, [&](std::int64_t p) { setFlags(e.file, p, (flags(e.file, p) & ~kActive) | kPresent); });
       break;
-    case Kind::evict: add(Live::evictions, pagesOrOne); forPages(e, [&](std::int64_t p) { setFlags(e.file, p, 0); }); break;
-    case Kind::journal_commit: add(Live::journal_commits); break;
-    case Kind::device_flush: add(Live::device_flushes); break;
+    case Kind::evict: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, 0); }); break;
     default: break;
   }
 }

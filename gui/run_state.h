@@ -12,16 +12,6 @@
 
 namespace kiosim::gui {
 
-// The counters of MODEL.md section 1 that a trace's events determine; the others
-// (hits, bus bytes, time breakdown) are shown from the header's final values.
-enum class Live : std::uint8_t {
-  syscalls, mode_switches, context_switches, cpu_copies, cpu_copy_bytes, dma_copies, dma_bytes,
-  page_faults_minor, page_faults_major, cow_faults, tlb_misses, tlb_invalidations, tlb_flushes,
-  tlb_shootdowns, readahead_pages, activations, deactivations, evictions, writeback_pages, skbs,
-  linearize_bytes, interrupts, journal_commits, device_flushes, count_
-};
-QString liveName(Live c);  // the MODEL.md / header key
-
 // One page-cache page, as the view draws it.
 enum PageFlag : std::uint8_t { kPresent = 1, kActive = 2, kDirty = 4 };
 
@@ -40,7 +30,9 @@ class RunState {
   void apply(const Event& e, const RunTrace& run);  // `run` gives the event's name
 
   std::size_t applied() const { return applied_; }
-  double live(Live c) const { return live_[static_cast<int>(c)]; }
+  // The value so far of counter `i` of schema::kCounters, by its rules (sim/trace/schema.h).
+  // A final-only counter stays 0: the panel shows it from the header at the end.
+  double live(std::size_t i) const { return live_[i]; }
 
   // Page cache: flags of (file, page); per-file vectors grow as pages appear.
   std::uint8_t pageFlags(std::uint32_t file, std::int64_t page) const;
@@ -61,9 +53,10 @@ class RunState {
   std::uint8_t& flags(std::uint32_t file, std::int64_t page);
   void setFlags(std::uint32_t file, std::int64_t page, std::uint8_t f);
   void forPages(const Event& e, auto&& fn);
+  void count(const Event& e, const RunTrace& run);
 
   std::size_t applied_ = 0;
-  std::array<double, static_cast<int>(Live::count_)> live_{};
+  std::array<double, schema::kCounters.size()> live_{};
   std::vector<std::vector<std::uint8_t>> pages_;
   std::int64_t active_ = 0, inactive_ = 0, dirty_ = 0;
   // Pages held by reference (pipe, skb fragments) until the NIC completes: the trace

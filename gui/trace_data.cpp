@@ -6,13 +6,6 @@ namespace kiosim::gui {
 
 namespace {
 
-// Same order as enum Kind; the strings are docs/TRACE.md's.
-constexpr std::array<const char*, static_cast<int>(Kind::count_)> kKindNames = {
-    "syscall_enter", "syscall_exit", "cpu_copy", "dma_copy", "page_ref_move", "page_fault_minor",
-    "page_fault_major", "cow_fault", "tlb_miss", "tlb_invalidate", "tlb_flush", "tlb_shootdown",
-    "skb_build", "linearize", "interrupt", "readahead", "writeback", "cache_insert", "activate",
-    "deactivate", "evict", "journal_commit", "device_flush", "block", "other"};
-
 constexpr std::array<const char*, static_cast<int>(Place::count_)> kPlaceKeys = {
     "", "disk", "page_cache", "user_buffer", "mapping", "pipe", "socket_buffer", "nic", "wire"};
 
@@ -25,13 +18,18 @@ Kind kindFromString(const QString& s) {
   // A hash once: big traces call this per event.
   static const QHash<QString, Kind> table = [] {
     QHash<QString, Kind> h;
-    for (int i = 0; i < static_cast<int>(Kind::count_); ++i) h.insert(QString::fromLatin1(kKindNames[i]), static_cast<Kind>(i));
+    for (const auto& k : schema::kKinds)
+      if (k.traced) h.insert(QString::fromLatin1(k.name.data(), static_cast<qsizetype>(k.name.size())), k.kind);
     return h;
   }();
-  return table.value(s, Kind::other);
+  return table.value(s, kOtherKind);
 }
 
-QString kindName(Kind k) { return QString::fromLatin1(kKindNames[static_cast<int>(k)]); }
+QString kindName(Kind k) {
+  if (k == kOtherKind) return QStringLiteral("other");
+  const std::string_view n = schema::kind_info(k).name;
+  return QString::fromLatin1(n.data(), static_cast<qsizetype>(n.size()));
+}
 
 Place placeFromString(const QString& s) {
   for (int i = 1; i < static_cast<int>(Place::count_); ++i)

@@ -8,15 +8,14 @@
 #include <memory>
 #include <vector>
 
+#include "sim/trace/schema.h"
+
 namespace kiosim::gui {
 
-// The kinds of docs/TRACE.md; `other` keeps a newer trace readable.
-enum class Kind : std::uint8_t {
-  syscall_enter, syscall_exit, cpu_copy, dma_copy, page_ref_move, page_fault_minor,
-  page_fault_major, cow_fault, tlb_miss, tlb_invalidate, tlb_flush, tlb_shootdown,
-  skb_build, linearize, interrupt, readahead, writeback, cache_insert, activate,
-  deactivate, evict, journal_commit, device_flush, block, other, count_
-};
+// The kinds of a trace are sim/trace/schema.h's, never a copy. A kind the table does
+// not know (a newer trace) is kOtherKind, named "other", so such a trace still plays.
+using Kind = kiosim::EventKind;
+inline constexpr Kind kOtherKind = Kind::count_;
 
 // The places data lives: the boxes of the data-path view.
 enum class Place : std::uint8_t {
@@ -38,7 +37,7 @@ struct Event {
   std::uint32_t file = 0;
   std::uint32_t lane = 0;
   std::uint32_t name = 0;    // index into RunTrace::names (interned: big traces repeat them)
-  Kind kind = Kind::other;
+  Kind kind = kOtherKind;
   Place from = Place::none, to = Place::none;
   bool userMode = false;
   std::int64_t end() const { return t + dur; }

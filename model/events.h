@@ -1,8 +1,9 @@
 // Typed events that mechanisms report. A mechanism does not know who listens
 // (ARCHITECTURE.md rule 4); sim/trace adds the time, the lane and the request id.
+// Their names, meanings and units are sim/trace/schema.h's, the one table that the
+// trace writer, docs/TRACE.md and the GUI all read.
 #pragma once
 #include <cstdint>
-#include <string_view>
 
 #include "model/page.h"
 
@@ -10,16 +11,16 @@ namespace kiosim {
 
 enum class EventKind : std::uint8_t {
   // page cache (mm/filemap.c, mm/swap.c, mm/vmscan.c)
-  cache_hit,
-  cache_miss,
+  cache_hit,     // model-internal: the page cache reports it, the kernel counts it and traces nothing
+  cache_miss,    // model-internal, as cache_hit
   cache_insert,
   activate,      // inactive -> active head
   deactivate,    // active tail -> inactive head
   rotate,        // a reclaim candidate that could not go (pinned or dirty) back to the head
   evict,
   writeback_queued,
-  page_get,      // a reference taken (pipe, skb, DMA)
-  page_put,
+  page_get,      // model-internal: a reference taken (pipe, skb, DMA)
+  page_put,      // model-internal: a reference dropped
   // everything the kernel paths and devices report (sim/kernel)
   syscall_enter,
   syscall_exit,
@@ -33,7 +34,6 @@ enum class EventKind : std::uint8_t {
   tlb_invalidate,
   tlb_flush,
   tlb_shootdown,
-  map_pages,
   skb_build,
   linearize,
   nic_tx,
@@ -43,12 +43,8 @@ enum class EventKind : std::uint8_t {
   journal_commit,
   device_flush,
   block,          // a thread sleeps (socket buffer full, disk, pipe, throttle)
-  wake,
-  context_switch,
   count_  // keep last
 };
-
-std::string_view to_string(EventKind k);
 
 // What a mechanism says happened. Fields a kind does not use stay zero.
 struct ModelEvent {

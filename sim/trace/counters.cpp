@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/trace/schema.h"
+
 namespace kiosim {
 
 std::string_view to_string(TimeCat c) {
@@ -117,8 +119,7 @@ nlohmann::ordered_json Counters::to_json() const {
 const std::vector<std::string>& counter_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> v;
-    const auto j = Counters{}.to_json();  // items() refers to it: it must outlive the loop
-    for (auto& [k, _] : j.items()) v.push_back(k);
+    for (const auto& c : schema::kCounters) v.emplace_back(c.name);
     return v;
   }();
   return names;

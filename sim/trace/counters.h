@@ -59,7 +59,8 @@ struct Counters {
   nlohmann::ordered_json to_json() const;
 };
 
-// Every name to_json() writes at the top level, for validating `expect:` keys.
+// Every name to_json() writes at the top level (sim/trace/schema.h's counters, in
+// the same order), for validating `expect:` keys.
 const std::vector<std::string>& counter_names();
 
 }  // namespace kiosim

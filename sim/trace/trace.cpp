@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/trace/schema.h"  // to_string(EventKind)
+
 namespace kiosim {
 
 std::string_view to_string(Place p) {

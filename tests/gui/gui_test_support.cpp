@@ -14,6 +14,13 @@ QString screenshotDir() {
   return dir;
 }
 
+std::unique_ptr<MainWindow> shownWindow(int width, int height) {
+  auto w = std::make_unique<MainWindow>();
+  w->resize(width, height);
+  w->show();
+  return w;
+}
+
 bool openAndWait(MainWindow& w, const QString& path, int timeoutMs) {
   QSignalSpy shown(&w, &MainWindow::traceShown);
   QSignalSpy failed(&w, &MainWindow::errorShown);

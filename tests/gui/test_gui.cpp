@@ -19,13 +19,7 @@ class GuiTest : public QObject {
   Q_OBJECT
 
  private:
-  // A window at a fixed size, so screenshots and exports are comparable run to run.
-  std::unique_ptr<MainWindow> window() {
-    auto w = std::make_unique<MainWindow>();
-    w->resize(1600, 1000);
-    w->show();
-    return w;
-  }
+  std::unique_ptr<MainWindow> window() { return shownWindow(); }
   static double finalOf(MainWindow& w, int slot, const char* key) {
     return w.trace()->runs[static_cast<std::size_t>(w.clock()->runs()[static_cast<std::size_t>(slot)])].counter(key);
   }
@@ -85,8 +79,9 @@ class GuiTest : public QObject {
 
     // At the end, every counter the events determine equals the header's final value.
     w->clock()->toEnd();
-    for (int c = 0; c < static_cast<int>(Live::count_); ++c) {
-      const QString key = liveName(static_cast<Live>(c));
+    for (const auto& c : kiosim::schema::kCounters) {
+      if (c.source != kiosim::schema::Source::events) continue;
+      const QString key = QString::fromUtf8(c.name.data(), static_cast<qsizetype>(c.name.size()));
       const double fin = w->trace()->runs[0].counter(key, -1);
       if (fin >= 0) QCOMPARE(w->counters()->liveValue(0, key), fin);
     }
