@@ -39,6 +39,7 @@ enum class EventKind : std::uint8_t {
   nic_tx,
   interrupt,
   readahead,
+  writeback_start,  // dirty pages put under writeback and queued at the disk
   writeback,
   journal_commit,
   device_flush,

@@ -24,7 +24,7 @@ void BlockDevice::submit(const DiskRequestPtr& r) {
 }
 
 std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey> pages, Process* p,
-                                                           std::uint64_t req_id) {
+                                                           std::uint64_t req_id, bool counted) {
   std::sort(pages.begin(), pages.end(), [](PageKey a, PageKey b) {
     return a.file != b.file ? a.file < b.file : a.index < b.index;
   });
@@ -36,6 +36,16 @@ std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey>
            pages[j].index == pages[j - 1].index + 1)
       ++j;
     auto r = request(pages[i].file, {pages[i].index, std::uint64_t(j - i)}, true, req_id, p);
+    if (counted && acct_.tracing()) {
+      TraceEvent e = acct_.device_event(lane_, EventKind::writeback_start, acct_.now(), 0);
+      e.from = Place::page_cache;
+      e.to = Place::disk;
+      e.pages = r->pages.count;
+      e.req = req_id;
+      e.file = r->file;
+      e.page = std::int64_t(r->pages.start);
+      acct_.trace_device(e);
+    }
     submit(r);
     out.push_back(r);
     i = j;
@@ -63,7 +73,7 @@ void BlockDevice::trace_transfer(const DiskRequest& r, std::uint64_t bytes, doub
   e.page = std::int64_t(r.pages.start);
   if (r.readahead) e.name = "readahead";
   if (r.direct) e.name = "O_DIRECT";
-  if (r.journal) e.name = "journal";
+  if (r.journal) e.name = schema::note::journal_blocks;
   acct_.trace_device(e);
 }
 

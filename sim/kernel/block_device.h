@@ -14,6 +14,7 @@
 #include "model/page.h"
 #include "sim/kernel/accounting.h"
 #include "sim/kernel/interrupts.h"
+#include "sim/trace/schema.h"
 
 namespace kiosim {
 
@@ -40,15 +41,17 @@ class BlockDevice {
   };
   BlockDevice(Accounting& acct, Interrupts& irq);
   void set_hooks(Hooks h) { hooks_ = std::move(h); }
-  void start_lane() { lane_ = acct_.add_lane("disk", LaneKind::device); }
+  void start_lane() { lane_ = acct_.add_lane(std::string(schema::note::disk_lane), LaneKind::device); }
   std::uint32_t lane() const { return lane_; }
 
   // A request of `pages` of `file` on behalf of `proc` (its waiters ready), and
   // handing one to the disk.
   DiskRequestPtr request(FileId file, PageRange pages, bool write, std::uint64_t req, Process* proc);
   void submit(const DiskRequestPtr& r);
-  // Writes of `pages`, one request per contiguous run of at most writeback_chunk bytes.
-  std::vector<DiskRequestPtr> submit_page_writes(std::vector<PageKey> pages, Process* p, std::uint64_t req);
+  // Writes of `pages`, one request per contiguous run of at most writeback_chunk bytes;
+  // `counted` (writeback_pages): traced as `writeback_start` too.
+  std::vector<DiskRequestPtr> submit_page_writes(std::vector<PageKey> pages, Process* p, std::uint64_t req,
+                                                 bool counted = true);
   // Sleeps `t` until `r` is done (a context switch, its time under `disk`).
   void wait(Thread& t, const DiskRequestPtr& r, const char* why);
   static void wait_kernel(const DiskRequestPtr& r);  // a kernel thread waits, uncounted

@@ -1,3 +1,4 @@
+#include "sim/trace/schema.h"
 #include "sim/kernel/file_io.h"
 
 #include <algorithm>
@@ -197,7 +198,7 @@ void FileIo::fadvise(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t
     }
     e.kind = EventKind::evict;
     e.pages = dropped;
-    e.name = "fadvise DONTNEED";
+    e.name = schema::note::fadvise_dontneed;
   } else {
     std::uint64_t missing = 0;
     for (std::uint64_t p = first; p < first + n; ++p) missing += !cache.contains({f.file, p});

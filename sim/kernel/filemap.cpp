@@ -33,7 +33,7 @@ bool Filemap::insert_page(Thread& t, PageKey k, bool readahead) {
     if (!dirty.empty()) {
       acct_.flush_cpu(t);
       acct_.count(t, &Counters::writeback_pages, dirty.size());
-      for (auto& req : disk_.submit_page_writes(std::move(dirty), t.proc, t.req))
+      for (auto& req : disk_.submit_page_writes(std::move(dirty), t.proc, t.req, !t.setup))
         disk_.wait(t, req, "writeback (direct reclaim)");
       continue;
     }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/trace/schema.h"
+
 namespace kiosim {
 
 Jbd2::Jbd2(Accounting& acct, Filemap& filemap, BlockDevice& disk, Writeback& writeback)
@@ -81,9 +83,15 @@ void Jbd2::device_flush(Process* p, Thread* t) {
   acct_.engine().disk_flush();
   journal_.flush_end(ticket);
   Accounting::count(p, &Counters::device_flushes, 1);
-  if (t) {
+  if (t) {  // the thread slept on the flush: a context switch
     acct_.count(*t, &Counters::context_switches_voluntary, 1);
     t->time[std::size_t(TimeCat::disk)] += acct_.now() - t0;
+    TraceEvent b;
+    b.t_ns = std::int64_t(t0);
+    b.dur_ns = std::int64_t(acct_.now() - t0);
+    b.kind = EventKind::block;
+    b.name = schema::note::device_flush_wait;
+    acct_.trace(*t, b);
     acct_.cpu(*t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
   }
   if (acct_.tracing()) {

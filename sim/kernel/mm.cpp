@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "sim/trace/schema.h"
+
 namespace kiosim {
 
 std::unique_ptr<Mapping> Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
@@ -87,7 +89,7 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
   e.kind = major ? EventKind::page_fault_major : EventKind::page_fault_minor;
-  if (write && v.kind == VmaKind::file_private) e.name = "cow";
+  if (write && v.kind == VmaKind::file_private) e.name = schema::note::cow;
   e.file = m.file;
   e.page = std::int64_t(fpage);
   e.pages = mapped;
@@ -184,7 +186,7 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
   e.kind = kind == WriteFault::copy ? EventKind::cow_fault : EventKind::page_fault_minor;
-  e.name = kind == WriteFault::copy ? "wp_page_copy" : "wp_page_reuse";
+  e.name = kind == WriteFault::copy ? "wp_page_copy" : schema::note::wp_page_reuse.data();
   e.page = std::int64_t(vpage);
   e.pages = 1;
   e.user_mode = user_mode;
@@ -207,6 +209,14 @@ void Mm::write_to_pinned_page(Thread& t, PageKey k) {
   acct_.count(t, &Counters::page_faults_minor, 1);
   acct_.cpu(t, TimeCat::fault, acct_.machine().cpu.minor_fault_ns);
   if (acct_.machine().write_during_send_wait) {
+    TraceEvent f;
+    f.t_ns = std::int64_t(t0);
+    f.kind = EventKind::page_fault_minor;
+    f.name = schema::note::pinned_write_wait;
+    f.file = k.file;
+    f.page = std::int64_t(k.index);
+    f.user_mode = true;  // pages 0: nothing newly mapped
+    acct_.trace(t, f);
     acct_.block(t, TimeCat::wire, filemap_.changed(), [&] { return cache.refcount(k) == 0; },
                 "TX completion of a page it writes");
     return;

@@ -1,3 +1,4 @@
+#include "sim/trace/schema.h"
 #include "sim/kernel/net_tx.h"
 
 #include <algorithm>
@@ -65,7 +66,8 @@ void NetTx::put_on_ring(Thread& t, const Skb& skb) {
   if (!ring_.can_submit(need)) {
     acct_.count(t, &Counters::ring_full_waits, 1);
     ring_.note_ring_full();
-    acct_.block(t, TimeCat::wire, *ring_space_, [&] { return ring_.can_submit(need); }, "NIC TX ring full");
+    acct_.block(t, TimeCat::wire, *ring_space_, [&] { return ring_.can_submit(need); },
+                schema::note::ring_full.data());
   }
   ring_.submit(sg);
 }

@@ -1,3 +1,4 @@
+#include "sim/trace/schema.h"
 #include "sim/kernel/socket_io.h"
 
 #include <algorithm>
@@ -169,7 +170,8 @@ std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes,
   Segmented seg = net_.nic().segment_pages(pieces);
   const std::uint64_t id = net_.begin_zerocopy(seg.skbs.size(), buffer, t.proc);
   acct_.count(t, &Counters::zerocopy_sends, 1);
-  trace_ref_move(t, Place::user_buffer, Place::socket_buffer, bytes, 0, -1, pages, "MSG_ZEROCOPY: user pages pinned");
+  trace_ref_move(t, Place::user_buffer, Place::socket_buffer, bytes, 0, -1, pages,
+                 std::string(schema::note::zerocopy_send));
   net_.queue_skbs(t, s, std::move(seg), Place::user_buffer, id);
   return bytes;
 }
@@ -179,7 +181,7 @@ void SocketIo::reuse_buffer(Thread& t, const std::string& buffer) {
   if (acct_.machine().link.zerocopy_reuse_waits) {
     acct_.count(t, &Counters::zerocopy_waits, 1);
     acct_.block(t, TimeCat::wire, net_.zerocopy_done(), [&] { return !net_.pinned(buffer); },
-                "buffer pinned by MSG_ZEROCOPY");
+                schema::note::zerocopy_wait.data());
     return;
   }
   // The NIC has not read the buffer yet: what goes on the wire is the new data.
@@ -188,7 +190,7 @@ void SocketIo::reuse_buffer(Thread& t, const std::string& buffer) {
   e.t_ns = std::int64_t(acct_.now());
   e.kind = EventKind::page_ref_move;
   e.to = Place::wire;
-  e.name = "buffer overwritten while MSG_ZEROCOPY still sends it: the wire carries the new bytes";
+  e.name = schema::note::zerocopy_overwrite;  // the wire carries the new bytes
   acct_.trace(t, e);
 }
 

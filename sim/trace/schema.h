@@ -71,6 +71,10 @@ inline constexpr std::array kKinds = {
              "pages: completions coalesced (0 for one)"},
     KindInfo{K::readahead, "readahead", "pages read ahead (`name` sync, async, fadvise WILLNEED, mmap fault)",
              "pages: pages read ahead"},
+    KindInfo{K::writeback_start, "writeback_start",
+             "dirty pages put under writeback and queued at the disk (flusher, direct reclaim, fsync, journal "
+             "ordering; on the disk lane)",
+             "pages: pages"},
     KindInfo{K::writeback, "writeback",
              "dirty pages written to the disk (on the disk lane; the flusher's lane repeats its batches; `name` journal: "
              "the journal's own blocks)",
@@ -107,6 +111,8 @@ inline constexpr std::string_view fadvise_dontneed = "fadvise DONTNEED";
 inline constexpr std::string_view ring_full = "NIC TX ring full";
 inline constexpr std::string_view zerocopy_send = "MSG_ZEROCOPY: user pages pinned";
 inline constexpr std::string_view zerocopy_wait = "buffer pinned by MSG_ZEROCOPY";
+inline constexpr std::string_view device_flush_wait = "device cache flush (fsync: nothing to commit)";
+inline constexpr std::string_view pinned_write_wait = "write during send: wait for the TX completion";
 inline constexpr std::string_view zerocopy_overwrite =
     "buffer overwritten while MSG_ZEROCOPY still sends it: the wire carries the new bytes";
 }  // namespace note
@@ -159,7 +165,7 @@ inline constexpr std::array kCounters = {
     CounterInfo{"activations", "pages promoted to the active list", "pages"},
     CounterInfo{"deactivations", "pages demoted to the inactive list", "pages"},
     CounterInfo{"evictions", "pages reclaimed from the page cache", "pages"},
-    CounterInfo{"writeback_pages", "dirty pages written back (flusher, direct reclaim, fsync, journal ordering)", "pages"},
+    CounterInfo{"writeback_pages", "dirty pages put under writeback (flusher, direct reclaim, fsync, journal ordering), counted when submitted", "pages"},
     CounterInfo{"dirty_throttle_ns", "time writers slept in balance_dirty_pages", "ns", S::final_only},
     CounterInfo{"disk_requests", "requests the disk served", "requests"},
     CounterInfo{"skbs", "socket buffers built", "skbs"},
@@ -241,8 +247,7 @@ inline constexpr std::array kRules = {
     Rule{.counter = "activations", .kind = K::activate},
     Rule{.counter = "deactivations", .kind = K::deactivate},
     Rule{.counter = "evictions", .kind = K::evict, .name_is_not = note::fadvise_dontneed},
-    Rule{.counter = "writeback_pages", .kind = K::writeback, .per = Per::pages, .lane = note::disk_lane,
-         .name_is_not = note::journal_blocks},
+    Rule{.counter = "writeback_pages", .kind = K::writeback_start, .per = Per::pages},
     Rule{.counter = "disk_requests", .kind = K::dma_copy, .lane = note::disk_lane},
     Rule{.counter = "disk_requests", .kind = K::writeback, .lane = note::disk_lane},
     Rule{.counter = "skbs", .kind = K::skb_build},

@@ -18,24 +18,6 @@ using namespace kiosim::gui::test;
 
 namespace {
 
-// Runs whose live counters cannot yet match: the simulator counts without tracing
-// the event the table's rule needs. Each waits for a kernel mend (sim/kernel); take
-// it off this list when the mend lands (the test fails while a listed case passes).
-const QSet<QString> kAwaitingKernelMends = {
-    // device_flush(p, t) with a thread (fsync with nothing to commit) counts a voluntary
-    // context switch but traces no block event for that sleep:
-    "coherence.yaml:program context_switches",
-    "coherence.yaml:program context_switches_voluntary",
-    "fsync-logger.yaml:program[journal.mode=journal] context_switches",
-    "fsync-logger.yaml:program[journal.mode=journal] context_switches_voluntary",
-    // write_to_pinned_page's wait path counts a user-mode minor fault but traces only the block:
-    "write-during-send.yaml:program[mm.write_during_send=wait] mode_switches",
-    "write-during-send.yaml:program[mm.write_during_send=wait] page_faults_minor",
-    // writeback_pages is counted when the flusher submits, the disk's writeback event when
-    // the write ends: the last 256 pages are still being written when the run ends:
-    "backpressure.yaml:program writeback_pages",
-};
-
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 // Plays each run of the open trace alone to its end; for every counter whose value at
@@ -77,13 +59,9 @@ class LiveCountersTest : public QObject {
       QVERIFY2(openAndWait(*w, dir.filePath(name), 110000), qPrintable(name + ": " + w->lastError()));
       found.insert(mismatchesAtEnd(*w, name));
     }
-    QStringList unexpected, mended;
-    for (auto it = found.cbegin(); it != found.cend(); ++it)
-      if (!kAwaitingKernelMends.contains(it.key())) unexpected << it.key() + ": " + it.value();
-    for (const QString& k : kAwaitingKernelMends)
-      if (!found.contains(k)) mended << k;
-    QVERIFY2(unexpected.isEmpty(), qPrintable("live != final:\n" + unexpected.join('\n')));
-    QVERIFY2(mended.isEmpty(), qPrintable("now live == final, take off kAwaitingKernelMends:\n" + mended.join('\n')));
+    QStringList mismatches;
+    for (auto it = found.cbegin(); it != found.cend(); ++it) mismatches << it.key() + ": " + it.value();
+    QVERIFY2(mismatches.isEmpty(), qPrintable("live != final:\n" + mismatches.join('\n')));
   }
 
   // Each row says what it counts and how; a final-only row is marked and stands still until the end.

@@ -17,10 +17,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-// Kinds the table lists that no scenario emits yet: the kernel mends of issue 12 add
-// them (tlb_miss per missing touch, tlb_invalidate, tlb_shootdown per IPI batch).
-// Empty this list when they land; the test fails if one on it is emitted.
-const std::set<std::string> kKindsAwaitingTheKernel = {};
 
 // ---- docs/TRACE.md -------------------------------------------------------------
 
@@ -82,9 +78,7 @@ std::vector<std::string> coverage_problems(const std::set<std::string>& emitted)
   }
   for (const auto& k : schema::kKinds) {
     const std::string name(k.name);
-    const bool seen = emitted.count(name) > 0, awaited = kKindsAwaitingTheKernel.count(name) > 0;
-    if (k.traced && !seen && !awaited) out.push_back("`" + name + "` is in the table but nothing emits it");
-    if (seen && awaited) out.push_back("`" + name + "` is emitted now: take it off kKindsAwaitingTheKernel");
+    if (k.traced && !emitted.count(name)) out.push_back("`" + name + "` is in the table but nothing emits it");
   }
   return out;
 }
@@ -137,7 +131,7 @@ TEST_CASE("every counter the events determine has a rule, and only those", "[sch
   CHECK(schema::how_determined("mode_switches") ==
         "+2 per `syscall_enter`; +2 per `page_fault_minor` with `user_mode`; +2 per `page_fault_major` with "
         "`user_mode`; +2 per `cow_fault` with `user_mode`");
-  CHECK(schema::how_determined("writeback_pages") == "+pages per `writeback` on lane `disk` not named `journal`");
+  CHECK(schema::how_determined("writeback_pages") == "+pages per `writeback_start`");
   CHECK(schema::how_determined("context_switches_involuntary") == "no event: always 0");
 }
 
@@ -179,7 +173,7 @@ TEST_CASE("the kinds every scenario emits are the table's traced kinds", "[schem
 TEST_CASE("a check must be able to fail: a doctored list of emitted kinds is caught", "[schema][kinds]") {
   std::set<std::string> all;
   for (const auto& k : schema::kKinds)
-    if (k.traced && !kKindsAwaitingTheKernel.count(std::string(k.name))) all.insert(std::string(k.name));
+    if (k.traced) all.insert(std::string(k.name));
   CHECK(coverage_problems(all).empty());
   auto unknown = all;
   unknown.insert("page_teleport");
@@ -190,9 +184,4 @@ TEST_CASE("a check must be able to fail: a doctored list of emitted kinds is cau
   auto missing = all;
   missing.erase("rotate");
   CHECK(coverage_problems(missing) == std::vector<std::string>{"`rotate` is in the table but nothing emits it"});
-  for (const auto& awaited : kKindsAwaitingTheKernel) {
-    auto early = all;
-    early.insert(awaited);
-    CHECK(coverage_problems(early).size() == 1);
-  }
 }
