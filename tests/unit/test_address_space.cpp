@@ -66,7 +66,7 @@ int touch_cached(AddressSpace& as, std::uint64_t start, std::uint64_t n, const M
 }
 }  // namespace
 
-TEST_CASE("64 cached pages with 64 KiB fault-around: 4 faults; with 2 MiB folios: 1", "[mm]") {
+TEST_CASE("64 cached pages with 64 KiB fault-around: 4 faults, with 2 MiB folios: 1", "[mm]") {
   // 64 pages / 16 pages per aligned fault-around window = 4 faults (pages 0, 16, 32, 48).
   {
     AddressSpace as;
@@ -90,7 +90,7 @@ TEST_CASE("64 cached pages with 64 KiB fault-around: 4 faults; with 2 MiB folios
   }
 }
 
-TEST_CASE("fork write-protects private pages; 10 writes copy 10 pages, a second write none", "[mm][cow]") {
+TEST_CASE("fork write-protects private pages, 10 writes copy 10 pages, a second write none", "[mm][cow]") {
   FrameTable frames;
   AddressSpace parent;
   Vma heap;

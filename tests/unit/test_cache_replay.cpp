@@ -117,7 +117,7 @@ TEST_CASE("cache-replay: lru hits equal a textbook LRU of the same size", "[cach
   }
 }
 
-TEST_CASE("cache-replay: writes dirty pages; reclaim writes them back and skips them once", "[cache_replay]") {
+TEST_CASE("cache-replay: writes dirty pages, reclaim writes them back and skips them once", "[cache_replay]") {
   // Capacity 2: `f 1 w` misses and dirties 1; 2 misses: [2 1]. 3 misses: the tail
   // 1 is dirty: written back (at once: no disk here) and rotated: [1 2]; the tail 2
   // is clean: evicted; 3 goes in: [3 1]. Then 1 hits (it survived the reclaim).
@@ -140,7 +140,7 @@ TEST_CASE("cache-replay: bad lines are reported with file:line:column", "[cache_
   CHECK(error_of("a 1 # comment\n\n   \n7\n") == "");
 }
 
-TEST_CASE("cache-replay: files are read in blocks; the last line may lack a newline", "[cache_replay]") {
+TEST_CASE("cache-replay: files are read in blocks, the last line may lack a newline", "[cache_replay]") {
   std::string text;
   for (int i = 0; i < 300000; ++i) text += "data.bin " + std::to_string(i % 1000) + (i % 10 ? " r\n" : " w\n");
   text += "data.bin 5";  // no newline

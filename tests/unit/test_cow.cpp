@@ -20,7 +20,7 @@ std::vector<json> run_all(const std::string& name, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("after fork, 10 writes to distinct pages: 10 CoW faults, 40 KiB copied; a rewrite none", "[cow][sim]") {
+TEST_CASE("after fork, 10 writes to distinct pages: 10 CoW faults, 40 KiB copied, a rewrite none", "[cow][sim]") {
   auto r = run_all("fork", R"(kiosim: 1
 processes:
   - name: parent

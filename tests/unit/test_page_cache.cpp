@@ -180,7 +180,7 @@ TEST_CASE("two_list: the inactive ratio follows the cache size (mm/vmscan.c inac
   CHECK(p.order(LruList::inactive) == std::vector<Slot>{0});
 }
 
-TEST_CASE("page cache: dirty pages are written oldest first; re-dirtied pages stay dirty", "[page_cache][writeback]") {
+TEST_CASE("page cache: dirty pages are written oldest first, re-dirtied pages stay dirty", "[page_cache][writeback]") {
   PageCache c = two_list(8);
   for (std::uint64_t p : {1, 2, 3}) c.insert(P(p));
   // Dirtied at t = 10, 20, 30 (the caller's clock).

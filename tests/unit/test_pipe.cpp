@@ -13,7 +13,7 @@ TEST_CASE("a pipe holds 16 page buffers and no more", "[pipe]") {
   CHECK_FALSE(p.push({PageKey{0, 16}, true, 0, 4096}));  // the 17th page must wait
 }
 
-TEST_CASE("popping part of a buffer splits it; whole buffers are released", "[pipe]") {
+TEST_CASE("popping part of a buffer splits it, whole buffers are released", "[pipe]") {
   Pipe p;
   p.push({PageKey{0, 0}, true, 0, 4096});
   p.push({PageKey{0, 1}, true, 0, 4096});

@@ -50,7 +50,7 @@ TEST_CASE("readahead: small reads ramp up by doubling", "[readahead]") {
   check(ra.on_hit(28, 1, 1000), 60, 32);
 }
 
-TEST_CASE("readahead: a random read is read as is; continuing it starts a window", "[readahead]") {
+TEST_CASE("readahead: a random read is read as is, continuing it starts a window", "[readahead]") {
   ReadaheadState ra(ReadaheadParams{32});
   // Page 500 in a fresh file: not at the start, not after a previous read: 1 page.
   check(ra.on_miss(500, 1, 1000), 500, 1);

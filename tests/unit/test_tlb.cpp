@@ -46,7 +46,7 @@ TEST_CASE("LRU within a set keeps the recently used way", "[tlb]") {
   CHECK(tlb.holds(1, 4));
 }
 
-TEST_CASE("entries are tagged by address space; invalidate and flush act on one", "[tlb]") {
+TEST_CASE("entries are tagged by address space, invalidate and flush act on one", "[tlb]") {
   Tlb tlb(TlbParams{64, 4});
   tlb.access(1, 7);
   CHECK_FALSE(tlb.access(2, 7));  // the same virtual page of another address space misses
