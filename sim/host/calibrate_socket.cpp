@@ -41,6 +41,19 @@ struct StreamPlace {
   std::string where;  // for the comments
 };
 
+StreamPlace stream_place(const CalibrateOptions& o) {
+  const std::vector<int> cpus = allowed_cpus();
+  StreamPlace at;
+  if (cpus.size() >= 2) {
+    at.snd_cpu = cpus[0];
+    at.rcv_cpu = cpus[1];
+  }
+  at.total = o.scale < 1 ? (8ULL << 20) : (64ULL << 20);
+  at.where = cpus.size() >= 2 ? fmt::format("sender on CPU {}, receiver on CPU {}", at.snd_cpu, at.rcv_cpu)
+                              : std::string("one CPU for both");
+  return at;
+}
+
 // Seven trials of a stream; every figure is the median of its own seven.
 SocketStream median_stream(std::uint64_t chunk, std::uint64_t read_size, ChunkPath how_sent, const StreamPlace& at) {
   std::vector<double> snd, rcv, per_read;
@@ -69,6 +82,22 @@ double fragment_path_ns(std::uint64_t chunk, const StreamPlace& at) {
   return median(snd) - median(nulls);
 }
 
+// Page fragments: vmsplice() of 4KiB (1 page) and of 64KiB (16 pages), their
+// difference per page is cpu.skb_frag, and the rest of one page's figure cpu.skb
+// (returned).
+double measure_skb(Round& r, const StreamPlace& at) {
+  const double one_page = fragment_path_ns(4096, at), sixteen = fragment_path_ns(65536, at);
+  const double frag = std::max(0.0, (sixteen - one_page) / 15);
+  const double skb = std::max(0.0, one_page - frag);
+  r.m.cpu.skb_frag_ns = frag;
+  r.m.cpu.skb_ns = skb;
+  r.how["cpu.skb_frag"] = fmt::format("vmsplice() of 4KiB and of 64KiB into a pipe and splice() to a socket pair ({}), "
+                                      "each minus the same to /dev/null ({} and {}): the difference per page",
+                                      at.where, format_time_ns(one_page), format_time_ns(sixteen));
+  r.how["cpu.skb"] = "the same: one page's figure minus cpu.skb_frag (an skb without data to copy)";
+  return skb;
+}
+
 }  // namespace
 
 void measure_socket(Round& r, const CalibrateOptions& o) {
@@ -76,15 +105,7 @@ void measure_socket(Round& r, const CalibrateOptions& o) {
   auto& how = r.how;
   const double sys_ns = m.cpu.syscall_ns;
   measure_sndbuf(r);
-  const std::vector<int> cpus = allowed_cpus();
-  StreamPlace at;
-  if (cpus.size() >= 2) {
-    at.snd_cpu = cpus[0];
-    at.rcv_cpu = cpus[1];
-  }
-  at.total = o.scale < 1 ? (8ULL << 20) : (64ULL << 20);
-  at.where = cpus.size() >= 2 ? fmt::format("sender on CPU {}, receiver on CPU {}", at.snd_cpu, at.rcv_cpu)
-                              : std::string("one CPU for both");
+  const StreamPlace at = stream_place(o);
   const std::string& where = at.where;
   // The receiver reads 64KiB per call, as measure's does, while the sender's writes
   // vary; then the sender writes 64KiB while the receiver's reads vary. Two sizes, a
@@ -101,16 +122,7 @@ void measure_socket(Round& r, const CalibrateOptions& o) {
     rx.push_back(rd.receiver_bytes_per_read);
     ry.push_back(rd.receiver_ns_per_read);
   }
-  // Page fragments first: 4KiB (1 page) and 64KiB (16 pages): cpu.skb and cpu.skb_frag.
-  const double one_page = fragment_path_ns(4096, at), sixteen = fragment_path_ns(65536, at);
-  const double frag = std::max(0.0, (sixteen - one_page) / 15);
-  const double skb = std::max(0.0, one_page - frag);
-  m.cpu.skb_frag_ns = frag;
-  m.cpu.skb_ns = skb;
-  how["cpu.skb_frag"] = fmt::format("vmsplice() of 4KiB and of 64KiB into a pipe and splice() to a socket pair ({}), "
-                                    "each minus the same to /dev/null ({} and {}): the difference per page",
-                                    where, format_time_ns(one_page), format_time_ns(sixteen));
-  how["cpu.skb"] = "the same: one page's figure minus cpu.skb_frag (an skb without data to copy)";
+  const double skb = measure_skb(r, at);
   // Then the copy path: a 64KiB write() is one syscall, n af_unix skbs (cut at
   // unix_skb_max) and 64KiB copied into new skb memory: its per-byte cost.
   const double n64 = std::ceil(xs[1] / double(unix_skb_max(m.sndbuf_bytes)));
