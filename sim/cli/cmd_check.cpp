@@ -57,6 +57,11 @@ const nlohmann::ordered_json* process_named(const nlohmann::ordered_json& run, c
   return nullptr;
 }
 
+// Predicted, measured and their ratio, as the JSON rows show each figure.
+nlohmann::ordered_json compared(double predicted, double measured) {
+  return {{"predicted", predicted}, {"measured", measured}, {"ratio", ratio(predicted, measured)}};
+}
+
 struct Row {
   std::string method;
   std::uint64_t size = 0;
@@ -64,28 +69,23 @@ struct Row {
   double sys_p = 0, sys_m = 0, minflt_p = 0, minflt_m = 0, cs_p = 0, cs_m = 0;
   double spread = 0;
   nlohmann::ordered_json json() const {
+    nlohmann::ordered_json wall = compared(wall_p, wall_m);
+    wall["measured_spread"] = spread;
     return {{"method", method},
             {"size", size},
-            {"wall_time_ns", {{"predicted", wall_p}, {"measured", wall_m}, {"ratio", ratio(wall_p, wall_m)},
-                              {"measured_spread", spread}}},
-            {"cpu_time_ns", {{"predicted", cpu_p}, {"measured", cpu_m}, {"ratio", ratio(cpu_p, cpu_m)}}},
-            {"receiver_cpu_time_ns", {{"predicted", rcpu_p}, {"measured", rcpu_m}, {"ratio", ratio(rcpu_p, rcpu_m)}}},
-            {"syscalls", {{"predicted", sys_p}, {"measured", sys_m}, {"ratio", ratio(sys_p, sys_m)}}},
-            {"page_faults_minor", {{"predicted", minflt_p}, {"measured", minflt_m}, {"ratio", ratio(minflt_p, minflt_m)}}},
-            {"context_switches", {{"predicted", cs_p}, {"measured", cs_m}, {"ratio", ratio(cs_p, cs_m)}}}};
+            {"wall_time_ns", wall},
+            {"cpu_time_ns", compared(cpu_p, cpu_m)},
+            {"receiver_cpu_time_ns", compared(rcpu_p, rcpu_m)},
+            {"syscalls", compared(sys_p, sys_m)},
+            {"page_faults_minor", compared(minflt_p, minflt_m)},
+            {"context_switches", compared(cs_p, cs_m)}};
   }
 };
 
-int run_check(const CheckArgs& a) {
-  LoadOptions lo;
-  lo.sets = a.sets;
-  Scenario base = load_scenario(a.file, lo);
-  if (!base.transfer) {
-    std::cerr << "kiosim check: " << a.file << " has no transfer (compare: transfer:); check compares transfers\n";
-    return 2;
-  }
-  auto sizes = parse_sizes(a.sizes);
-  std::string machine_name = base.machine_name;
+// The scenario's machine for the prediction: the scenario's, or the --machine profile
+// with the --set machine keys on top; the receiver local, as real mode has it.
+void apply_machine(const CheckArgs& a, Scenario& base, std::string& machine_name) {
+  machine_name = base.machine_name;
   if (!a.machine.empty()) {
     base.machine = host::load_profile(a.machine, std::cerr);
     machine_name = a.machine;
@@ -98,70 +98,190 @@ int run_check(const CheckArgs& a) {
   }
   base.machine.receiver_local = true;  // real mode's receiver is a process on this machine
   base.machine.derive();
+}
 
-  std::ostream& out = std::cout;
-  if (!a.json) {
-    out << fmt::format("ARG command   check\nARG scenario  {}\nARG machine   {}\nARG sizes     {}\nARG repeat    {}\n"
-                       "ARG cache     {}\nARG receiver  {}\n",
-                       a.file, machine_name, a.sizes, a.repeat, a.cache, a.receiver);
-    for (const auto& kv : a.sets) out << fmt::format("ARG set       {}\n", kv);
-    out << "ARG predicted net.receiver=local\n\n";
-  }
+void print_args(std::ostream& out, const CheckArgs& a, const std::string& machine_name) {
+  out << fmt::format("ARG command   check\nARG scenario  {}\nARG machine   {}\nARG sizes     {}\nARG repeat    {}\n"
+                     "ARG cache     {}\nARG receiver  {}\n",
+                     a.file, machine_name, a.sizes, a.repeat, a.cache, a.receiver);
+  for (const auto& kv : a.sets) out << fmt::format("ARG set       {}\n", kv);
+  out << "ARG predicted net.receiver=local\n\n";
+}
+
+// The scenario at one transfer size, its transfer file cached as --cache says.
+Scenario at_size(const Scenario& base, std::uint64_t size, const std::string& cache) {
+  Scenario s = host::with_transfer_size(base, size);
+  for (auto& f : s.files)
+    if (f.name == s.transfer->file && cache != "scenario") f.cached = cache == "warm";
+  return s;
+}
+
+// The scenario's runs that --method names (every run without it).
+std::vector<RunSpec> selected_runs(const Scenario& s, const CheckArgs& a) {
+  std::vector<RunSpec> runs;
+  for (const auto& r : s.runs())
+    if (a.methods.empty() || std::find(a.methods.begin(), a.methods.end(), r.name) != a.methods.end())
+      runs.push_back(r);
+  if (runs.empty()) throw host::Refused("no run of the scenario matches --method");
+  return runs;
+}
+
+host::MeasureOptions measure_options(const CheckArgs& a, const Scenario& s, const std::vector<RunSpec>& runs) {
+  host::MeasureOptions mo;
+  mo.repeat = a.repeat;
+  for (const auto& r : runs) mo.methods.push_back(r.name);
+  mo.runner.cache = a.cache == "warm" ? host::CacheState::warm : a.cache == "cold" ? host::CacheState::cold
+                                                                                   : host::CacheState::scenario;
+  mo.runner.receiver = a.receiver == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
+  mo.runner.recv_buffer = s.machine.recv_buffer_bytes;
+  return mo;
+}
+
+// One method at one size: the simulator's run `pr` beside its measurement.
+Row make_row(const std::string& method, std::uint64_t size, const nlohmann::ordered_json& pr,
+             const host::MethodMeasurement& measured) {
+  auto mj = measured.summary();
+  const auto* snd = process_named(pr, "sender");
+  const auto* rcv = process_named(pr, "receiver");
+  auto med = [](const nlohmann::ordered_json& x) { return x["median"].get<double>(); };
+  auto sender = [&](const char* counter) { return snd ? (*snd)[counter].get<double>() : 0; };
+  Row r;
+  r.method = method;
+  r.size = size;
+  r.wall_p = pr["counters"]["sim_time_ns"].get<double>();
+  r.wall_m = med(mj["counters"]["wall_time_ns"]);
+  r.spread = r.wall_m > 0 ? (mj["counters"]["wall_time_ns"]["max"].get<double>() -
+                             mj["counters"]["wall_time_ns"]["min"].get<double>()) / r.wall_m
+                          : 0;
+  r.cpu_p = sender("cpu_time_ns");
+  r.cpu_m = med(mj["counters"]["cpu_time_ns"]);
+  r.rcpu_p = rcv ? (*rcv)["cpu_time_ns"].get<double>() : 0;
+  r.rcpu_m = med(mj["receiver"]["cpu_time_ns"]);
+  r.sys_p = sender("syscalls");
+  r.sys_m = mj["counters"]["syscalls"].get<double>();
+  r.minflt_p = sender("page_faults_minor");
+  r.minflt_m = med(mj["counters"]["page_faults_minor"]);
+  r.cs_p = sender("context_switches");
+  r.cs_m = med(mj["counters"]["context_switches"]);
+  return r;
+}
+
+// Every size, simulated then measured: a row per method and size, and what the host
+// said of itself (from the last measurement).
+struct Checked {
   std::vector<Row> rows;
   host::HostFacts facts;
   std::string perf_note;
+};
+
+Checked simulate_and_measure(const CheckArgs& a, const Scenario& base, const std::vector<std::uint64_t>& sizes) {
+  Checked c;
+  for (std::uint64_t size : sizes) {
+    Scenario s = at_size(base, size, a.cache);
+    std::vector<RunSpec> runs = selected_runs(s, a);
+    if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", format_size(double(size)));
+    auto predicted = simulate(s, runs);
+    auto progress = [&](const std::string& m) {
+      if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: {}\n", format_size(double(size)), m);
+    };
+    host::Measurement m = host::measure(s, measure_options(a, s, runs), progress);
+    c.facts = m.facts;
+    c.perf_note = m.perf_note;
+    for (std::size_t i = 0; i < runs.size(); ++i) c.rows.push_back(make_row(runs[i].name, size, predicted[i], m.methods[i]));
+  }
+  return c;
+}
+
+// The median and the worst of some figures (the worst of none is 0).
+struct Spread {
+  double median = 0, worst = 0;
+};
+
+Spread median_and_worst(const std::vector<double>& v) {
+  return {host::median(v), v.empty() ? 0 : *std::max_element(v.begin(), v.end())};
+}
+
+struct Summary {
+  Spread wall;    // |predicted/measured - 1| of the wall time
+  Spread cpu;     // the same of the sender's CPU time, a second view that sleeps do not blur
+  Spread spread;  // how much the host itself varied: (max - min) / median of the repeats
+  std::size_t same_calls = 0;  // rows that made the predicted system calls
+};
+
+Summary summarize(const std::vector<Row>& rows) {
+  std::vector<double> dev, cpu_dev, spreads;
+  Summary s;
+  for (const auto& r : rows) {
+    dev.push_back(std::fabs(ratio(r.wall_p, r.wall_m) - 1));
+    cpu_dev.push_back(std::fabs(ratio(r.cpu_p, r.cpu_m) - 1));
+    spreads.push_back(r.spread);
+    s.same_calls += r.sys_p == r.sys_m;
+  }
+  s.wall = median_and_worst(dev);
+  s.cpu = median_and_worst(cpu_dev);
+  s.spread = median_and_worst(spreads);
+  return s;
+}
+
+void print_json(std::ostream& out, const CheckArgs& a, const Scenario& base, const std::string& machine_name,
+                const Checked& c, const Summary& s) {
+  nlohmann::ordered_json doc;
+  doc["scenario"] = base.path;
+  doc["options"] = {{"command", "check"}, {"machine", machine_name}, {"sizes", a.sizes}, {"repeat", a.repeat},
+                    {"cache", a.cache},   {"receiver", a.receiver}, {"methods", a.methods}, {"set", a.sets}};
+  doc["host"] = c.facts.to_json();
+  doc["perf"] = c.perf_note.empty() ? "software counters, user mode only" : c.perf_note;
+  nlohmann::ordered_json jr = nlohmann::ordered_json::array();
+  for (const auto& r : c.rows) jr.push_back(r.json());
+  doc["rows"] = jr;
+  doc["summary"] = {{"wall_time_median_abs_ratio_minus_1", s.wall.median},
+                    {"wall_time_worst_abs_ratio_minus_1", s.wall.worst},
+                    {"cpu_time_median_abs_ratio_minus_1", s.cpu.median},
+                    {"cpu_time_worst_abs_ratio_minus_1", s.cpu.worst},
+                    {"measured_wall_spread_median", s.spread.median},
+                    {"measured_wall_spread_worst", s.spread.worst},
+                    {"rows_with_predicted_syscalls", s.same_calls}};
+  out << doc.dump(2) << "\n";
+}
+
+void print_table(std::ostream& out, const Checked& c, const Summary& s) {
+  out << c.facts.header() << "\n";
+  out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>9} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5}\n",
+                     "method", "size", "wall pred", "meas", "ratio", "cpu pred", "meas", "ratio", "rcpu pred", "meas",
+                     "sys p", "m", "flt p", "m", "cs p", "m");
+  for (const auto& r : c.rows)
+    out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} | {:>6.0f} {:>6.0f} | {:>6.0f} {:>6.0f} | {:>5.0f} {:>5.0f}\n",
+                       r.method, format_size(double(r.size)), format_time_ns(r.wall_p), format_time_ns(r.wall_m),
+                       ratio(r.wall_p, r.wall_m), format_time_ns(r.cpu_p), format_time_ns(r.cpu_m),
+                       ratio(r.cpu_p, r.cpu_m), format_time_ns(r.rcpu_p), format_time_ns(r.rcpu_m), r.sys_p, r.sys_m,
+                       r.minflt_p, r.minflt_m, r.cs_p, r.cs_m);
+  out << fmt::format("\nwall time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}% over {} rows\n",
+                     s.wall.median * 100, s.wall.worst * 100, c.rows.size());
+  out << fmt::format("sender CPU time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}%\n", s.cpu.median * 100,
+                     s.cpu.worst * 100);
+  out << fmt::format("measured wall spread (max - min) / median over the repeats: median {:.1f}%, worst {:.1f}%\n",
+                     s.spread.median * 100, s.spread.worst * 100);
+  out << fmt::format("system calls as predicted in {} of {} rows\n", s.same_calls, c.rows.size());
+  out << "cpu: the sender's user + system time; rcpu: the receiver's. sys: syscalls of the program's body; "
+         "flt: minor faults; cs: context switches (voluntary + involuntary).\n";
+}
+
+int run_check(const CheckArgs& a) {
+  LoadOptions lo;
+  lo.sets = a.sets;
+  Scenario base = load_scenario(a.file, lo);
+  if (!base.transfer) {
+    std::cerr << "kiosim check: " << a.file << " has no transfer (compare: transfer:); check compares transfers\n";
+    return 2;
+  }
+  auto sizes = parse_sizes(a.sizes);
+  std::string machine_name;
+  apply_machine(a, base, machine_name);
+  std::ostream& out = std::cout;
+  if (!a.json) print_args(out, a, machine_name);
+  Checked c;
   try {
-    for (std::uint64_t size : sizes) {
-      Scenario s = host::with_transfer_size(base, size);
-      for (auto& f : s.files)
-        if (f.name == s.transfer->file && a.cache != "scenario") f.cached = a.cache == "warm";
-      std::vector<RunSpec> runs;
-      for (const auto& r : s.runs())
-        if (a.methods.empty() || std::find(a.methods.begin(), a.methods.end(), r.name) != a.methods.end())
-          runs.push_back(r);
-      if (runs.empty()) throw host::Refused("no run of the scenario matches --method");
-      if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", format_size(double(size)));
-      auto predicted = simulate(s, runs);
-      host::MeasureOptions mo;
-      mo.repeat = a.repeat;
-      for (const auto& r : runs) mo.methods.push_back(r.name);
-      mo.runner.cache = a.cache == "warm" ? host::CacheState::warm : a.cache == "cold" ? host::CacheState::cold
-                                                                                       : host::CacheState::scenario;
-      mo.runner.receiver = a.receiver == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
-      mo.runner.recv_buffer = s.machine.recv_buffer_bytes;
-      auto progress = [&](const std::string& m) {
-        if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: {}\n", format_size(double(size)), m);
-      };
-      host::Measurement m = host::measure(s, mo, progress);
-      facts = m.facts;
-      perf_note = m.perf_note;
-      for (std::size_t i = 0; i < runs.size(); ++i) {
-        const auto& pr = predicted[i];
-        auto mj = m.methods[i].summary();
-        const auto* snd = process_named(pr, "sender");
-        const auto* rcv = process_named(pr, "receiver");
-        auto med = [](const nlohmann::ordered_json& x) { return x["median"].get<double>(); };
-        Row r;
-        r.method = runs[i].name;
-        r.size = size;
-        r.wall_p = pr["counters"]["sim_time_ns"].get<double>();
-        r.wall_m = med(mj["counters"]["wall_time_ns"]);
-        r.spread = r.wall_m > 0 ? (mj["counters"]["wall_time_ns"]["max"].get<double>() -
-                                   mj["counters"]["wall_time_ns"]["min"].get<double>()) / r.wall_m
-                                : 0;
-        r.cpu_p = snd ? (*snd)["cpu_time_ns"].get<double>() : 0;
-        r.cpu_m = med(mj["counters"]["cpu_time_ns"]);
-        r.rcpu_p = rcv ? (*rcv)["cpu_time_ns"].get<double>() : 0;
-        r.rcpu_m = med(mj["receiver"]["cpu_time_ns"]);
-        r.sys_p = snd ? (*snd)["syscalls"].get<double>() : 0;
-        r.sys_m = mj["counters"]["syscalls"].get<double>();
-        r.minflt_p = snd ? (*snd)["page_faults_minor"].get<double>() : 0;
-        r.minflt_m = med(mj["counters"]["page_faults_minor"]);
-        r.cs_p = snd ? (*snd)["context_switches"].get<double>() : 0;
-        r.cs_m = med(mj["counters"]["context_switches"]);
-        rows.push_back(r);
-      }
-    }
+    c = simulate_and_measure(a, base, sizes);
   } catch (const host::Refused& e) {
     std::cerr << "kiosim check: " << e.what() << "\n";
     return 2;
@@ -169,59 +289,11 @@ int run_check(const CheckArgs& a) {
     std::cerr << "kiosim check: this host refused a call the workload needs: " << e.what() << "\n";
     return 1;
   }
-  std::vector<double> dev;
-  for (const auto& r : rows) dev.push_back(std::fabs(ratio(r.wall_p, r.wall_m) - 1));
-  double med_dev = host::median(dev), worst = dev.empty() ? 0 : *std::max_element(dev.begin(), dev.end());
-  std::vector<double> cpu_dev;  // the sender's CPU time, a second view that sleeps do not blur
-  for (const auto& r : rows) cpu_dev.push_back(std::fabs(ratio(r.cpu_p, r.cpu_m) - 1));
-  double cpu_med = host::median(cpu_dev), cpu_worst = cpu_dev.empty() ? 0 : *std::max_element(cpu_dev.begin(), cpu_dev.end());
-  // How much the host itself varied, and how many rows made the predicted system calls.
-  std::vector<double> spreads;
-  std::size_t same_calls = 0;
-  for (const auto& r : rows) {
-    spreads.push_back(r.spread);
-    same_calls += r.sys_p == r.sys_m;
-  }
-  double spread_med = host::median(spreads), spread_worst = spreads.empty() ? 0 : *std::max_element(spreads.begin(), spreads.end());
-  if (a.json) {
-    nlohmann::ordered_json doc;
-    doc["scenario"] = base.path;
-    doc["options"] = {{"command", "check"}, {"machine", machine_name}, {"sizes", a.sizes}, {"repeat", a.repeat},
-                      {"cache", a.cache},   {"receiver", a.receiver}, {"methods", a.methods}, {"set", a.sets}};
-    doc["host"] = facts.to_json();
-    doc["perf"] = perf_note.empty() ? "software counters, user mode only" : perf_note;
-    nlohmann::ordered_json jr = nlohmann::ordered_json::array();
-    for (const auto& r : rows) jr.push_back(r.json());
-    doc["rows"] = jr;
-    doc["summary"] = {{"wall_time_median_abs_ratio_minus_1", med_dev},
-                      {"wall_time_worst_abs_ratio_minus_1", worst},
-                      {"cpu_time_median_abs_ratio_minus_1", cpu_med},
-                      {"cpu_time_worst_abs_ratio_minus_1", cpu_worst},
-                      {"measured_wall_spread_median", spread_med},
-                      {"measured_wall_spread_worst", spread_worst},
-                      {"rows_with_predicted_syscalls", same_calls}};
-    out << doc.dump(2) << "\n";
-    return 0;
-  }
-  out << facts.header() << "\n";
-  out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>9} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5}\n",
-                     "method", "size", "wall pred", "meas", "ratio", "cpu pred", "meas", "ratio", "rcpu pred", "meas",
-                     "sys p", "m", "flt p", "m", "cs p", "m");
-  for (const auto& r : rows)
-    out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} | {:>6.0f} {:>6.0f} | {:>6.0f} {:>6.0f} | {:>5.0f} {:>5.0f}\n",
-                       r.method, format_size(double(r.size)), format_time_ns(r.wall_p), format_time_ns(r.wall_m),
-                       ratio(r.wall_p, r.wall_m), format_time_ns(r.cpu_p), format_time_ns(r.cpu_m),
-                       ratio(r.cpu_p, r.cpu_m), format_time_ns(r.rcpu_p), format_time_ns(r.rcpu_m), r.sys_p, r.sys_m,
-                       r.minflt_p, r.minflt_m, r.cs_p, r.cs_m);
-  out << fmt::format("\nwall time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}% over {} rows\n", med_dev * 100,
-                     worst * 100, rows.size());
-  out << fmt::format("sender CPU time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}%\n", cpu_med * 100,
-                     cpu_worst * 100);
-  out << fmt::format("measured wall spread (max - min) / median over the repeats: median {:.1f}%, worst {:.1f}%\n",
-                     spread_med * 100, spread_worst * 100);
-  out << fmt::format("system calls as predicted in {} of {} rows\n", same_calls, rows.size());
-  out << "cpu: the sender's user + system time; rcpu: the receiver's. sys: syscalls of the program's body; "
-         "flt: minor faults; cs: context switches (voluntary + involuntary).\n";
+  const Summary s = summarize(c.rows);
+  if (a.json)
+    print_json(out, a, base, machine_name, c, s);
+  else
+    print_table(out, c, s);
   return 0;
 }
 
