@@ -27,7 +27,7 @@ int run_calibrate(const CalibrateArgs& a) {
   const unsigned rounds = a.rounds ? a.rounds : a.quick ? 1 : 3;
   std::cerr << fmt::format("ARG command   calibrate\nARG output    {}\nARG quick     {}\nARG rounds    {}\n",
                            a.output.empty() ? "(stdout)" : a.output, a.quick, rounds);
-  try {
+  return on_host("calibrate", "a benchmark", [&] {
     host::CalibrateOptions o;
     o.rounds = rounds;
     if (a.quick) o.scale = 0.1;
@@ -53,13 +53,7 @@ int run_calibrate(const CalibrateArgs& a) {
       std::cerr << fmt::format("kiosim calibrate: wrote {}\n", a.output);
     }
     return 0;
-  } catch (const host::Refused& e) {
-    std::cerr << "kiosim calibrate: " << e.what() << "\n";
-    return 2;
-  } catch (const host::HostError& e) {
-    std::cerr << "kiosim calibrate: this host refused a call a benchmark needs: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 }  // namespace

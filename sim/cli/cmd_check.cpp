@@ -280,15 +280,11 @@ int run_check(const CheckArgs& a) {
   std::ostream& out = std::cout;
   if (!a.json) print_args(out, a, machine_name);
   Checked c;
-  try {
-    c = simulate_and_measure(a, base, sizes);
-  } catch (const host::Refused& e) {
-    std::cerr << "kiosim check: " << e.what() << "\n";
-    return 2;
-  } catch (const host::HostError& e) {
-    std::cerr << "kiosim check: this host refused a call the workload needs: " << e.what() << "\n";
-    return 1;
-  }
+  if (int code = on_host("check", "the workload", [&] {
+        c = simulate_and_measure(a, base, sizes);
+        return 0;
+      }))
+    return code;
   const Summary s = summarize(c.rows);
   if (a.json)
     print_json(out, a, base, machine_name, c, s);

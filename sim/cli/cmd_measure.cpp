@@ -36,7 +36,7 @@ int run_measure(const MeasureArgs& a) {
   LoadOptions lo;
   lo.sets = a.sets;
   Scenario s = load_scenario(a.file, lo);
-  try {
+  return on_host("measure", "the workload", [&] {
     if (!a.size.empty()) {
       auto b = parse_size(a.size);
       if (!b || *b < 1) throw InputError("command line", 0, 0, "--size", fmt::format("expected a size like 1MiB, found `{}`", a.size));
@@ -71,13 +71,7 @@ int run_measure(const MeasureArgs& a) {
       host::print_measurement(out, m);
     }
     return 0;
-  } catch (const host::Refused& e) {
-    std::cerr << "kiosim measure: " << e.what() << "\n";
-    return 2;
-  } catch (const host::HostError& e) {
-    std::cerr << "kiosim measure: this host refused a call the workload needs: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 }  // namespace
