@@ -235,9 +235,28 @@ void NetTx::wake_local_receiver(Process& receiver) {
   receiver.counters.time_ns[std::size_t(TimeCat::sched)] += std::uint64_t(cpu.context_switch_ns);
   receiver.counters.cpu_time_ns += std::uint64_t(cpu.context_switch_ns);
   if (acct_.tracing()) {
-    TraceEvent e = acct_.device_event(lane_, EventKind::block, t0);
+    TraceEvent e = acct_.device_event(receiver_lane(), EventKind::block, t0);
     e.name = "local receiver woken (socket was empty)";
     acct_.trace_device(e);
+  }
+}
+
+std::uint32_t NetTx::receiver_lane() {
+  if (!receiver_lane_) receiver_lane_ = acct_.add_lane("receiver", LaneKind::user);
+  return receiver_lane_;
+}
+
+// The receiver's read() calls that ended in this skb, spread over its copy: each one a
+// syscall_enter and a syscall_exit (the crossings the receiver's counters hold).
+void NetTx::trace_receiver_reads(std::uint64_t calls, double t0, double dt, std::uint64_t req) {
+  for (std::uint64_t i = 0; i < calls; ++i) {
+    for (EventKind kind : {EventKind::syscall_enter, EventKind::syscall_exit}) {
+      const double at = t0 + dt * double(kind == EventKind::syscall_enter ? i : i + 1) / double(calls);
+      TraceEvent e = acct_.device_event(receiver_lane(), kind, at, 0);
+      e.name = "read";
+      e.req = req;
+      acct_.trace_device(e);
+    }
   }
 }
 
@@ -275,7 +294,8 @@ void NetTx::deliver_locally(Process& receiver, TxSkb& s) {
   c.time_ns[std::size_t(TimeCat::syscall)] += std::uint64_t(call_ns * scale);
   c.cpu_time_ns += std::uint64_t(dt);
   if (acct_.tracing()) {
-    TraceEvent e = acct_.device_event(lane_, EventKind::cpu_copy, t0, dt);
+    trace_receiver_reads(calls, t0, dt, s.req);
+    TraceEvent e = acct_.device_event(receiver_lane(), EventKind::cpu_copy, t0, dt);
     e.from = Place::socket_buffer;
     e.to = Place::user_buffer;
     e.bytes = bytes;

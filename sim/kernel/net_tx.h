@@ -75,6 +75,8 @@ class NetTx {
   void tx_done(TxSkb& s, double end_ns);  // its interrupt: ring slots, references, buffer space
   void zerocopy_skb_done(const TxSkb& s);
   void wake_local_receiver(Process& receiver);
+  std::uint32_t receiver_lane();  // the local receiver's events, on a lane of its own
+  void trace_receiver_reads(std::uint64_t calls, double t0, double dt, std::uint64_t req);
   void deliver_locally(Process& receiver, TxSkb& s);
   double next_random();
 
@@ -93,7 +95,7 @@ class NetTx {
   std::map<std::string, int> pinned_buffers_;       // user buffers MSG_ZEROCOPY holds
   std::uint64_t next_zerocopy_ = 1;
   std::uint64_t rng_ = 1;
-  std::uint32_t lane_ = 0;
+  std::uint32_t lane_ = 0, receiver_lane_ = 0;
   double last_delivery_ns_ = 0;
   std::uint64_t recv_fill_ = 0;  // bytes the local receiver's read() in progress has copied
 };
