@@ -127,7 +127,7 @@ bool FileIo::refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes
   TraceEvent e;
   e.t_ns = std::int64_t(acct_.now());
   e.kind = EventKind::dma_copy;
-  e.name = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
+  e.name = schema::note::direct_einval;  // a dma_copy that did not happen: 0 bytes, not counted
   acct_.trace(t, e);
   return true;
 }

@@ -111,6 +111,7 @@ inline constexpr std::string_view fadvise_dontneed = "fadvise DONTNEED";
 inline constexpr std::string_view ring_full = "NIC TX ring full";
 inline constexpr std::string_view zerocopy_send = "MSG_ZEROCOPY: user pages pinned";
 inline constexpr std::string_view zerocopy_wait = "buffer pinned by MSG_ZEROCOPY";
+inline constexpr std::string_view direct_einval = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
 inline constexpr std::string_view device_flush_wait = "device cache flush (fsync: nothing to commit)";
 inline constexpr std::string_view pinned_write_wait = "write during send: wait for the TX completion";
 inline constexpr std::string_view zerocopy_overwrite =
@@ -224,7 +225,7 @@ inline constexpr std::array kRules = {
     Rule{.counter = "context_switches_voluntary", .kind = K::block},
     Rule{.counter = "cpu_copies", .kind = K::cpu_copy},
     Rule{.counter = "cpu_copy_bytes", .kind = K::cpu_copy, .per = Per::bytes},
-    Rule{.counter = "dma_copies", .kind = K::dma_copy},
+    Rule{.counter = "dma_copies", .kind = K::dma_copy, .name_is_not = note::direct_einval},
     Rule{.counter = "dma_copies", .kind = K::writeback, .lane = note::disk_lane},
     Rule{.counter = "dma_bytes", .kind = K::dma_copy, .per = Per::bytes},
     Rule{.counter = "dma_bytes", .kind = K::writeback, .per = Per::bytes, .lane = note::disk_lane},
