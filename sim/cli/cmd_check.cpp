@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/on_host.h"
 #include "sim/host/measure.h"
 #include "sim/host/profile.h"
 #include "sim/scenario/machine_keys.h"

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/on_host.h"
 #include "sim/host/measure.h"
 #include "sim/scenario/units.h"
 

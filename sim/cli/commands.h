@@ -19,9 +19,4 @@ Action add_measure(CLI::App& app);    // kiosim measure (real mode, sim/host)
 Action add_calibrate(CLI::App& app);  // kiosim calibrate (real mode, sim/host)
 Action add_check(CLI::App& app);      // kiosim check (real mode, sim/host)
 
-// Runs real-mode work for `command`: a size or setting the host cannot serve
-// (host::Refused) is bad input, exit 2; a system call the host refused
-// (host::HostError, which `needer` needed) fails the run, exit 1.
-int on_host(const char* command, const char* needer, const std::function<int()>& body);
-
 }  // namespace kiosim::cli

@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "sim/cli/commands.h"
+#include "sim/cli/on_host.h"
 #include "sim/host/measure.h"
 #include "sim/host/runner.h"
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/trace/schema.h"  // to_string(EventKind)
 
 namespace kiosim {
