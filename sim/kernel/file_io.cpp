@@ -9,16 +9,16 @@
 
 namespace kiosim {
 
-std::unique_ptr<OpenFile> FileIo::open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags) {
+OpenFile FileIo::open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags) {
   Syscall sc(acct_, t, "open");
-  auto of = std::make_unique<OpenFile>();
-  of->file = f;
-  of->pos = offset;
-  of->ra = ReadaheadState(acct_.machine().readahead);
-  of->direct = flags & open_flags::direct;
-  of->append = flags & open_flags::append;
-  of->dsync = flags & open_flags::dsync;
-  of->sync = flags & open_flags::sync;
+  OpenFile of;
+  of.file = f;
+  of.pos = offset;
+  of.ra = ReadaheadState(acct_.machine().readahead);
+  of.direct = flags & open_flags::direct;
+  of.append = flags & open_flags::append;
+  of.dsync = flags & open_flags::dsync;
+  of.sync = flags & open_flags::sync;
   return of;
 }
 

@@ -21,7 +21,7 @@ class FileIo {
   FileIo(Accounting& acct, Filemap& filemap, BlockDevice& disk, Writeback& writeback, Jbd2& jbd2, Mm& mm)
       : acct_(acct), filemap_(filemap), disk_(disk), writeback_(writeback), jbd2_(jbd2), mm_(mm) {}
 
-  std::unique_ptr<OpenFile> open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags);
+  OpenFile open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags);
   void close(Thread& t);
   std::uint64_t read(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset);
   std::uint64_t uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth);

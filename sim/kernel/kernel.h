@@ -46,7 +46,7 @@ class Kernel {
   double end_ns() const { return end_ns_; }
 
   // The syscalls. Each returns bytes moved (or a handle). Errors are found at load time.
-  std::unique_ptr<OpenFile> open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags = 0) {
+  OpenFile open(Thread& t, FileId f, std::uint64_t offset, std::uint32_t flags = 0) {
     return file_io_.open(t, f, offset, flags);
   }
   Socket& socket(Thread& t) { return socket_io_.socket(t); }
@@ -65,12 +65,12 @@ class Kernel {
                            WriteSource src) {
     return file_io_.write(t, f, bytes, offset, src);
   }
-  std::unique_ptr<Mapping> mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
+  Mapping mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                 bool writable) {
     return mm_.mmap(t, f, offset, length, shared, writable);
   }
   void munmap(Thread& t, Mapping& m) { mm_.munmap(t, m); }
-  std::unique_ptr<Mapping> mmap_anon(Thread& t, std::uint64_t length, bool writable) {
+  Mapping mmap_anon(Thread& t, std::uint64_t length, bool writable) {
     return mm_.mmap_anon(t, length, writable);
   }
   // fork(): a child process with a copy-on-write copy of the address space, and one

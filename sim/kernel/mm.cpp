@@ -7,7 +7,7 @@
 
 namespace kiosim {
 
-std::unique_ptr<Mapping> Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
+Mapping Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                   bool writable) {
   Syscall sc(acct_, t, "mmap");
   acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns);
@@ -19,16 +19,16 @@ std::unique_ptr<Mapping> Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, 
   v.file_first_page = first_page(offset);
   v.pages = std::max<std::uint64_t>(1, pages_spanned(offset, length));
   v.writable = writable;
-  auto m = std::make_unique<Mapping>();
-  m->start = t.proc->mm.map(v);
-  m->pages = v.pages;
-  m->file = f.file;
-  m->file_offset = v.file_first_page * kPageSize;
-  m->cursor = offset;
+  Mapping m;
+  m.start = t.proc->mm.map(v);
+  m.pages = v.pages;
+  m.file = f.file;
+  m.file_offset = v.file_first_page * kPageSize;
+  m.cursor = offset;
   return m;
 }
 
-std::unique_ptr<Mapping> Mm::mmap_anon(Thread& t, std::uint64_t length, bool writable) {
+Mapping Mm::mmap_anon(Thread& t, std::uint64_t length, bool writable) {
   Syscall sc(acct_, t, "mmap");
   acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns);
   Vma v;
@@ -36,10 +36,10 @@ std::unique_ptr<Mapping> Mm::mmap_anon(Thread& t, std::uint64_t length, bool wri
   v.file = kAnonFile;
   v.pages = std::max<std::uint64_t>(1, pages_spanned(0, length));
   v.writable = writable;
-  auto m = std::make_unique<Mapping>();
-  m->start = t.proc->mm.map(v);
-  m->pages = v.pages;
-  m->file = kAnonFile;
+  Mapping m;
+  m.start = t.proc->mm.map(v);
+  m.pages = v.pages;
+  m.file = kAnonFile;
   return m;
 }
 

@@ -27,10 +27,10 @@ class Mm {
  public:
   Mm(Accounting& acct, Filemap& filemap, Tlbs& tlbs) : acct_(acct), filemap_(filemap), tlbs_(tlbs) {}
 
-  std::unique_ptr<Mapping> mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
+  Mapping mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                 bool writable);
   // mmap(MAP_PRIVATE | MAP_ANONYMOUS): zero-filled memory, a frame per page on first touch.
-  std::unique_ptr<Mapping> mmap_anon(Thread& t, std::uint64_t length, bool writable);
+  Mapping mmap_anon(Thread& t, std::uint64_t length, bool writable);
   void munmap(Thread& t, Mapping& m);
   void touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes, bool write);
   // A fault at a not-present `vpage`, in user mode or inside a syscall (copy_from_user).

@@ -19,7 +19,7 @@ class KernelOps {
   KernelOps(Kernel& k, Thread& t, const Scenario& s) : k_(k), t_(t), s_(s) {}
 
   File open(const Op& op, const std::string& file) {
-    return std::move(*k_.open(t_, file_id(file), op.offset == kNoOffset ? 0 : op.offset, op.open_flags));
+    return k_.open(t_, file_id(file), op.offset == kNoOffset ? 0 : op.offset, op.open_flags);
   }
   Socket socket(const Op&) { return &k_.socket(t_); }
   Pipe pipe(const Op&) { return &k_.pipe(t_); }
@@ -38,9 +38,9 @@ class KernelOps {
   }
   void send(const Op& op, Socket& s) { k_.send(t_, *s, op.bytes, buffer_key(op.buf), op.zerocopy); }
   Mapping mmap(const Op& op, File& f) {
-    return std::move(*k_.mmap(t_, f, op.offset == kNoOffset ? 0 : op.offset, op.bytes, op.shared, op.writable));
+    return k_.mmap(t_, f, op.offset == kNoOffset ? 0 : op.offset, op.bytes, op.shared, op.writable);
   }
-  Mapping mmap_anon(const Op& op) { return std::move(*k_.mmap_anon(t_, op.bytes, op.writable)); }  // MAP_ANONYMOUS
+  Mapping mmap_anon(const Op& op) { return k_.mmap_anon(t_, op.bytes, op.writable); }  // MAP_ANONYMOUS
   void munmap(const Op&, Mapping& m) { k_.munmap(t_, m); }
   std::uint64_t mapped_bytes(const Mapping& m) const { return m.pages * kPageSize; }
   void touch(const Op& op, Mapping& m, std::uint64_t offset) { k_.touch(t_, m, offset, op.bytes, op.writable); }
