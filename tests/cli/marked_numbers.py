@@ -72,7 +72,8 @@ try:
            "d <!--kn no-such-scenario syscalls-->1\n"
            "e <!--kn copy-table @read_write sim_time_ns/1e3-->1\n"
            "f <!--kn copy-table @read_write syscalls--> no number\n"
-           "```\nan example in a fence is not a mark: <!--kn copy-table @read_write syscalls-->7\n```\n")
+           "```\nan example in a fence is not a mark: <!--kn copy-table @read_write syscalls-->7\n```\n"
+           "nor one in inline code: `<!--kn copy-table @read_write syscalls-->7`\n")
     with open(md, "w") as f:
         f.write(bad)
     code, out = run("update", md)
