@@ -11,7 +11,7 @@ std::uint64_t AddressSpace::map(Vma v) {
   return v.start;
 }
 
-std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames) {
+std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames, std::vector<PageKey>* file_pages) {
   auto it = vmas_.find(start);
   if (it == vmas_.end()) return 0;
   std::uint64_t present = 0;
@@ -19,6 +19,7 @@ std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames) {
     auto pit = ptes_.find(p);
     if (pit == ptes_.end()) continue;
     if (frames && pit->second.anon()) frames->put(pit->second.page.index);
+    if (file_pages && !pit->second.anon()) file_pages->push_back(pit->second.page);
     ptes_.erase(pit);
     ++present;
   }
@@ -26,10 +27,16 @@ std::uint64_t AddressSpace::unmap(std::uint64_t start, FrameTable* frames) {
   return present;
 }
 
-std::uint64_t AddressSpace::unmap_all(FrameTable* frames) {
+std::uint64_t AddressSpace::unmap_all(FrameTable* frames, std::vector<PageKey>* file_pages) {
   std::uint64_t present = 0;
-  while (!vmas_.empty()) present += unmap(vmas_.begin()->first, frames);
+  while (!vmas_.empty()) present += unmap(vmas_.begin()->first, frames, file_pages);
   return present;
+}
+
+std::vector<std::uint64_t> AddressSpace::vma_starts() const {
+  std::vector<std::uint64_t> out;
+  for (const auto& [start, v] : vmas_) out.push_back(start);
+  return out;
 }
 
 std::vector<std::uint64_t> AddressSpace::present_in(std::uint64_t start) const {
@@ -73,32 +80,57 @@ PageRange AddressSpace::fault_around_range(std::uint64_t vpage, const MmParams& 
   return aligned_window(*v, vpage, p.fault_around_pages);
 }
 
-PageRange AddressSpace::folio_range(std::uint64_t vpage, const MmParams& p) const {
+std::vector<PageRange> AddressSpace::fault_map_ranges(std::uint64_t vpage, const MmParams& p,
+                                                      std::uint64_t file_pages,
+                                                      const std::function<FolioSpan(std::uint64_t)>& folio_of) const {
+  std::vector<PageRange> out;
   const Vma* v = vma_at(vpage);
-  if (!v) return {};
-  return aligned_window(*v, vpage, p.folio_pages);
+  if (!v) return out;
+  const PageRange win = aligned_window(*v, vpage, p.fault_around_pages);
+  const std::uint64_t vma_file_end = v->file_first_page + v->pages;
+  auto vpage_of = [&](std::uint64_t fpage) { return v->start + (fpage - v->file_first_page); };
+  // end_pgoff = min(end_pgoff, file_end): no PTE past the end of the file.
+  std::uint64_t end = file_pages > v->file_first_page ? std::min(win.end(), vpage_of(file_pages)) : win.start;
+  end = std::max(end, vpage + 1);
+  for (std::uint64_t vp = win.start; vp < end;) {
+    const FolioSpan f = folio_of(v->file_page(vp));
+    const bool within_vma = f.first >= v->file_first_page && f.end() <= vma_file_end;
+    const bool one_pmd = f.first / kPmdPages == (f.end() - 1) / kPmdPages;
+    const bool can_map_large = file_pages >= 1 && file_pages - 1 >= f.end();  // file_end >= folio_next_index
+    const std::uint64_t folio_vend = f.end() > v->file_first_page ? vpage_of(f.end()) : vp + 1;
+    if (f.order > 0 && within_vma && one_pmd && can_map_large) {
+      out.push_back({vpage_of(f.first), f.pages()});  // filemap_map_folio_range: the whole folio
+    } else {
+      const std::uint64_t stop = std::min(end, folio_vend);
+      out.push_back({vp, stop - vp});
+    }
+    vp = std::max(vp + 1, folio_vend);
+  }
+  return out;
 }
 
-PageRange AddressSpace::fault_map_range(std::uint64_t vpage, const MmParams& p) const {
-  PageRange a = fault_around_range(vpage, p), b = folio_range(vpage, p);
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  std::uint64_t start = std::min(a.start, b.start), end = std::max(a.end(), b.end());
-  return {start, end - start};
+void AddressSpace::set_anon_vma(std::uint64_t vpage) {
+  auto it = vmas_.upper_bound(vpage);
+  if (it == vmas_.begin()) return;
+  --it;
+  if (it->second.contains(vpage)) it->second.anon_vma = true;
 }
 
-AddressSpace AddressSpace::fork(FrameTable& frames, std::uint64_t* protected_pages) {
+AddressSpace AddressSpace::fork(FrameTable& frames, std::uint64_t* protected_pages,
+                                std::vector<PageKey>* file_pages) {
   AddressSpace child;
   child.vmas_ = vmas_;
   child.next_start_ = next_start_;
   std::uint64_t prot = 0;
   for (auto& [vp, pte] : ptes_) {
     const Vma* v = vma_at(vp);
+    if (v && !v->anon_vma) continue;  // vma_needs_copy: the child faults these in itself
     if (v && v->is_private() && pte.writable) {
       pte.writable = false;  // copy_present_pte: ptep_set_wrprotect in the parent too
       ++prot;
     }
     if (pte.anon()) frames.get(pte.page.index);
+    else if (file_pages) file_pages->push_back(pte.page);
     child.ptes_[vp] = pte;
   }
   if (protected_pages) *protected_pages = prot;
@@ -109,6 +141,7 @@ WriteFault AddressSpace::write_fault_kind(std::uint64_t vpage, const FrameTable&
   const Pte* p = pte(vpage);
   const Vma* v = vma_at(vpage);
   if (!p || !v || p->writable || !v->writable || !v->is_private()) return WriteFault::none;
+  if (p->zero_page()) return WriteFault::copy;  // a zeroed frame of its own
   if (p->anon() && frames.mapcount(p->page.index) <= 1) return WriteFault::reuse;
   return WriteFault::copy;
 }

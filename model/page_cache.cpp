@@ -8,7 +8,7 @@ PageCache::PageCache(PageCacheParams params, EventSink* sink)
   policy_ = make_policy(params_.policy, this, params_.capacity_pages);
 }
 
-bool PageCache::lookup(PageKey k) {
+bool PageCache::lookup(PageKey k, bool mark) {
   Slot s = index_.find(k);
   if (s == PageCacheIndex::kNone) {
     ++stats_.misses;
@@ -17,8 +17,13 @@ bool PageCache::lookup(PageKey k) {
   }
   ++stats_.hits;
   emit(EventKind::cache_hit, k);
-  hit(s);
+  if (mark) hit(s);
   return true;
+}
+
+void PageCache::mark_accessed(PageKey k) {
+  Slot s = index_.find(k);
+  if (s != PageCacheIndex::kNone) hit(s);
 }
 
 void PageCache::hit(Slot s) {
@@ -44,7 +49,7 @@ bool PageCache::access(PageKey k) {
     ++stats_.stalls;
     return false;
   }
-  add(k);
+  hit(add(k, true));  // the access that missed uses the page it brought in: its first use
   return false;
 }
 
@@ -68,12 +73,20 @@ Slot PageCache::add(PageKey k, bool readahead) {
     entries_.emplace_back();
     unused_.push_back(0);
   }
-  entries_[s] = Entry{k, 0, 0, false, false};
+  entries_[s] = Entry{k};
   unused_[s] = readahead;
   index_.insert(k, s);
   ++stats_.inserts;
   emit(EventKind::cache_insert, k);
-  policy_->insert(s);
+  auto sh = shadows_.empty() ? shadows_.end() : shadows_.find(k);
+  if (sh == shadows_.end()) {
+    policy_->insert(s);
+  } else {
+    ++stats_.refaults;
+    const std::uint64_t shadow = sh->second;
+    shadows_.erase(sh);
+    policy_->insert_refault(s, shadow);
+  }
   return s;
 }
 
@@ -89,6 +102,7 @@ void PageCache::set_writeback(Entry& e) {
 }
 
 bool PageCache::make_room() {
+  policy_->age_active();
   // Each page may be looked at twice before we give up: bounded even when all are pinned.
   std::uint64_t budget = 2 * index_.size() + 2;
   while (budget-- > 0) {
@@ -101,6 +115,7 @@ bool PageCache::make_room() {
       policy_->rotate(s);
       continue;
     }
+    if (e.mapcount > 0 && check_mapped(s, e) == Verdict::next) continue;
     if (e.dirty) {  // pageout(): start writeback, try again once it is clean
       set_writeback(e);
       writeback_queue_.push_back(e.key);
@@ -110,14 +125,99 @@ bool PageCache::make_room() {
       policy_->rotate(s);
       continue;
     }
-    ++stats_.evictions;
-    emit(EventKind::evict, e.key);  // before it goes: a listener may still look at it
-    policy_->remove(s);
-    index_.erase(e.key);
-    free_.push_back(s);
+    evict(s, e);
     return true;
   }
   return false;
+}
+
+// mm/vmscan.c folio_check_references, then try_to_unmap (mm/rmap.c) for a page
+// that may go. Without a walker a mapped page cannot be unmapped: it stays.
+PageCache::Verdict PageCache::check_mapped(Slot s, Entry& e) {
+  if (!rmap_) {
+    ++stats_.rotations;
+    policy_->rotate(s);
+    return Verdict::next;
+  }
+  const int ptes = rmap_->referenced(e.key);
+  const bool referenced_folio = policy_->test_clear_referenced(s);
+  if (ptes > 0) {
+    policy_->set_referenced(s);
+    if (referenced_folio || ptes > 1) {
+      policy_->activate(s);  // FOLIOREF_ACTIVATE
+    } else {
+      ++stats_.rotations;  // FOLIOREF_KEEP: one more trip round the inactive list
+      emit(EventKind::rotate, e.key);
+      policy_->rotate(s);
+    }
+    return Verdict::next;
+  }
+  ++stats_.unmapped;
+  rmap_->unmap(e.key);
+  if (e.mapcount > 0) {  // the walker could not remove every PTE
+    ++stats_.rotations;
+    policy_->rotate(s);
+    return Verdict::next;
+  }
+  return Verdict::evict;
+}
+
+void PageCache::evict(Slot s, Entry& e) {
+  split_folio(e);
+  ++stats_.evictions;
+  emit(EventKind::evict, e.key);  // before it goes: a listener may still look at it
+  const std::uint64_t shadow = policy_->eviction_shadow(s);
+  policy_->remove(s);
+  if (shadow != kNoShadow) {
+    shadows_[e.key] = shadow;
+    shadow_order_.emplace_back(e.key, shadow);
+    forget_old_shadows();
+  }
+  index_.erase(e.key);
+  free_.push_back(s);
+}
+
+void PageCache::forget_old_shadows() {
+  while (shadow_order_.size() > 2 * params_.capacity_pages) {
+    auto [k, v] = shadow_order_.front();
+    shadow_order_.pop_front();
+    auto it = shadows_.find(k);
+    if (it != shadows_.end() && it->second == v) shadows_.erase(it);
+  }
+}
+
+FolioSpan PageCache::folio_of(PageKey k) const {
+  const Entry* e = find(k);
+  if (!e) return {k.index, 0};
+  const std::uint64_t n = std::uint64_t(1) << e->order;
+  return {k.index & ~(n - 1), e->order};
+}
+
+bool PageCache::set_folio(FileId file, FolioSpan f) {
+  for (std::uint64_t p = f.first; p < f.end(); ++p)
+    if (!contains({file, p})) return false;
+  for (std::uint64_t p = f.first; p < f.end(); ++p) find({file, p})->order = std::uint8_t(f.order);
+  return true;
+}
+
+void PageCache::split_folio(const Entry& e) {
+  if (e.order == 0) return;
+  const FolioSpan f = folio_of(e.key);
+  for (std::uint64_t p = f.first; p < f.end(); ++p)
+    if (Entry* o = find({e.key.file, p})) o->order = 0;
+}
+
+void PageCache::map(PageKey k) {
+  if (Entry* e = find(k)) ++e->mapcount;
+}
+
+void PageCache::unmap(PageKey k) {
+  if (Entry* e = find(k); e && e->mapcount > 0) --e->mapcount;
+}
+
+std::uint32_t PageCache::mapcount(PageKey k) const {
+  const Entry* e = find(k);
+  return e ? e->mapcount : 0;
 }
 
 void PageCache::get(PageKey k) {
@@ -223,7 +323,8 @@ bool PageCache::remove(PageKey k) {
   Slot s = index_.find(k);
   if (s == PageCacheIndex::kNone) return true;
   Entry& e = entries_[s];
-  if (e.refcount > 0 || e.dirty || e.writeback) return false;
+  if (e.refcount > 0 || e.mapcount > 0 || e.dirty || e.writeback) return false;
+  split_folio(e);
   policy_->remove(s);
   index_.erase(k);
   free_.push_back(s);

@@ -12,16 +12,34 @@
 // dirtied_when on the bdi's b_dirty list), so a flusher can write the oldest
 // first and find the expired ones; the caller supplies the "when" (a stamp; the
 // model has no clock).
-// Simplified: one page per folio, no shadow entries (no refault detection), no
-// per-cgroup lists, no PG_reclaim (a page whose writeback ends stays where it is
-// instead of moving to the inactive tail), every page of every file in one LRU.
+// Mapped pages (mm/rmap.c): a page counts the PTEs that map it (its mapcount, kept
+// by map/unmap, folio_add_file_rmap_ptes / folio_remove_rmap_ptes). Reclaim asks the
+// rmap about a mapped victim (folio_check_references): PTEs with the accessed bit
+// (folio_referenced, which clears them) plus PG_referenced decide: referenced by more
+// than one PTE, or by one and PG_referenced, it is activated; by one, it gets
+// PG_referenced and another trip round the inactive list; by none, it is unmapped
+// (try_to_unmap: the PTEs go and their TLB entries are invalidated, by the walker)
+// and evicted like any page. So no page is ever evicted while a PTE maps it.
+// Shadow entries (mm/workingset.c): when the policy gives one at eviction, the cache
+// keeps it under the page's key and hands it back to the policy when the page comes
+// back (insert_refault). Only the shadows young enough to matter are kept: at most
+// twice the capacity, oldest dropped first (Linux's shadow shrinker bounds them too).
+// Folios (large folios, mm/filemap.c): a page belongs to a folio of 2^order pages,
+// aligned in the file; set_folio makes one of cached pages, folio_of says which.
+// Simplified: the LRU and reclaim work per page (evicting one page of a large folio
+// splits it: its other pages become single-page folios), no per-cgroup lists, no PG_reclaim (a page whose
+// writeback ends stays where it is instead of moving to the inactive tail), every
+// page of every file in one LRU.
 #pragma once
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/events.h"
+#include "model/folio.h"
 #include "model/page.h"
 #include "model/page_cache_index.h"
 #include "model/replacement_policy.h"
@@ -30,13 +48,26 @@ namespace kiosim {
 
 struct PageCacheParams {
   std::uint64_t capacity_pages = 262144;       // page_cache.size / 4 KiB: pages the cache may hold
-  CachePolicy policy = CachePolicy::two_list;  // page_cache.policy
+  CachePolicy policy = CachePolicy::linux_lru;  // page_cache.policy
 };
 
 struct PageCacheStats {
   std::uint64_t hits = 0, misses = 0, inserts = 0;
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, rotations = 0;
   std::uint64_t writeback_queued = 0, stalls = 0, dropped = 0;
+  std::uint64_t unmapped = 0, refaults = 0;  // try_to_unmap calls; inserts that found a shadow entry
+};
+
+// The reverse map, as reclaim sees it (mm/rmap.c rmap_walk): whoever owns the page
+// tables implements it (sim/kernel/mm).
+class RmapWalker {
+ public:
+  virtual ~RmapWalker() = default;
+  // folio_referenced: how many PTEs mapping `k` have the accessed bit; clears them.
+  virtual int referenced(PageKey k) = 0;
+  // try_to_unmap: removes every PTE mapping `k` (the walker calls PageCache::unmap for
+  // each) and invalidates their TLB entries.
+  virtual void unmap(PageKey k) = 0;
 };
 
 class PageCache final : private ReplacementPolicy::Observer {
@@ -47,7 +78,11 @@ class PageCache final : private ReplacementPolicy::Observer {
 
   // A lookup for a reader (filemap_get_folio + folio_mark_accessed): counts a hit or
   // a miss; a hit informs the policy. A miss does not insert.
-  bool lookup(PageKey k);
+  // `mark` false: the lookup counts, but the policy hears nothing (filemap_get_folio
+  // without FGP_ACCESSED: faults and writes; reads mark with mark_accessed).
+  bool lookup(PageKey k, bool mark = true);
+  // folio_mark_accessed of a cached page; nothing when it is not cached.
+  void mark_accessed(PageKey k);
   // Present? No counting, no policy change.
   bool contains(PageKey k) const { return index_.find(k) != PageCacheIndex::kNone; }
 
@@ -57,7 +92,9 @@ class PageCache final : private ReplacementPolicy::Observer {
   // `readahead`: brought in ahead of use; its first lookup is a first use.
   Insert insert(PageKey k, bool readahead = false);
   // lookup, and insert on a miss: one access of a replayed trace. True on a hit.
-  // A miss that finds no room still counts as a miss and leaves the cache as it was.
+  // The access marks the page, a missed one too (its first use, as filemap_read marks
+  // the page it has just read). A miss that finds no room still counts as a miss and
+  // leaves the cache as it was.
   bool access(PageKey k);
 
   // Reference counts: a page with references is never evicted or dropped.
@@ -65,6 +102,20 @@ class PageCache final : private ReplacementPolicy::Observer {
   void put(PageKey k);
   std::uint32_t refcount(PageKey k) const;
   std::uint64_t pinned_pages() const { return pinned_; }
+
+  // The rmap: a PTE now maps `k` / no longer does. A mapped page is never dropped, and
+  // reclaim unmaps it (through the walker) before it evicts it.
+  void map(PageKey k);
+  void unmap(PageKey k);
+  std::uint32_t mapcount(PageKey k) const;
+  void set_rmap(RmapWalker* r) { rmap_ = r; }
+  bool has_shadow(PageKey k) const { return shadows_.count(k) > 0; }
+
+  // The folio `k` belongs to; {k.index, 0} when it is not cached.
+  FolioSpan folio_of(PageKey k) const;
+  // Pages [f.first, f.end()) of `file`, all cached, become one folio (false, and
+  // nothing changes, when one is missing).
+  bool set_folio(FileId file, FolioSpan f);
 
   // Dirty and writeback. `stamp` is when the page was dirtied (the caller's clock).
   bool mark_dirty(PageKey k, std::uint64_t stamp = 0);  // true when the page was clean
@@ -89,8 +140,8 @@ class PageCache final : private ReplacementPolicy::Observer {
   // The stamp of the oldest dirty page, or ~0 when none is dirty.
   std::uint64_t oldest_dirty_stamp();
 
-  // Drops a page (posix_fadvise DONTNEED, truncate); refuses pinned, dirty or
-  // under-writeback pages (false). A page that is not cached counts as dropped.
+  // Drops a page (posix_fadvise DONTNEED, truncate); refuses pinned, mapped, dirty or
+  // under-writeback pages (false; mapping_evict_folio). A page that is not cached counts as dropped.
   bool remove(PageKey k);
 
   std::uint64_t size() const { return index_.size(); }
@@ -105,6 +156,8 @@ class PageCache final : private ReplacementPolicy::Observer {
     PageKey key;
     std::uint64_t dirtied = 0;  // stamp of the clean -> dirty change
     std::uint32_t refcount = 0;
+    std::uint32_t mapcount = 0;
+    std::uint8_t order = 0;  // the folio's: 2^order pages from index & ~(2^order - 1)
     bool dirty = false;
     bool writeback = false;  // PG_writeback: being written (or queued to be)
   };
@@ -115,6 +168,11 @@ class PageCache final : private ReplacementPolicy::Observer {
   void on_activate(Slot s) override;
   void on_deactivate(Slot s) override;
   bool make_room();
+  enum class Verdict { evict, next };
+  Verdict check_mapped(Slot s, Entry& e);  // folio_check_references + try_to_unmap
+  void evict(Slot s, Entry& e);
+  void forget_old_shadows();
+  void split_folio(const Entry& e);  // the folio of `e` loses a page: its others become single
   Slot add(PageKey k, bool readahead = false);
   void hit(Slot s);
   void set_writeback(Entry& e);
@@ -142,6 +200,9 @@ class PageCache final : private ReplacementPolicy::Observer {
   std::vector<Slot> free_;
   std::vector<PageKey> writeback_queue_;
   std::deque<DirtyRecord> dirty_order_;  // oldest first; stale records are skipped
+  RmapWalker* rmap_ = nullptr;
+  std::unordered_map<PageKey, std::uint64_t, PageKeyHash> shadows_;  // key -> the policy's shadow
+  std::deque<std::pair<PageKey, std::uint64_t>> shadow_order_;        // oldest first; stale ones skipped
   std::uint64_t dirty_ = 0, writeback_ = 0, pinned_ = 0;
   PageCacheStats stats_;
 };

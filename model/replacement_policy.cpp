@@ -2,22 +2,32 @@
 
 #include <algorithm>
 
+#include "model/linux_policy.h"
 #include "model/lru_policy.h"
 #include "model/two_list_policy.h"
 
 namespace kiosim {
 
-std::string_view to_string(CachePolicy p) { return p == CachePolicy::lru ? "lru" : "two_list"; }
+std::string_view to_string(CachePolicy p) {
+  switch (p) {
+    case CachePolicy::lru: return "lru";
+    case CachePolicy::linux_lru: return "linux";
+    case CachePolicy::two_list: break;
+  }
+  return "two_list";
+}
 
 std::optional<CachePolicy> parse_cache_policy(std::string_view s) {
   if (s == "two_list") return CachePolicy::two_list;
   if (s == "lru") return CachePolicy::lru;
+  if (s == "linux") return CachePolicy::linux_lru;
   return std::nullopt;
 }
 
 std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs,
                                                std::uint64_t capacity_pages) {
   if (p == CachePolicy::lru) return std::make_unique<LruPolicy>();
+  if (p == CachePolicy::linux_lru) return std::make_unique<LinuxPolicy>(obs);
   return std::make_unique<TwoListPolicy>(obs, capacity_pages);
 }
 

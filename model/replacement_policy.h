@@ -12,10 +12,12 @@ namespace kiosim {
 
 using Slot = std::uint32_t;
 inline constexpr Slot kNoSlot = 0xffffffffu;
+inline constexpr std::uint64_t kNoShadow = ~0ULL;  // a policy that keeps no shadow entries
 
 enum class LruList : std::uint8_t { none, inactive, active };
 
-enum class CachePolicy : std::uint8_t { two_list, lru };
+// linux_lru is the policy named "linux" (GCC predefines a macro `linux`).
+enum class CachePolicy : std::uint8_t { two_list, lru, linux_lru };
 std::string_view to_string(CachePolicy p);
 std::optional<CachePolicy> parse_cache_policy(std::string_view s);
 
@@ -44,6 +46,20 @@ class ReplacementPolicy {
   virtual std::size_t size(LruList l) const = 0;
   // Head first; for tests, the trace and the GUI.
   virtual std::vector<Slot> order(LruList l) const = 0;
+
+  // What reclaim asks of a policy that models more of mm/vmscan.c and mm/workingset.c
+  // (linux_policy.h). The defaults suit a policy without these ideas.
+  // folio_check_references found a mapped page referenced through its PTEs: activate it.
+  virtual void activate(Slot s) { touch(s); }
+  // PG_referenced: folio_test_clear_referenced / folio_set_referenced.
+  virtual bool test_clear_referenced(Slot) { return false; }
+  virtual void set_referenced(Slot) {}
+  // Reclaim is about to take a victim (shrink_lruvec: shrink_active_list first).
+  virtual void age_active() {}
+  // workingset_eviction: the shadow entry a page leaves behind, or kNoShadow.
+  virtual std::uint64_t eviction_shadow(Slot) { return kNoShadow; }
+  // A page enters the cache where it left a shadow entry (workingset_refault).
+  virtual void insert_refault(Slot s, std::uint64_t /*shadow*/) { insert(s); }
 };
 
 // `capacity_pages` is the cache's size; two_list takes its inactive ratio from it.

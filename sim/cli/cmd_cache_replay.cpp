@@ -33,7 +33,7 @@ Action add_cache_replay(CLI::App& app) {
                 "trace file: one access per line, `FILE PAGE [r|w]` or a page number; `#` starts a comment")
       ->required()
       ->check(CLI::ExistingFile);
-  c->add_option("--policy", o->policy, "replacement policy")->check(CLI::IsMember({"two_list", "lru"}));
+  c->add_option("--policy", o->policy, "replacement policy")->check(CLI::IsMember({"two_list", "lru", "linux"}));
   auto* pages = c->add_option("--pages", o->pages, "cache size in pages (4 KiB each)");
   auto* size = c->add_option("--size", o->size, "cache size, like 64MiB (instead of --pages)");
   pages->excludes(size);

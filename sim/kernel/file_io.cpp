@@ -33,6 +33,7 @@ std::uint64_t FileIo::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::opt
     n = read_direct(t, f, pos, bytes);
   } else if (n) {
     filemap_.fill_pages(t, f, first_page(pos), pages_spanned(pos, n));
+    filemap_.mark_read(t, f, pos, n);
     acct_.cpu_copy(t, n, Place::page_cache, Place::user_buffer);
   }
   acct_.count(t, &Counters::read_bytes, n);
@@ -63,6 +64,7 @@ std::uint64_t FileIo::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, st
   for (auto [p, n] : reads) {
     if (!n) continue;
     filemap_.wait_for_pages(t, f.file, first_page(p), pages_spanned(p, n));
+    filemap_.mark_read(t, f, p, n);
     acct_.cpu_copy(t, n, Place::page_cache, Place::user_buffer);
     done += n;
   }
@@ -81,6 +83,7 @@ std::uint64_t FileIo::write(Thread& t, OpenFile& f, std::uint64_t bytes, std::op
     for (std::uint64_t b = src.mapping->cursor; b < src.mapping->cursor + bytes; b += kPageSize) {
       std::uint64_t vp = src.mapping->start + (b - src.mapping->file_offset) / kPageSize;
       if (!t.proc->mm.pte(vp)) mm_.fault(t, *src.mapping, vp, false);
+      t.proc->mm.mark_young(vp);  // the kernel's access through the user mapping sets it too
     }
   }
   if (f.direct) {
@@ -105,10 +108,12 @@ std::uint64_t FileIo::write(Thread& t, OpenFile& f, std::uint64_t bytes, std::op
 // partly holding old data read first), then dirtied.
 void FileIo::copy_into_cache(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
   std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
+  std::vector<bool> absent(n);
+  for (std::uint64_t p = first; p < first + n; ++p) absent[p - first] = !filemap_.cache().contains({f.file, p});
   for (std::uint64_t p = first; p < first + n; ++p) {
     PageKey k{f.file, p};
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.page_lookup_ns);
-    if (!filemap_.cache().lookup(k)) {
+    if (!filemap_.cache().lookup(k, false)) {  // FGP_WRITEBEGIN: no folio_mark_accessed
       std::uint64_t page_start = p * kPageSize, page_end = page_start + kPageSize;
       bool partial = pos > page_start || pos + bytes < page_end;
       if (partial && page_start < filemap_.file_size(f.file)) filemap_.read_into_cache(t, f.file, {p, 1}, true, false);
@@ -118,6 +123,8 @@ void FileIo::copy_into_cache(Thread& t, OpenFile& f, std::uint64_t pos, std::uin
     }
     writeback_.dirtied(t, k);
   }
+  filemap_.form_write_folios(f.file, pos, bytes,
+                             [&](std::uint64_t i) { return i >= first && i < first + n && absent[i - first]; });
 }
 
 // ---- O_DIRECT ----------------------------------------------------------------------
@@ -153,7 +160,8 @@ std::uint64_t FileIo::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std
 }
 
 // iomap_dio_rw, writing: DMA from the user buffer to the disk; then the cached
-// copies of the range are stale and dropped (invalidate_inode_pages2_range).
+// copies of the range are stale: unmapped from every mapping and dropped
+// (invalidate_inode_pages2_range, unmap_mapping_folio).
 std::uint64_t FileIo::write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
   if (refuse_misaligned(t, pos, bytes)) return 0;
   if (bytes == 0) return 0;
@@ -167,7 +175,10 @@ std::uint64_t FileIo::write_direct(Thread& t, OpenFile& f, std::uint64_t pos, st
     disk_.submit(req);
     disk_.wait(t, req, "O_DIRECT write");
   }
-  for (std::uint64_t p = first; p < first + n; ++p) filemap_.cache().remove({f.file, p});
+  for (std::uint64_t p = first; p < first + n; ++p) {
+    mm_.unmap_mapping_page(t, {f.file, p});  // mapped readers fault the new data in
+    filemap_.cache().remove({f.file, p});
+  }
   std::uint64_t& size = filemap_.file_size(f.file);
   size = std::max(size, pos + bytes);
   acct_.count(t, &Counters::file_write_bytes, bytes);

@@ -13,11 +13,19 @@ Filemap::Filemap(Accounting& acct, BlockDevice& disk, const std::vector<FileSpec
       files_(files),
       cache_(acct.machine().page_cache, this),
       changed_(std::make_unique<WaitQueue>(acct.engine())) {
-  // Files marked cached start with every page in the cache (in file order, all inactive).
+  // Files marked cached start with every page in the cache (in file order, all
+  // inactive), in the folios that writing them in 1 MiB writes makes (as real mode
+  // creates its files: sim/host/runner.cpp).
   for (FileId f = 0; f < files_.size(); ++f) {
     if (!files_[f].cached) continue;
     std::uint64_t n = pages_spanned(0, files_[f].size);
     for (std::uint64_t i = 0; i < n; ++i) cache_.insert({f, i});
+    constexpr std::uint64_t kWrite = 1 << 20;
+    for (std::uint64_t off = 0; off < files_[f].size; off += kWrite) {
+      const std::uint64_t len = std::min(kWrite, files_[f].size - off);
+      const std::uint64_t lo = first_page(off), hi = lo + pages_spanned(off, len);
+      form_write_folios(f, off, len, [&](std::uint64_t i) { return i >= lo && i < hi; });
+    }
   }
 }
 
@@ -26,6 +34,7 @@ Filemap::Filemap(Accounting& acct, BlockDevice& disk, const std::vector<FileSpec
 // drops or a write ends (a visible stall).
 bool Filemap::insert_page(Thread& t, PageKey k, bool readahead) {
   for (;;) {
+    acct_.set_current(&t);  // reclaim's events are this thread's, also after it slept
     auto r = cache_.insert(k, readahead);
     if (r != PageCache::Insert::no_room) return r == PageCache::Insert::inserted;
     auto dirty = cache_.take_writeback_queue();
@@ -47,8 +56,7 @@ bool Filemap::insert_page(Thread& t, PageKey k, bool readahead) {
   }
 }
 
-void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
-                              std::uint64_t unused_from) {
+void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead, unsigned order) {
   std::vector<DiskRequestPtr> issued;
   std::uint64_t i = r.start;
   while (i < r.end()) {
@@ -61,10 +69,14 @@ void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bo
     while (j < r.end() && !cache_.contains({file, j})) ++j;
     PageRange run{i, 0};
     for (std::uint64_t p = i; p < j; ++p) {
-      if (!insert_page(t, {file, p}, !t.setup && (readahead || p >= unused_from))) break;
+      // Not used yet: the reader's mark after the read is the page's first use.
+      if (!insert_page(t, {file, p}, !t.setup)) break;
       if (!t.setup) cache_.get({file, p});  // locked for I/O: reclaim must not take it
       ++run.count;
     }
+    if (order > 0)
+      for (const FolioSpan& fo : readahead_folios(run.start, run.end(), order))
+        if (fo.order > 0) cache_.set_folio(file, fo);
     if (run.count && !t.setup) {
       auto req = disk_.request(file, run, false, t.req, t.proc);
       req->readahead = readahead;
@@ -93,6 +105,15 @@ void Filemap::fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint6
   wait_for_pages(t, f.file, first, n);
 }
 
+void Filemap::mark_read(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes) {
+  if (t.setup || bytes == 0) return;
+  const std::uint64_t first = first_page(pos), n = pages_spanned(pos, bytes);
+  const bool same_folio = f.prev_pos != 0 && (f.prev_pos - 1) / kPageSize == first;
+  for (std::uint64_t p = first; p < first + n; ++p)
+    if (p != first || !same_folio) cache_.mark_accessed({f.file, p});
+  f.prev_pos = pos + bytes;
+}
+
 void Filemap::trace_readahead(Thread& t, FileId file, std::uint64_t page, std::uint64_t pages, const char* why) {
   TraceEvent e;
   e.t_ns = std::int64_t(acct_.now());
@@ -111,7 +132,7 @@ void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::ui
   std::optional<std::uint64_t> first_miss;
   for (std::uint64_t p = first; p < first + n; ++p) {
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.page_lookup_ns);
-    bool hit = t.setup ? cache_.contains({f.file, p}) : cache_.lookup({f.file, p});
+    bool hit = t.setup ? cache_.contains({f.file, p}) : cache_.lookup({f.file, p}, false);  // marked by mark_read
     acct_.count(t, hit ? &Counters::page_cache_hits : &Counters::page_cache_misses, 1);
     if (!hit && !first_miss) first_miss = p;
   }
@@ -120,7 +141,10 @@ void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::ui
     std::uint64_t beyond = r.end() > first + n ? r.end() - (first + n) : 0;
     acct_.count(t, &Counters::readahead_pages, beyond);
     if (beyond && !t.setup) trace_readahead(t, f.file, first + n, beyond, "sync");
-    read_into_cache(t, f.file, r, wait_for_miss, false, first + n);
+    if (!f.ra.off()) return read_into_cache(t, f.file, r, wait_for_miss, false, f.ra.folio_order(max_folio_order()));
+    // Readahead off: page_cache_sync_ra reads req_count = 1 page, and filemap_read
+    // comes back for the next: one I/O per page, each waited for in turn.
+    for (std::uint64_t p = r.start; p < r.end(); ++p) read_into_cache(t, f.file, {p, 1}, wait_for_miss, false);
     return;
   }
   PageRange r = f.ra.on_hit(first, n, file_pages);
@@ -129,7 +153,7 @@ void Filemap::request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::ui
   for (std::uint64_t p = r.start; p < r.end(); ++p) missing += !cache_.contains({f.file, p});
   acct_.count(t, &Counters::readahead_pages, missing);
   if (missing && !t.setup) trace_readahead(t, f.file, r.start, missing, "async");
-  read_into_cache(t, f.file, r, false, true);
+  read_into_cache(t, f.file, r, false, true, f.ra.folio_order(max_folio_order()));
 }
 
 void Filemap::disk_done(const DiskRequest& r) {

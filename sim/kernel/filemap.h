@@ -35,13 +35,26 @@ class Filemap final : private EventSink {
 
   // Inserts a page, making room (direct reclaim); false when setup finds no room.
   bool insert_page(Thread& t, PageKey k, bool readahead = false);
-  // Reads the pages of `r` that are neither cached nor being read. Pages from
-  // `unused_from` on (and all, when `readahead`) are read ahead of use.
-  void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead,
-                       std::uint64_t unused_from = ~0ULL);
+  // Reads the pages of `r` that are neither cached nor being read (`readahead`: the
+  // disk requests are asynchronous readahead), in folios of `order` where they fit
+  // (page_cache_ra_order). Every page comes in not used yet.
+  void read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead, unsigned order = 0);
+  // The largest folio of the files (mapping_max_folio_order): mm.folio.
+  unsigned max_folio_order() const { return ilog2(acct_.machine().mm.folio_pages); }
+  // Makes the folios a write of [pos, pos + bytes) creates (generic_perform_write);
+  // `absent(index)`: the page was not cached before the write.
+  template <class Absent>
+  void form_write_folios(FileId file, std::uint64_t pos, std::uint64_t bytes, Absent&& absent) {
+    for (const FolioSpan& f : write_folios(pos, bytes, max_folio_order(), absent))
+      if (f.order > 0) cache_.set_folio(file, f);
+  }
   void wait_for_pages(Thread& t, FileId file, std::uint64_t first, std::uint64_t n);
   // filemap_read's page walk: look up, read ahead, wait for the pages needed.
   void fill_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n);
+  // filemap_read's folio_mark_accessed of the pages a read of [pos, pos + bytes) copied
+  // from: each one, except the first when the previous read of `f` ended in it
+  // (pos_same_folio with file_ra_state.prev_pos). A run of small reads marks a page once.
+  void mark_read(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   // The same without waiting for a miss (io_uring's async buffered reads).
   void request_pages(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, bool wait_for_miss);
 

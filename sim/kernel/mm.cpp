@@ -25,6 +25,8 @@ Mapping Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t len
   m.file = f.file;
   m.file_offset = v.file_first_page * kPageSize;
   m.cursor = offset;
+  m.ra = ReadaheadState(acct_.machine().readahead);
+  rmap_.add(&t.proc->mm, m.start);
   return m;
 }
 
@@ -47,7 +49,10 @@ void Mm::munmap(Thread& t, Mapping& m) {
   Syscall sc(acct_, t, "munmap");
   tlbs_.ran_on_core(t);
   std::vector<std::uint64_t> present = t.proc->mm.present_in(m.start);
-  t.proc->mm.unmap(m.start, &frames_);
+  std::vector<PageKey> file_pages;
+  rmap_.remove(&t.proc->mm, m.start);
+  t.proc->mm.unmap(m.start, &frames_, &file_pages);
+  unmapped_file_pages(file_pages);
   acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.vma_ns + double(present.size()) * acct_.machine().cpu.map_page_ns);
   tlbs_.flush_pages(t, present);
 }
@@ -69,7 +74,7 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
   TraceEvent e;
   e.to = Place::mapping;
   e.user_mode = user_mode;
-  if (v.kind == VmaKind::anonymous) return anonymous_fault(t, v, vpage, t0, e);
+  if (v.kind == VmaKind::anonymous) return anonymous_fault(t, v, vpage, write, t0, e);
 
   const std::uint64_t fpage = v.file_page(vpage);
   const bool major = file_fault_read(t, m, fpage);
@@ -79,6 +84,7 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
     acct_.count(t, &Counters::cow_faults, 1);
     acct_.cpu_copy(t, kPageSize, Place::page_cache, Place::mapping);
     mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, true});
+    mm.set_anon_vma(vpage);  // vmf_anon_prepare: fork copies this VMA's PTEs from now on
     mapped = 1;
   } else {
     mapped = map_fault_around(t, m, v, vpage);
@@ -96,65 +102,86 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
   acct_.trace(t, e);
 }
 
-void Mm::anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, double t0, TraceEvent e) {
+// do_anonymous_page: a read maps the shared zero page, read-only, with nothing to
+// allocate or clear; a write gets a zeroed frame (clear_page) and the VMA its anon_vma.
+void Mm::anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, bool write, double t0, TraceEvent e) {
   const auto& cpu = acct_.machine().cpu;
+  AddressSpace& mm = t.proc->mm;
   acct_.count(t, &Counters::page_faults_minor, 1);
-  acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns + double(kPageSize) / cpu.copy_bytes_per_s * 1e9);  // clear_page
-  t.proc->mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, v.writable});
+  if (write) {
+    acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns + double(kPageSize) / cpu.copy_bytes_per_s * 1e9);  // clear_page
+    mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, v.writable});
+    mm.set_anon_vma(vpage);
+  } else {
+    acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns);
+    mm.set_pte(vpage, Pte{PageKey{kAnonFile, kZeroFrame}, false});
+  }
   acct_.cpu(t, TimeCat::fault, cpu.map_page_ns);
   acct_.count(t, &Counters::pages_mapped, 1);
   acct_.flush_cpu(t);
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
   e.kind = EventKind::page_fault_minor;
-  e.name = "anonymous";
+  e.name = write ? "anonymous" : "anonymous: the zero page";
   e.page = std::int64_t(vpage);
   e.pages = 1;
   acct_.trace(t, e);
 }
 
-// filemap_fault: the page from the cache (a minor fault), or from the disk with a
-// window of readahead pages around it (do_sync_mmap_readahead; a major fault).
+// filemap_fault: the page from the cache (a minor fault; on the PG_readahead page,
+// do_async_mmap_readahead starts the next window without waiting), or from the disk
+// with the read-around window (do_sync_mmap_readahead; a major fault).
 bool Mm::file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage) {
   const auto& mc = acct_.machine();
   PageCache& cache = filemap_.cache();
   const PageKey key{m.file, fpage};
   const std::uint64_t file_pages = pages_spanned(0, filemap_.file_size(m.file));
-  bool cached = t.setup ? cache.contains(key) : cache.lookup(key);
+  bool cached = t.setup ? cache.contains(key) : cache.lookup(key, false);  // filemap_get_folio: not marked
   acct_.count(t, cached ? &Counters::page_cache_hits : &Counters::page_cache_misses, 1);
   if (cached) {
     acct_.count(t, &Counters::page_faults_minor, 1);
     acct_.cpu(t, TimeCat::fault, mc.cpu.minor_fault_ns);
+    PageRange next = m.ra.on_mmap_hit(fpage, file_pages);
+    if (!next.empty()) read_ahead(t, m, next, fpage, "mmap async (do_async_mmap_readahead)", false);
     filemap_.wait_for_pages(t, m.file, fpage, 1);
     return false;
   }
   acct_.count(t, &Counters::page_faults_major, 1);
   acct_.cpu(t, TimeCat::fault, mc.cpu.major_fault_ns);
-  std::uint64_t ra = std::max<std::uint64_t>(mc.readahead.max_pages, 1);
-  std::uint64_t start = fpage > ra / 2 ? fpage - ra / 2 : 0;
-  PageRange r{start, std::min(ra, file_pages > start ? file_pages - start : 0)};
-  if (r.empty() || fpage < r.start || fpage >= r.end()) r = {fpage, 1};
-  std::uint64_t extra = 0;
-  for (std::uint64_t p = r.start; p < r.end(); ++p) extra += p != fpage && !cache.contains({m.file, p});
-  acct_.count(t, &Counters::readahead_pages, extra);
-  if (extra && !t.setup) filemap_.trace_readahead(t, m.file, r.start, extra, "mmap fault");
-  filemap_.read_into_cache(t, m.file, r, true, false);
+  read_ahead(t, m, m.ra.on_mmap_miss(fpage, file_pages), fpage, "mmap fault", true);
   return true;
 }
 
-// do_fault_around / filemap_map_pages: map the faulting page and its cached,
-// up-to-date neighbours in the aligned window and in the faulting page's folio.
+// Reads the missing pages of `r` (all but `fpage` counted as readahead), waiting or not.
+void Mm::read_ahead(Thread& t, Mapping& m, PageRange r, std::uint64_t fpage, const char* why, bool wait) {
+  PageCache& cache = filemap_.cache();
+  std::uint64_t extra = 0;
+  for (std::uint64_t p = r.start; p < r.end(); ++p) extra += p != fpage && !cache.contains({m.file, p});
+  acct_.count(t, &Counters::readahead_pages, extra);
+  if (extra && !t.setup) filemap_.trace_readahead(t, m.file, r.start, extra, why);
+  filemap_.read_into_cache(t, m.file, r, wait, !wait);
+}
+
+// do_fault_around / filemap_map_pages (Linux 6.18): the faulting page, its cached,
+// up-to-date neighbours in the aligned window, and whole large folios that may be
+// mapped at once (AddressSpace::fault_map_ranges says which).
 std::uint64_t Mm::map_fault_around(Thread& t, Mapping& m, const Vma& v, std::uint64_t vpage) {
   AddressSpace& mm = t.proc->mm;
+  PageCache& cache = filemap_.cache();
+  const std::uint64_t file_pages = pages_spanned(0, filemap_.file_size(m.file));
   std::uint64_t mapped = 0;
-  PageRange win = mm.fault_map_range(vpage, acct_.machine().mm);
-  for (std::uint64_t vp = win.start; vp < win.end(); ++vp) {
-    if (mm.pte(vp)) continue;
-    PageKey k{m.file, v.file_page(vp)};
-    if (vp != vpage && (!filemap_.cache().contains(k) || filemap_.reading(k))) continue;
-    bool writable = v.writable && v.kind == VmaKind::file_shared;
-    mm.set_pte(vp, Pte{k, writable});
-    ++mapped;
+  auto folio_of = [&](std::uint64_t fpage) { return cache.folio_of({m.file, fpage}); };
+  for (const PageRange& r : mm.fault_map_ranges(vpage, acct_.machine().mm, file_pages, folio_of)) {
+    for (std::uint64_t vp = r.start; vp < r.end(); ++vp) {
+      if (mm.pte(vp)) continue;
+      PageKey k{m.file, v.file_page(vp)};
+      if (vp != vpage && (!cache.contains(k) || filemap_.reading(k))) continue;
+      if (vp != vpage && k.index == m.ra.marker()) continue;  // next_uptodate_folio skips PG_readahead
+      bool writable = v.writable && v.kind == VmaKind::file_shared;
+      mm.set_pte(vp, Pte{k, writable});
+      cache.map(k);  // folio_add_file_rmap_ptes
+      ++mapped;
+    }
   }
   return mapped;
 }
@@ -173,9 +200,15 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   if (user_mode) acct_.count(t, &Counters::mode_switches, 2);
   acct_.count(t, &Counters::page_faults_minor, 1);
   acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns);
-  bool from_cache = !mm.pte(vpage)->anon();
+  const PageKey old = mm.pte(vpage)->page;
+  const bool from_cache = !mm.pte(vpage)->anon(), zero = mm.pte(vpage)->zero_page();
   mm.resolve_write_fault(vpage, frames_);
-  if (kind == WriteFault::copy) {
+  if (kind == WriteFault::copy) mm.set_anon_vma(vpage);
+  if (from_cache && kind == WriteFault::copy) filemap_.cache().unmap(old);  // the PTE now maps a private copy
+  if (zero) {  // wp_page_copy from the zero page: a zeroed frame, nothing copied
+    acct_.cpu(t, TimeCat::fault, double(kPageSize) / cpu.copy_bytes_per_s * 1e9);
+    acct_.count(t, &Counters::pages_mapped, 1);
+  } else if (kind == WriteFault::copy) {
     acct_.count(t, &Counters::cow_faults, 1);
     acct_.cpu_copy(t, kPageSize, from_cache ? Place::page_cache : Place::mapping, Place::mapping);
   }
@@ -185,8 +218,9 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   TraceEvent e;
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
-  e.kind = kind == WriteFault::copy ? EventKind::cow_fault : EventKind::page_fault_minor;
-  e.name = kind == WriteFault::copy ? "wp_page_copy" : schema::note::wp_page_reuse.data();
+  e.kind = kind == WriteFault::copy && !zero ? EventKind::cow_fault : EventKind::page_fault_minor;
+  e.name = zero ? "wp_page_copy: a zeroed frame for the zero page"
+                : kind == WriteFault::copy ? "wp_page_copy" : schema::note::wp_page_reuse.data();
   e.page = std::int64_t(vpage);
   e.pages = 1;
   e.user_mode = user_mode;
@@ -273,6 +307,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
       fault(t, m, vp, true, write);
       pte = mm.pte(vp);
     }
+    mm.mark_young(vp);
     if (!write || !pte) continue;
     const Vma* vma = mm.vma_at(vp);
     if (!vma) continue;
@@ -297,8 +332,11 @@ void Mm::fork_mm(Thread& parent, Process& child) {
   const auto& cpu = acct_.machine().cpu;
   std::uint32_t asid = child.mm.asid;
   std::uint64_t ptes = parent.proc->mm.present_pages(), prot = 0;
-  child.mm = parent.proc->mm.fork(frames_, &prot);
+  std::vector<PageKey> file_pages;
+  child.mm = parent.proc->mm.fork(frames_, &prot, &file_pages);
   child.mm.asid = asid;
+  for (const PageKey& k : file_pages) filemap_.cache().map(k);
+  for (std::uint64_t start : child.mm.vma_starts()) rmap_.add(&child.mm, start);
   acct_.cpu(parent, TimeCat::syscall, cpu.vma_ns + double(ptes) * cpu.map_page_ns);
   if (prot) tlbs_.flush_mm(parent);
 }
@@ -306,8 +344,43 @@ void Mm::fork_mm(Thread& parent, Process& child) {
 // Frames the child shared with the parent have one mapper again, and the parent's
 // later writes reuse them without a copy.
 void Mm::exit_mm(Process& p) {
-  p.mm.unmap_all(&frames_);
+  std::vector<PageKey> file_pages;
+  rmap_.remove_all(&p.mm);
+  p.mm.unmap_all(&frames_, &file_pages);
+  unmapped_file_pages(file_pages);
   tlbs_.drop_asid(p.mm.asid);
+}
+
+// ---- the reverse map, for reclaim ----------------------------------------------------
+
+void Mm::unmapped_file_pages(const std::vector<PageKey>& pages) {
+  for (const PageKey& k : pages) filemap_.cache().unmap(k);
+}
+
+// folio_referenced -> folio_referenced_one: each PTE's accessed bit, tested and cleared.
+int Mm::referenced(PageKey k) {
+  int young = 0;
+  rmap_.walk(k, [&](AddressSpace& as, std::uint64_t vp) { young += as.test_clear_young(vp); });
+  return young;
+}
+
+// try_to_unmap -> try_to_unmap_one: the PTE goes, its TLB entries with it, here and on
+// the other cores of that mm (counted to the reclaiming thread). A later touch faults.
+void Mm::unmap(PageKey k) {
+  Thread* t = acct_.current();
+  rmap_.walk(k, [&](AddressSpace& as, std::uint64_t vp) {
+    as.clear_pte(vp);
+    filemap_.cache().unmap(k);
+    if (t) tlbs_.unmap_page(*t, as, vp);
+  });
+}
+
+void Mm::unmap_mapping_page(Thread& t, PageKey k) {
+  if (filemap_.cache().mapcount(k) == 0) return;
+  Thread* was = acct_.current();
+  acct_.set_current(&t);
+  unmap(k);
+  acct_.set_current(was);
 }
 
 }  // namespace kiosim

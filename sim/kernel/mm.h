@@ -17,15 +17,24 @@
 #include <memory>
 
 #include "model/address_space.h"
+#include "model/rmap.h"
 #include "sim/kernel/accounting.h"
 #include "sim/kernel/filemap.h"
 #include "sim/kernel/tlbs.h"
 
 namespace kiosim {
 
-class Mm {
+// Also the reverse map of file pages (model/rmap.h) that reclaim walks: Mm keeps each
+// cached page's mapcount as PTEs come and go, and answers folio_referenced and
+// try_to_unmap for the page cache.
+class Mm final : private RmapWalker {
  public:
-  Mm(Accounting& acct, Filemap& filemap, Tlbs& tlbs) : acct_(acct), filemap_(filemap), tlbs_(tlbs) {}
+  Mm(Accounting& acct, Filemap& filemap, Tlbs& tlbs) : acct_(acct), filemap_(filemap), tlbs_(tlbs) {
+    filemap_.cache().set_rmap(this);
+  }
+  ~Mm() override { filemap_.cache().set_rmap(nullptr); }
+  Mm(const Mm&) = delete;
+  Mm& operator=(const Mm&) = delete;
 
   Mapping mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                 bool writable);
@@ -40,21 +49,29 @@ class Mm {
   // private pages write-protected in both; and exit_mmap when the child ends.
   void fork_mm(Thread& parent, Process& child);
   void exit_mm(Process& p);
+  // unmap_mapping_folio: every PTE of page-cache page `k` goes, in every address
+  // space, with its TLB entries (before the page is invalidated: O_DIRECT write).
+  void unmap_mapping_page(Thread& t, PageKey k);
 
   // A write to cached page `k` (a store through a shared mapping, or write()): if an
   // skb or a pipe still holds it, what mm.write_during_send does.
   void write_to_held_page(Thread& t, PageKey k, bool user_mode);
 
  private:
-  void anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, double t0, TraceEvent e);
+  void anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, bool write, double t0, TraceEvent e);
   bool file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage);  // true: a major fault
+  void read_ahead(Thread& t, Mapping& m, PageRange r, std::uint64_t fpage, const char* why, bool wait);
   std::uint64_t map_fault_around(Thread& t, Mapping& m, const Vma& v, std::uint64_t vpage);
   void write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode);
+  void unmapped_file_pages(const std::vector<PageKey>& pages);  // their mapcounts drop
+  int referenced(PageKey k) override;  // folio_referenced
+  void unmap(PageKey k) override;      // try_to_unmap
 
   Accounting& acct_;
   Filemap& filemap_;
   Tlbs& tlbs_;
   FrameTable frames_;
+  FileRmap rmap_;
 };
 
 }  // namespace kiosim

@@ -40,6 +40,7 @@ struct OpenFile {
   FileId file = 0;
   std::uint64_t pos = 0;
   ReadaheadState ra;
+  std::uint64_t prev_pos = 0;  // file_ra_state.prev_pos: where the last read ended (0: none yet)
   bool direct = false;  // O_DIRECT: DMA to and from the user buffer, no page cache
   bool append = false;  // O_APPEND: every write goes to the end of the file
   bool dsync = false;   // O_DSYNC: every write is followed by fdatasync of its range
@@ -67,6 +68,7 @@ struct Mapping {
   FileId file = 0;
   std::uint64_t file_offset = 0;  // byte offset of virtual page `start` in the file
   std::uint64_t cursor = 0;       // file offset the next write() from this mapping starts at
+  ReadaheadState ra;              // the file's readahead state as faults see it (vm_file->f_ra)
 };
 
 // Where a write() takes its bytes from.

@@ -82,6 +82,7 @@ std::uint64_t SocketIo::sendfile(Thread& t, Socket& out, OpenFile& in, std::uint
     std::uint64_t n = std::min(left, window - in.pos % kPageSize);
     const std::uint64_t first = first_page(in.pos), pages = pages_spanned(in.pos, n);
     filemap_.fill_pages(t, in, first, pages);
+    filemap_.mark_read(t, in, in.pos, n);  // filemap_splice_read marks as filemap_read does
     // Each page moves twice by reference: into the internal pipe, then into an skb.
     acct_.cpu(t, TimeCat::syscall, 2.0 * double(pages) * acct_.machine().cpu.page_ref_ns);
     trace_ref_move(t, Place::page_cache, Place::socket_buffer, n, in.file, std::int64_t(first), pages);
@@ -108,6 +109,7 @@ std::uint64_t SocketIo::splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& ou
   if (n == 0) return 0;
   const std::uint64_t first = first_page(in.pos), pages = pages_spanned(in.pos, n);
   filemap_.fill_pages(t, in, first, pages);
+  filemap_.mark_read(t, in, in.pos, n);
   for (const SkbFrag& f : pieces_of(in.file, in.pos, n)) {
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.page_ref_ns);
     filemap_.cache().get(f.page);

@@ -26,6 +26,9 @@ class Tlbs {
   // full flush; plus a shootdown IPI to each other core of the mm.
   void flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages);
   void flush_mm(Thread& t);                // flush_tlb_mm: every translation of the mm, everywhere
+  // try_to_unmap_one's ptep_clear_flush: `vpage` of `mm` (not necessarily t's) goes from
+  // every TLB, with an IPI to each core the mm ran on but t's; counted to t.
+  void unmap_page(Thread& t, AddressSpace& mm, std::uint64_t vpage);
   void drop_asid(std::uint32_t asid);      // the address space is gone (exit_mmap)
 
  private:

@@ -101,8 +101,8 @@ std::vector<MachineKey> build() {
   v.push_back(numeric("page_cache.size", K::size, "memory the page cache may use", 64 * KiB, 1 * TiB,
                       [](Machine& m) -> auto& { return m.page_cache_bytes; }));
   {
-    MachineKey k{"page_cache.policy", K::choice, "replacement policy: two_list (Linux) or lru (one list)", 0, 0,
-                 {"two_list", "lru"}, {}, {}, {}};
+    MachineKey k{"page_cache.policy", K::choice, "replacement policy: linux (Linux 6.x), two_list (the textbook two lists) or lru (one list)", 0, 0,
+                 {"linux", "two_list", "lru"}, {}, {}, {}};
     k.set = [](Machine& m, double, std::string_view s) { m.page_cache.policy = *parse_cache_policy(s); };
     k.show = [](const Machine& m) { return std::string(to_string(m.page_cache.policy)); };
     k.number = [](const Machine& m) { return double(m.page_cache.policy); };
@@ -134,7 +134,7 @@ std::vector<MachineKey> build() {
   };
   v.back().number = [](const Machine& m) { return double(m.mm.fault_around_pages * kPageSize); };
   v.back().show = [](const Machine& m) { return format_size(double(m.mm.fault_around_pages * kPageSize)); };
-  v.push_back(numeric("mm.folio", K::size, "pages one fault maps as a folio (4KiB: classic; 2MiB: large folios)",
+  v.push_back(numeric("mm.folio", K::size, "the largest folio of the files (mapping_max_folio_order; 2MiB: ext4 since 6.16; 4KiB: no large folios)",
                       4 * KiB, 2 * MiB, [](Machine& m) -> auto& { return m.mm.folio_pages; }));
   v.back().set = [](Machine& m, double b, std::string_view) {
     m.mm.folio_pages = std::max<std::uint64_t>(1, std::uint64_t(b) / kPageSize);

@@ -94,10 +94,16 @@ constexpr const char* kRareKinds =
     "kiosim: 1\nseed: 3\n"
     "set: { page_cache.size: 1MiB, page_cache.dirty_ratio: 100, page_cache.dirty_background_ratio: 100,"
     " net.loss_rate: 0.5 }\n"
-    "files: [ {name: out.bin, size: 0}, {name: in.bin, size: 256KiB, cached: true} ]\n"
+    "files: [ {name: out.bin, size: 0}, {name: in.bin, size: 256KiB, cached: true},"
+    " {name: hot.bin, size: 768KiB, cached: true} ]\n"
     "processes:\n"
     "  - name: writer\n"
     "    program:\n"
+    // hot.bin read twice: its 192 pages active against 64 inactive, so reclaim for the
+    // write finds inactive_is_low and deactivates (shrink_active_list).
+    "      - open: { file: hot.bin, as: h }\n"
+    "      - pread: { fd: h, bytes: 768KiB, offset: 0 }\n"
+    "      - pread: { fd: h, bytes: 768KiB, offset: 0 }\n"
     "      - open: { file: out.bin, as: f, flags: [wronly, creat] }\n"
     "      - write: { fd: f, bytes: 2MiB }\n"
     "      - open: { file: in.bin, as: g }\n"
