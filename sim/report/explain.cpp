@@ -83,6 +83,9 @@ std::string event_text(const json& e) {
                        pages ? ", " + plural(pages, from == "disk" ? "page" : "fragment", from == "disk" ? "pages" : "fragments")
                              : "");
   }
+  if (kind == "page_ref_move" && name == schema::note::inflight_overwrite)
+    return fmt::format("write to page {}, which an skb or pipe still holds: it lands, the new bytes go out",
+                       e.value("page", 0));
   if (kind == "page_ref_move")
     return fmt::format("page references {} -> {}, {}, {} (no copy)", from, to, plural(pages, "page", "pages"), size);
   if (kind == "page_fault_minor" || kind == "page_fault_major")
