@@ -86,6 +86,9 @@ std::string event_text(const json& e) {
   if (kind == "page_ref_move" && name == schema::note::inflight_overwrite)
     return fmt::format("write to page {}, which an skb or pipe still holds: it lands, the new bytes go out",
                        e.value("page", 0));
+  if (kind == "page_ref_move" && name == schema::note::ack)
+    return fmt::format("ACK: {} acknowledged, the skbs freed with their {}", size,
+                       plural(pages, "page reference", "page references"));
   if (kind == "page_ref_move")
     return fmt::format("page references {} -> {}, {}, {} (no copy)", from, to, plural(pages, "page", "pages"), size);
   if (kind == "page_fault_minor" || kind == "page_fault_major")
@@ -97,6 +100,9 @@ std::string event_text(const json& e) {
   if (kind == "skb_build")
     return fmt::format("skb of {} queued{}", size,
                        pages ? " with " + plural(pages, "page fragment", "page fragments") : std::string(" (linear)"));
+  if (kind == "linearize" && name == schema::note::software_gso)
+    return fmt::format("software GSO: the skb cut into {}{}", plural(pages, "packet", "packets"),
+                       bytes ? fmt::format(", {} copied by the CPU (no scatter-gather)", size) : "");
   if (kind == "linearize") return fmt::format("skb linearized: {} copied by the CPU", size);
   if (kind == "interrupt") return fmt::format("interrupt: {} completion", name);
   if (kind == "readahead")
