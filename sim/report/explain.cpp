@@ -183,7 +183,7 @@ namespace {
 // The longest fold at `i`: a block of `period` lines repeated `times` times (times >= 2).
 std::pair<std::size_t, std::size_t> best_fold(const std::vector<std::string>& shapes, std::size_t i) {
   std::size_t best_period = 0, best_times = 1;
-  for (std::size_t p = 1; p <= 12 && i + 2 * p <= shapes.size(); ++p) {
+  for (std::size_t p = 1; p <= 32 && i + 2 * p <= shapes.size(); ++p) {
     std::size_t times = 1;
     while (i + (times + 1) * p <= shapes.size() &&
            std::equal(shapes.begin() + std::ptrdiff_t(i), shapes.begin() + std::ptrdiff_t(i + p),

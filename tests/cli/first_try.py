@@ -4,7 +4,7 @@ kiosim as a user would and checks what it prints and how it exits.
 Usage: first_try.py KIOSIM SOURCE_DIR TEST"""
 import json, os, re, subprocess, sys, tempfile
 
-kiosim, src, test = sys.argv[1], sys.argv[2], sys.argv[3]
+kiosim, src, test = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
 sc = os.path.join(src, "scenarios")
 
 
