@@ -51,6 +51,15 @@ RunTrace makeRun(const json& r, StreamedRun&& streamed, int index) {
   run.name = text(r, "name", QStringLiteral("run %1").arg(index + 1));
   const QString where = QStringLiteral("run `%1`").arg(run.name);
   if (r.contains("counters")) flatten(r["counters"], {}, run.counters);
+  // The run's counters are the sender's path; a local receiver's are apart. The trace
+  // plays every lane, the receiver's too, so its final values include them.
+  if (r.contains("receiver") && r["receiver"].contains("counters")) {
+    CounterSet rc;
+    flatten(r["receiver"]["counters"], {}, rc);
+    for (const auto& [k, v] : rc)
+      for (auto& [key, value] : run.counters)
+        if (key == k && !k.endsWith("_per_byte") && k != "sim_time_ns" && k != "payload_bytes") value += v;
+  }
   if (!r.contains("lanes") || !r["lanes"].is_array()) throw Problem{where + ": `lanes` is missing or not a list"};
   for (const json& l : r["lanes"]) {
     Lane lane;

@@ -20,6 +20,26 @@ std::optional<JournalMode> parse_journal_mode(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(CommitPhase p) {
+  switch (p) {
+    case CommitPhase::none: return "none";
+    case CommitPhase::writing: return "ordered data and journal blocks";
+    case CommitPhase::preflush: return "cache flush before the commit record (REQ_PREFLUSH)";
+    case CommitPhase::commit_record: return "commit record (REQ_FUA)";
+  }
+  return "?";
+}
+
+namespace {
+// ext4_jbd2_inode_add_write: the jinode's dirty range grows to cover [start, end).
+void add_range(std::map<FileId, DirtyRange>& m, FileId f, std::uint64_t start, std::uint64_t end) {
+  auto [it, fresh] = m.try_emplace(f, DirtyRange{f, start, end});
+  if (fresh) return;
+  it->second.start = std::min(it->second.start, start);
+  it->second.end = std::max(it->second.end, end);
+}
+}  // namespace
+
 std::string_view to_string(Fate f) {
   switch (f) {
     case Fate::survives: return "survives";
@@ -51,7 +71,8 @@ WriteSeq Journal::note_write(FileId file, std::uint64_t offset, std::uint64_t by
   if (delayed) delayed_[file].push_back(w.seq);
   if (!direct) {
     // Ordered data: blocks allocated in this transaction (all of them without delalloc).
-    if (p_.mode == JournalMode::ordered && (!p_.delalloc || w.extends) && !delayed) t.ordered_files.insert(file);
+    if (p_.mode == JournalMode::ordered && (!p_.delalloc || w.extends) && !delayed)
+      add_range(t.ordered, file, offset, offset + bytes);
     if (p_.mode == JournalMode::journal)
       for (std::uint64_t pg = first_page(offset); pg < first_page(offset) + pages_spanned(offset, bytes); ++pg)
         if (t.data_seen.insert({file, pg}).second) t.data_pages.push_back({file, pg});
@@ -73,10 +94,13 @@ bool Journal::allocate(FileId file) {
   auto it = delayed_.find(file);
   if (it == delayed_.end() || it->second.empty()) return false;
   Transaction& t = txns_[open_transaction()];
-  for (WriteSeq s : it->second) writes_[s - 1].size_tid = running_;
+  for (WriteSeq s : it->second) {
+    WriteRecord& w = writes_[s - 1];
+    w.size_tid = running_;
+    if (p_.mode == JournalMode::ordered) add_range(t.ordered, file, w.offset, w.offset + w.bytes);
+  }
   t.inodes.insert(file);
   t.allocates = true;
-  if (p_.mode == JournalMode::ordered) t.ordered_files.insert(file);
   sync_tid_[file] = running_;
   datasync_tid_[file] = running_;
   delayed_.erase(it);
@@ -100,13 +124,17 @@ CommitPlan Journal::start_commit() {
   if (!commit_due()) return plan;
   committing_ = running_;
   running_ = 0;
+  phase_ = CommitPhase::writing;
   const Transaction& t = txns_[committing_];
   plan.tid = committing_;
   plan.metadata_blocks = t.inodes.size() + (t.allocates ? 2 : 0);
   plan.data_blocks = t.data_pages.size();
   const std::uint64_t tagged = plan.metadata_blocks + plan.data_blocks;
   plan.descriptor_blocks = (tagged + p_.tags_per_descriptor - 1) / p_.tags_per_descriptor;
-  plan.ordered_files.assign(t.ordered_files.begin(), t.ordered_files.end());
+  for (const auto& [f, r] : t.ordered) {
+    plan.ordered_files.push_back(f);
+    plan.ordered_ranges.push_back(r);
+  }
   plan.data_pages = t.data_pages;
   plan.writes = t.writes;
   return plan;
@@ -117,6 +145,7 @@ void Journal::finish_commit() {
   committed_ = committing_;
   txns_.erase(committing_);
   committing_ = 0;
+  phase_ = CommitPhase::none;
 }
 
 void Journal::data_written(PageKey page, WriteSeq upto) { volatile_.push_back({++gen_, page, upto}); }
@@ -140,6 +169,7 @@ CrashReport Journal::crash() const {
   CrashReport r;
   r.last_committed = committed_;
   r.committing = committing_;
+  r.phase = phase_;
   r.running_writes = running_writes();
   // Recovery replays the committed transactions: sizes as their last write left them.
   std::map<FileId, std::uint64_t> recovered(initial_size_.begin(), initial_size_.end());

@@ -2,9 +2,11 @@
 //
 // Imitates fs/jbd2/transaction.c (one running transaction that metadata changes
 // join; a new one starts when the running one begins to commit), fs/jbd2/commit.c
-// (jbd2_journal_commit_transaction: ordered data first, then the journal blocks
-// behind a descriptor block, then the commit record; one commit at a time, in tid
-// order) and fs/ext4/fsync.c (ext4_sync_file: fsync waits for the transaction
+// (jbd2_journal_commit_transaction: the ordered data of each inode's dirty range and
+// the journal blocks behind a descriptor block are submitted together, the data
+// waited for, then the commit record goes with REQ_PREFLUSH | REQ_FUA: the device
+// cache is flushed before it, and it is on the medium when its write completes; one
+// commit at a time, in tid order) and fs/ext4/fsync.c (ext4_sync_file: fsync waits for the transaction
 // that last changed the inode, i_sync_tid; fdatasync for the one that last changed
 // what is needed to read the data back, i_datasync_tid).
 //
@@ -16,12 +18,12 @@
 // write that grows the file only changes the in-memory size and mtime; the blocks
 // are allocated, the on-disk size set and (data=ordered) the inode put on the
 // transaction's ordered list when writeback of the file begins - all its delayed
-// writes at once. `delalloc: false` (ext4 nodelalloc, ext3; always so with
+// writes at once, their byte range the jinode's dirty range (ext4_jbd2_inode_add_write,
+// i_dirty_start / i_dirty_end): the commit writes only the dirty pages in it. `delalloc: false` (ext4 nodelalloc, ext3; always so with
 // data=journal, as in ext4) allocates at write() time. No journal space,
-// checkpointing or revoke records. A transaction counts
-// as committed only when the device cache flush after its commit record has
-// ended (a crash between the commit record and the flush loses it: the record may
-// still sit in the device's volatile cache). Data written to its place on disk is
+// checkpointing or revoke records. A transaction counts as committed when its
+// commit record's FUA write has completed (a crash during the flush before it, or
+// during the record's write, loses it). Data written to its place on disk is
 // durable once a device cache flush has ended after the write completed.
 // No time here: the caller (sim/kernel/jbd2.cpp) decides when things happen.
 #pragma once
@@ -66,12 +68,30 @@ struct WriteRecord {
   Tid size_tid = 0;              // the one holding its allocation and on-disk size; 0: delayed, not yet
 };
 
-// What one commit writes, in order: ordered data (to its place), the journal
-// blocks (descriptor, metadata, and in journal mode the data), the commit record.
+// An inode's range of data that a commit must write first (struct jbd2_inode's
+// i_dirty_start and i_dirty_end, in bytes, end exclusive).
+struct DirtyRange {
+  FileId file = 0;
+  std::uint64_t start = 0, end = 0;
+  bool operator==(const DirtyRange& o) const { return file == o.file && start == o.start && end == o.end; }
+};
+
+// Where a commit is (jbd2_journal_commit_transaction's phases), for the crash report.
+enum class CommitPhase : std::uint8_t {
+  none,
+  writing,        // ordered data and journal blocks submitted, waited for
+  preflush,       // the cache flush that the commit record's REQ_PREFLUSH asks for
+  commit_record,  // the commit record's REQ_FUA write
+};
+std::string_view to_string(CommitPhase p);
+
+// What one commit writes: ordered data (to its place) and the journal blocks
+// (descriptor, metadata, and in journal mode the data) together, then the commit record.
 struct CommitPlan {
   Tid tid = 0;
   std::uint64_t descriptor_blocks = 0, metadata_blocks = 0, data_blocks = 0;
   std::vector<FileId> ordered_files;  // ordered mode: files whose dirty data goes first
+  std::vector<DirtyRange> ordered_ranges;  // their dirty ranges, in the same order
   std::vector<PageKey> data_pages;    // journal mode: the data pages journaled
   std::vector<WriteSeq> writes;       // the writes whose metadata this transaction holds
   std::uint64_t journal_blocks() const { return descriptor_blocks + metadata_blocks + data_blocks; }
@@ -105,6 +125,7 @@ struct FileCrash {
 struct CrashReport {
   Tid last_committed = 0;
   Tid committing = 0;                  // the transaction whose commit the crash interrupted
+  CommitPhase phase = CommitPhase::none;  // and where that commit was
   std::uint64_t running_writes = 0;    // writes in the running transaction (never asked to commit)
   std::vector<WriteCrash> writes;      // in write order
   std::vector<FileCrash> files;        // by file id
@@ -146,7 +167,10 @@ class Journal {
   // The running transaction becomes the committing one (jbd2_journal_commit_transaction's
   // T_LOCKED -> T_COMMIT): what the commit must write. Later writes start a new one.
   CommitPlan start_commit();
-  // The commit record is written and the cache flush after it ended: committed.
+  // The commit moves on to `p` (Jbd2's commit thread tells it).
+  void set_phase(CommitPhase p) { phase_ = committing_ ? p : CommitPhase::none; }
+  CommitPhase phase() const { return phase_; }
+  // The commit record's FUA write completed: committed.
   void finish_commit();
 
   // The data of `page` reached its place on the disk (a write DMA ended), holding
@@ -168,7 +192,7 @@ class Journal {
   struct Transaction {
     std::set<FileId> inodes;           // one metadata block each
     bool allocates = false;            // + block bitmap + group descriptor
-    std::set<FileId> ordered_files;    // files with buffered data (ordered mode)
+    std::map<FileId, DirtyRange> ordered;  // files with buffered data (ordered mode), their ranges
     std::vector<PageKey> data_pages;   // journal mode, in the order first written
     std::set<std::pair<FileId, std::uint64_t>> data_seen;
     std::vector<WriteSeq> writes;
@@ -188,6 +212,7 @@ class Journal {
   std::map<FileId, std::uint64_t> initial_size_;  // the size before the first write
   std::map<FileId, std::vector<WriteSeq>> delayed_;  // writes waiting for their allocation
   Tid open_transaction();                          // the running one, started if needed
+  CommitPhase phase_ = CommitPhase::none;
   std::uint64_t gen_ = 0;                         // data writes completed so far
   std::vector<Written> volatile_;                 // written, not yet flushed
   std::map<std::pair<FileId, std::uint64_t>, WriteSeq> stable_;

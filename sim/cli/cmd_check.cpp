@@ -31,6 +31,7 @@ struct CheckArgs {
   std::vector<std::string> methods;
   std::vector<std::string> sets;
   bool quiet = false;
+  bool verbose = false;
 };
 
 std::vector<std::uint64_t> parse_sizes(const std::string& text) {
@@ -88,7 +89,7 @@ struct Row {
 void apply_machine(const CheckArgs& a, Scenario& base, std::string& machine_name) {
   machine_name = base.machine_name;
   if (!a.machine.empty()) {
-    base.machine = host::load_profile(a.machine, std::cerr);
+    base.machine = host::load_profile(a.machine, std::cerr, a.verbose);
     machine_name = a.machine;
     // --set still applies on top of the profile.
     for (const auto& kv : a.sets) {
@@ -303,7 +304,9 @@ Action add_check(CLI::App& app) {
   c->add_option("--machine", a->machine, "machine profile for the prediction (e.g. from kiosim calibrate)")
       ->check(CLI::ExistingFile);
   c->add_option("--sizes", a->sizes, "transfer sizes, comma-separated (default 1MiB,16MiB,128MiB)");
-  c->add_option("--repeat", a->repeat, "timed repeats per method and size (median)")->check(CLI::Range(1, 1000));
+  c->add_option("--repeat", a->repeat, "timed repeats per method and size (median)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   c->add_option("--cache", a->cache, "page cache before each run: warm (default), cold, or scenario")
       ->check(CLI::IsMember({"warm", "cold", "scenario"}));
   c->add_option("--receiver", a->receiver, "socketpair (default) or tcp (loopback)")
@@ -312,6 +315,7 @@ Action add_check(CLI::App& app) {
   c->add_option("--set", a->sets, "override a machine key for the prediction")->type_name("KEY=VALUE");
   c->add_flag("--json", a->json, "print JSON instead of the table");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
+  c->add_flag("-v,--verbose", a->verbose, "name each machine key the --machine profile leaves to its default");
   return [a] { return run_check(*a); };
 }
 

@@ -1,6 +1,7 @@
 // kiosim keys: every machine key with its default, unit and meaning.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -25,8 +26,17 @@ Action add_keys(CLI::App& app) {
       std::cout << out.dump(2) << "\n";
       return 0;
     }
+    // OSTEP's habit, as every command: the options first. Columns as wide as their
+    // longest entry, so a long key never pushes its row out of line.
+    std::cout << "ARG command   keys\n\n";
+    std::size_t kw = 3, dw = 7;
+    for (const auto& k : machine_keys()) {
+      kw = std::max(kw, k.name.size());
+      dw = std::max(dw, k.show(m).size());
+    }
+    std::cout << fmt::format("{:<{}}  {:<{}}  {}\n", "key", kw, "default", dw, "meaning");
     for (const auto& k : machine_keys())
-      std::cout << fmt::format("{:<24} {:<12} {}\n", k.name, k.show(m), k.description);
+      std::cout << fmt::format("{:<{}}  {:<{}}  {}\n", k.name, kw, k.show(m), dw, k.description);
     return 0;
   };
 }

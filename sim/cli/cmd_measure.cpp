@@ -83,7 +83,8 @@ Action add_measure(CLI::App& app) {
                                "run the scenario's transfer for real on this machine (unprivileged) and measure it");
   c->add_option("FILE", a->file, "scenario file (YAML) with a transfer")->required()->check(CLI::ExistingFile);
   c->add_option("--repeat", a->repeat, "timed repeats per method, after one untimed warm-up (median and spread)")
-      ->check(CLI::Range(1, 1000));
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   c->add_flag("--json", a->json, "print JSON instead of tables");
   c->add_option("--receiver", a->receiver, "where the data goes: socketpair (default) or tcp (loopback)")
       ->check(CLI::IsMember({"socketpair", "tcp"}));

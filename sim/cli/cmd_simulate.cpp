@@ -1,6 +1,10 @@
 // kiosim run / compare / explain: load a scenario, simulate its runs (one child
 // process each), print tables or JSON, write the trace, check expected counters.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include <iostream>
@@ -9,6 +13,7 @@
 #include "sim/cli/commands.h"
 #include "sim/host/profile.h"
 #include "sim/run/crash.h"
+#include "sim/report/explain.h"
 #include "sim/report/report.h"
 #include "sim/run/run.h"
 #include "sim/scenario/scenario.h"
@@ -24,11 +29,15 @@ struct Common {
   std::string machines_dir;
   std::string machine_file;
   bool json = false;
+  bool verbose = false;
   unsigned jobs = 0;
   std::string trace_path;
   bool check = false;
   std::string method;
   std::string crash_at;  // run --crash-at (sim/crash.h)
+  // explain's window and filters (sim/report/explain.h)
+  std::string from, to;
+  ExplainOptions explain;
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -42,6 +51,7 @@ void add_common(CLI::App* c, Common& o) {
                 "the scenario's `set:` and --set still apply on top")
       ->type_name("PROFILE.yaml");
   c->add_flag("--json", o.json, "print JSON instead of tables");
+  c->add_flag("-v,--verbose", o.verbose, "name each machine key the --machine profile leaves to its default");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
 }
 
@@ -54,6 +64,12 @@ void print_args(std::ostream& out, const std::string& cmd, const Common& o, cons
   if (!o.method.empty()) out << fmt::format("ARG method    {}\n", o.method);
   if (!o.trace_path.empty()) out << fmt::format("ARG trace     {}\n", o.trace_path);
   if (s.crash_at_ns) out << fmt::format("ARG crash-at  {}\n", format_time_ns(*s.crash_at_ns));
+  if (!o.from.empty()) out << fmt::format("ARG from      {}\n", o.from);
+  if (!o.to.empty()) out << fmt::format("ARG to        {}\n", o.to);
+  if (o.explain.limit) out << fmt::format("ARG limit     {}\n", o.explain.limit);
+  for (const auto& l : o.explain.lanes) out << fmt::format("ARG lane      {}\n", l);
+  for (const auto& k : o.explain.kinds) out << fmt::format("ARG kind      {}\n", k);
+  if (o.explain.summary) out << "ARG summary   yes\n";
   if (!s.title.empty()) out << fmt::format("\n{}\n", s.title);
   if (!s.description.empty()) out << s.description << (s.description.back() == '\n' ? "" : "\n");
   out << "\n";
@@ -95,6 +111,32 @@ std::vector<nlohmann::ordered_json> crash_under_each_mode(const Scenario& s, con
   return out;
 }
 
+// Refuses, before anything runs, a file that cannot be written, saying why.
+void check_writable(const std::string& path, const char* flag) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+  std::error_code ec;
+  std::string why;
+  if (!fs::exists(dir, ec)) why = fmt::format("the directory `{}` does not exist", dir.string());
+  else if (!fs::is_directory(dir, ec)) why = fmt::format("`{}` is not a directory", dir.string());
+  else if (::access(dir.c_str(), W_OK) != 0) why = fmt::format("`{}`: {}", dir.string(), std::strerror(errno));
+  else if (fs::is_directory(path, ec)) why = "it is a directory";
+  if (!why.empty()) throw InputError("command line", 0, 0, flag, fmt::format("cannot write `{}`: {}", path, why));
+}
+
+// explain's --from/--to, read as simulated times.
+void parse_window(Common& o) {
+  auto parse = [](const std::string& text, const char* flag) {
+    auto v = parse_time_ns(text);
+    if (!v || *v < 0)
+      throw InputError("command line", 0, 0, flag,
+                       fmt::format("expected a simulated time like 120us, 2.5ms or 1s, found `{}`", text));
+    return *v;
+  };
+  if (!o.from.empty()) o.explain.from_ns = parse(o.from, "--from");
+  if (!o.to.empty()) o.explain.to_ns = parse(o.to, "--to");
+}
+
 int simulate_and_report(const std::string& cmd, Common& o) {
   LoadOptions lo;
   lo.sets = o.sets;
@@ -102,8 +144,17 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   lo.machine_file = o.machine_file;
   // The profile's warnings (a key it does not give falls back to the default).
   if (!o.machine_file.empty() && std::filesystem::is_regular_file(o.machine_file))
-    (void)host::load_profile(o.machine_file, std::cerr);
+    (void)host::load_profile(o.machine_file, std::cerr, o.verbose);
   Scenario s = load_scenario(o.file, lo);
+  // A --set of the swept key wins: one run with that value, and the user is told.
+  if (s.sweep)
+    for (const auto& kv : o.sets)
+      if (kv.substr(0, kv.find('=')) == s.sweep->key) {
+        std::cerr << fmt::format("kiosim: note: --set {} replaces the scenario's sweep of `{}` ({} values): one run\n",
+                                 kv, s.sweep->key, s.sweep->values.size());
+        s.sweep.reset();
+        break;
+      }
   if (!o.crash_at.empty()) {
     auto at = parse_crash_time(o.crash_at);
     if (!at)
@@ -115,10 +166,23 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   if (cmd == "run" && specs.size() > 1 && o.method.empty() && !o.json && !o.check) {
     // `run` of a compare scenario without --method runs them all, one block each.
   }
+  if (cmd == "explain") parse_window(o);
+  if (!o.trace_path.empty()) check_writable(o.trace_path, "--trace");
   RunOptions ro;
   ro.trace = !o.trace_path.empty() || cmd == "explain";
   ro.jobs = o.jobs;
-  auto results = simulate(s, specs, ro);
+  std::vector<nlohmann::ordered_json> results;
+  try {
+    results = simulate(s, specs, ro);
+  } catch (const SimulationError& e) {
+    if (cmd != "explain" || o.json || !e.partial.contains("events")) throw;
+    // A run that failed: the timeline up to where it stopped, then why.
+    print_args(std::cout, cmd, o, s);
+    std::cout << fmt::format("timeline of `{}` until it stopped:\n", e.partial.value("name", std::string()));
+    print_explain(std::cout, e.partial, o.explain);
+    std::cout << "\n";
+    throw;
+  }
   if (!o.trace_path.empty()) write_file_atomically(o.trace_path, trace_document(s, results).dump() + "\n");
 
   int code = 0;
@@ -147,11 +211,13 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   print_args(std::cout, cmd, o, s);
   if (cmd == "compare") {
     print_compare_table(std::cout, results);
+    print_receivers(std::cout, results);
     print_breakdown(std::cout, results);
   } else if (cmd == "explain") {
+    for (const auto& r : results) check_explain_filters(r, o.explain);
     for (const auto& r : results) {
       std::cout << fmt::format("timeline of `{}`:\n", r["name"].get<std::string>());
-      print_explain(std::cout, r);
+      print_explain(std::cout, r, o.explain);
       std::cout << "\n";
     }
   } else {
@@ -201,6 +267,16 @@ Action add_explain(CLI::App& app) {
   auto* c = app.add_subcommand("explain", "narrate a run's timeline, one event per line");
   add_common(c, *o);
   c->add_option("--method", o->method, "which method of a compare scenario (default: all)");
+  c->add_option("--from", o->from, "narrate from this simulated time on (e.g. 120us)")->type_name("TIME");
+  c->add_option("--to", o->to, "narrate up to this simulated time (e.g. 2.5ms)")->type_name("TIME");
+  c->add_option("--limit", o->explain.limit, "print at most N lines, then say how many were left out")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--lane", o->explain.lanes, "only this lane: a thread, disk, nic, irq, flusher, jbd2 ... (repeatable)")
+      ->type_name("LANE");
+  c->add_option("--kind", o->explain.kinds, "only this event kind: syscall_enter, cpu_copy, block ... (repeatable)")
+      ->type_name("KIND");
+  c->add_flag("--summary", o->explain.summary, "fold repeated lines and blocks of lines (\"... x 4,096 like the above\")");
   return [o] { return simulate_and_report("explain", *o); };
 }
 

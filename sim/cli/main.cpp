@@ -1,11 +1,13 @@
 // kiosim: a teaching simulator of Linux kernel I/O paths.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
 #include "sim/cli/commands.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/suggest.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kiosim: a teaching simulator of Linux kernel I/O paths.\n"
@@ -35,6 +37,16 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_measure);
   add(kiosim::cli::add_calibrate);
   add(kiosim::cli::add_check);
+  // A mistyped command: say which one was meant (CLI11 would only ask for one).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::cerr << fmt::format("kiosim: unknown command `{}`{}\nRun `kiosim --help` for the commands.\n", argv[1],
+                               kiosim::did_you_mean(argv[1], names, kiosim::expected_one_of(names)));
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -112,6 +112,25 @@ void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_by
                               format_size(double(need)), format_size(double(avail))));
 }
 
+namespace {
+
+// What real mode does not run yet, said before anything runs (not as the host's refusal).
+void refuse_unsupported(const std::string& run, const std::vector<Op>& ops) {
+  for (const Op& op : ops) {
+    if (op.kind == OpKind::fork)
+      throw Refused(fmt::format("run `{}`: real mode does not run `fork` yet (line {}): the child's copy-on-write "
+                                "would need a process of its own; `kiosim run` simulates it",
+                                run, op.line));
+    if (op.kind == OpKind::send && op.zerocopy)
+      throw Refused(fmt::format("run `{}`: real mode does not run MSG_ZEROCOPY sends yet (line {}): they need a TCP "
+                                "socket and its error queue; `kiosim run` simulates them",
+                                run, op.line));
+    refuse_unsupported(run, op.body);
+  }
+}
+
+}  // namespace
+
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress) {
   ::signal(SIGPIPE, SIG_IGN);  // a receiver that dies is an error to report (EPIPE), not our death
   auto say = [&](const std::string& m) {
@@ -124,6 +143,8 @@ Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& 
       throw Refused(fmt::format("run `{}` has {} processes; real mode measures transfer scenarios (compare: "
                                 "transfer:) or one single-threaded process",
                                 r.name, r.processes.size()));
+    refuse_unsupported(r.name, r.processes[0].program.setup);
+    refuse_unsupported(r.name, r.processes[0].program.body);
     runs.push_back(r);
   }
   if (runs.empty()) throw Refused("no run of the scenario matches --method");

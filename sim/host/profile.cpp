@@ -32,10 +32,15 @@ std::vector<std::string> missing_keys(const std::string& path) {
   return out;
 }
 
-Machine load_profile(const std::string& path, std::ostream& warn) {
+Machine load_profile(const std::string& path, std::ostream& warn, bool verbose) {
   Machine m = load_machine_file(path);  // throws InputError on a malformed profile
   const Machine defaults;
-  for (const auto& name : missing_keys(path)) {
+  const auto missing = missing_keys(path);
+  if (missing.empty()) return m;
+  warn << fmt::format("{}: warning: {} of the {} machine keys not given take their defaults{}\n", path,
+                      missing.size(), machine_keys().size(), verbose ? ":" : " (--verbose lists them)");
+  if (!verbose) return m;
+  for (const auto& name : missing) {
     const MachineKey* k = find_machine_key(name);
     warn << fmt::format("{}: warning: no `{}`; using the default {}\n", path, name, k ? k->show(defaults) : "");
   }

@@ -18,8 +18,9 @@ DiskRequestPtr BlockDevice::request(FileId file, PageRange pages, bool write, st
   return r;
 }
 
-void BlockDevice::submit(const DiskRequestPtr& r) {
-  queue_.push_back(r);
+void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
+  if (at_head) queue_.push_front(r);
+  else queue_.push_back(r);
   wake_->notify_all();
 }
 

@@ -47,7 +47,9 @@ class BlockDevice {
   // A request of `pages` of `file` on behalf of `proc` (its waiters ready), and
   // handing one to the disk.
   DiskRequestPtr request(FileId file, PageRange pages, bool write, std::uint64_t req, Process* proc);
-  void submit(const DiskRequestPtr& r);
+  // `at_head`: ahead of the queued requests, as the block layer dispatches the data
+  // part of a REQ_PREFLUSH | REQ_FUA write once its flush is done (block/blk-flush.c).
+  void submit(const DiskRequestPtr& r, bool at_head = false);
   // Writes of `pages`, one request per contiguous run of at most writeback_chunk bytes;
   // `counted` (writeback_pages): traced as `writeback_start` too.
   std::vector<DiskRequestPtr> submit_page_writes(std::vector<PageKey> pages, Process* p, std::uint64_t req,

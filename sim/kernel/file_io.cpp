@@ -99,7 +99,6 @@ std::uint64_t FileIo::write(Thread& t, OpenFile& f, std::uint64_t bytes, std::op
   acct_.count(t, &Counters::file_write_bytes, bytes);
   if (!offset) f.pos = pos + bytes;
   if (src.mapping) src.mapping->cursor += bytes;
-  writeback_.balance_dirty_pages(t);
   jbd2_.after_write(t, f, pos, bytes, size_before);
   return bytes;
 }

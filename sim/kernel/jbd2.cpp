@@ -76,7 +76,7 @@ void Jbd2::wait_file_writeback(Thread* t, FileId f) {
 }
 
 // blkdev_issue_flush: the device writes its volatile cache to the medium.
-void Jbd2::device_flush(Process* p, Thread* t) {
+void Jbd2::device_flush(Process* p, Thread* t, const char* name) {
   if (t) acct_.flush_cpu(*t);
   const double t0 = acct_.now();
   const std::uint64_t ticket = journal_.flush_begin();
@@ -96,7 +96,7 @@ void Jbd2::device_flush(Process* p, Thread* t) {
   }
   if (acct_.tracing()) {
     TraceEvent e = acct_.device_event(disk_.lane(), EventKind::device_flush, t0);
-    e.name = "device cache flush";
+    e.name = name;
     e.to = Place::disk;
     if (t) e.req = t->req;
     acct_.trace_device(e);
@@ -153,23 +153,37 @@ void Jbd2::timer_actor() {
   }
 }
 
-// data=ordered: the dirty data of the transaction's files goes to its place first
-// (journal_submit_data_buffers, then journal_finish_inode_data_buffers).
-std::uint64_t Jbd2::write_ordered_data(const CommitPlan& plan, Process* owner, std::uint64_t req_id) {
-  std::uint64_t ordered_pages = 0;
-  for (FileId f : plan.ordered_files) {
+// data=ordered: the dirty pages in each inode's dirty range go to their place
+// (journal_submit_data_buffers: only that range, and with delayed allocation only
+// blocks already allocated, which is what the range holds). Submitted, not waited for.
+std::vector<DiskRequestPtr> Jbd2::submit_ordered_data(const CommitPlan& plan, Process* owner, std::uint64_t req_id,
+                                                      std::uint64_t& pages) {
+  std::vector<DiskRequestPtr> reqs;
+  for (const DirtyRange& r : plan.ordered_ranges) {
     std::vector<PageKey> dirty;
-    const std::uint64_t pages = pages_spanned(0, filemap_.file_size(f));
-    for (std::uint64_t p = 0; p < pages; ++p)
-      if (filemap_.cache().start_writeback({f, p})) dirty.push_back({f, p});
-    ordered_pages += dirty.size();
-    if (!dirty.empty()) {
-      Accounting::count(owner, &Counters::writeback_pages, dirty.size());
-      for (auto& r : disk_.submit_page_writes(std::move(dirty), owner, req_id)) BlockDevice::wait_kernel(r);
-    }
-    wait_file_writeback(nullptr, f);
+    const std::uint64_t end = std::min(pages_spanned(0, r.end), pages_spanned(0, filemap_.file_size(r.file)));
+    for (std::uint64_t p = first_page(r.start); p < end; ++p)
+      if (filemap_.cache().start_writeback({r.file, p})) dirty.push_back({r.file, p});
+    pages += dirty.size();
+    if (dirty.empty()) continue;
+    Accounting::count(owner, &Counters::writeback_pages, dirty.size());
+    for (auto& req : disk_.submit_page_writes(std::move(dirty), owner, req_id)) reqs.push_back(req);
   }
-  return ordered_pages;
+  return reqs;
+}
+
+// journal_finish_inode_data_buffers: wait for the range's writeback, the commit's
+// own and the flusher's (filemap_fdatawait_range).
+void Jbd2::wait_ordered_data(const CommitPlan& plan) {
+  const PageCache& cache = filemap_.cache();
+  for (const DirtyRange& r : plan.ordered_ranges) {
+    auto clean = [&] {
+      for (std::uint64_t p = first_page(r.start); p < pages_spanned(0, r.end); ++p)
+        if (cache.under_writeback({r.file, p})) return false;
+      return true;
+    };
+    while (!clean()) filemap_.changed().wait();
+  }
 }
 
 void Jbd2::trace_commit(const CommitPlan& plan, std::uint64_t ordered_pages, std::uint64_t req_id, double t0) {
@@ -181,10 +195,16 @@ void Jbd2::trace_commit(const CommitPlan& plan, std::uint64_t ordered_pages, std
   e.req = req_id;
   e.name = "commit of transaction " + std::to_string(plan.tid) + ": " + std::to_string(plan.writes.size()) +
            " writes, " + std::to_string(plan.metadata_blocks) + " metadata + " + std::to_string(plan.data_blocks) +
-           " data blocks" + (ordered_pages ? ", " + std::to_string(ordered_pages) + " ordered data pages first" : "");
+           " data blocks" + (ordered_pages ? ", with " + std::to_string(ordered_pages) + " ordered data pages" : "") +
+           "; then the commit record (REQ_PREFLUSH | REQ_FUA)";
   acct_.trace_device(e);
 }
 
+// jbd2_journal_commit_transaction: the ordered data and the journal blocks are
+// submitted together and waited for; then the commit record goes with
+// REQ_PREFLUSH | REQ_FUA (journal_submit_commit_record): the device cache is flushed
+// first (everything before the record is stable), and the record is on the medium
+// when its write completes - the transaction is committed then.
 void Jbd2::commit_actor() {
   for (;;) {
     while (!journal_.commit_due()) commit_wake_->wait();
@@ -193,18 +213,17 @@ void Jbd2::commit_actor() {
     const std::uint64_t req_id = acct_.next_req();
     const double t0 = acct_.now();
     if (!lane_) lane_ = acct_.add_lane("jbd2", LaneKind::kernel);
-    const std::uint64_t ordered_pages = write_ordered_data(plan, owner, req_id);
-    // The descriptor, metadata (and data=journal's data) blocks, one sequential write;
-    // then the commit record, once they are on the disk.
-    for (std::uint64_t blocks : {plan.journal_blocks(), std::uint64_t(1)}) {
-      auto r = disk_.request(0, {0, blocks}, true, req_id, owner);
-      r->journal = true;
-      r->bytes = blocks * kPageSize;
-      disk_.submit(r);
-      BlockDevice::wait_kernel(r);
-    }
-    // The device cache flush that makes the commit record durable.
-    device_flush(owner, nullptr);
+    std::uint64_t ordered_pages = 0;
+    auto data = submit_ordered_data(plan, owner, req_id, ordered_pages);
+    // The descriptor, metadata (and data=journal's data) blocks, one sequential write.
+    auto blocks = journal_write(plan.journal_blocks(), owner, req_id);
+    for (auto& r : data) BlockDevice::wait_kernel(r);
+    wait_ordered_data(plan);
+    BlockDevice::wait_kernel(blocks);
+    journal_.set_phase(CommitPhase::preflush);
+    device_flush(owner, nullptr, "cache flush before the commit record (REQ_PREFLUSH)");
+    journal_.set_phase(CommitPhase::commit_record);
+    BlockDevice::wait_kernel(journal_write(1, owner, req_id, true));
     journal_.finish_commit();
     txn_owner_.erase(plan.tid);
     txn_start_ns_.erase(plan.tid);
@@ -215,6 +234,14 @@ void Jbd2::commit_actor() {
     commit_done_->notify_all();
     timer_wake_->notify_all();
   }
+}
+
+DiskRequestPtr Jbd2::journal_write(std::uint64_t blocks, Process* owner, std::uint64_t req_id, bool at_head) {
+  auto r = disk_.request(0, {0, blocks}, true, req_id, owner);
+  r->journal = true;
+  r->bytes = blocks * kPageSize;
+  disk_.submit(r, at_head);
+  return r;
 }
 
 }  // namespace kiosim

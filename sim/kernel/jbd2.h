@@ -3,9 +3,10 @@
 //  - every write() adds its metadata to the running transaction (model/journal.h);
 //  - the commit thread (kjournald2) commits when asked (fsync, fdatasync, O_DSYNC,
 //    O_SYNC) or when the transaction is journal.commit_interval old, one commit at
-//    a time: ordered data to its place (data=ordered), the journal blocks in one
-//    sequential write, the commit record, then a device cache flush
-//    (disk.flush_latency);
+//    a time: the ordered data of each inode's dirty range (data=ordered) and the
+//    journal blocks in one sequential write, submitted together and waited for;
+//    then the commit record with REQ_PREFLUSH | REQ_FUA: a device cache flush
+//    (disk.flush_latency) and the record's write, durable when it completes;
 //  - an fsync writes the file's dirty data (except data=journal, whose commit
 //    carries it), then sleeps until the transaction holding its inode has
 //    committed: a voluntary context switch, TimeCat::journal and fsync_wait_ns.
@@ -20,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <vector>
 
 #include "model/journal.h"
 #include "sim/kernel/accounting.h"
@@ -48,8 +50,13 @@ class Jbd2 {
  private:
   void trace_write(Thread& t, OpenFile& f, std::uint64_t first, std::uint64_t n, std::uint64_t bytes, WriteSeq seq);
   void wait_file_writeback(Thread* t, FileId f);  // pages of f under writeback; t null: a kernel thread
-  void device_flush(Process* p, Thread* t);      // a cache flush, waited for
-  std::uint64_t write_ordered_data(const CommitPlan& plan, Process* owner, std::uint64_t req_id);
+  // A cache flush, waited for (blkdev_issue_flush, or a commit record's REQ_PREFLUSH).
+  void device_flush(Process* p, Thread* t, const char* name = "device cache flush");
+  std::vector<DiskRequestPtr> submit_ordered_data(const CommitPlan& plan, Process* owner, std::uint64_t req_id,
+                                                  std::uint64_t& pages);
+  void wait_ordered_data(const CommitPlan& plan);
+  // Journal blocks (or, `at_head`, the commit record after its flush), submitted.
+  DiskRequestPtr journal_write(std::uint64_t blocks, Process* owner, std::uint64_t req_id, bool at_head = false);
   void trace_commit(const CommitPlan& plan, std::uint64_t ordered_pages, std::uint64_t req_id, double t0);
 
   Accounting& acct_;

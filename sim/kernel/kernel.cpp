@@ -17,7 +17,8 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
       tlbs_(acct_),
       mm_(acct_, filemap_, tlbs_),
       net_(acct_, filemap_, irq_,
-           NetTx::Hooks{[this]() -> Process& { return new_process("receiver"); }, [this] { idle_->notify_all(); }}),
+           NetTx::Hooks{[this]() -> Process& { return *(receiver_ = &new_process("receiver")); },
+                        [this] { idle_->notify_all(); }}),
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
       socket_io_(acct_, filemap_, mm_, net_) {
   // A disk write's start allocates blocks in the journal (delayed allocation); its
@@ -26,6 +27,7 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
                                      [this](const DiskRequest& r) {
                                        jbd2_.data_written(r);
                                        filemap_.disk_done(r);
+                                       if (r.write && !r.journal && !r.direct) writeback_.written(r.pages.count);
                                      }});
 }
 

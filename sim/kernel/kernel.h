@@ -103,6 +103,8 @@ class Kernel {
   const std::vector<std::unique_ptr<Thread>>& threads() const { return threads_; }
   std::uint64_t file_size(FileId f) const { return filemap_.file_size(f); }
   const Journal& journal() const { return jbd2_.journal(); }
+  // net.receiver: local - the process the kernel made to read the socket (null: none).
+  const Process* local_receiver() const { return receiver_; }
 
  private:
   void after_interrupt();  // waiters re-check: the page cache changed, the run may be over
@@ -125,6 +127,7 @@ class Kernel {
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<std::unique_ptr<Thread>> threads_;
   std::uint32_t next_asid_ = 1;
+  Process* receiver_ = nullptr;
   int running_ = 0;
   double end_ns_ = 0;
 };

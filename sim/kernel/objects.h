@@ -34,6 +34,10 @@ struct Thread {
   double start_ns = 0, end_ns = 0;
   bool finished = false;
   std::string waiting_for;            // why it sleeps now, for deadlock reports
+  // balance_dirty_pages' per-task state (task_struct nr_dirtied, nr_dirtied_pause,
+  // dirty_paused_when, in jiffies).
+  std::uint64_t nr_dirtied = 0, nr_dirtied_pause = 32;
+  std::int64_t dirty_paused_when = 0;
 };
 
 struct OpenFile {

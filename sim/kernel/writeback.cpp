@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace kiosim {
 
 Writeback::Writeback(Accounting& acct, Filemap& filemap, BlockDevice& disk)
@@ -12,32 +14,98 @@ Writeback::Writeback(Accounting& acct, Filemap& filemap, BlockDevice& disk)
       timer_wake_(std::make_unique<WaitQueue>(acct.engine())),
       file_dirtier_(filemap.file_count(), nullptr) {}
 
+// domain_dirty_limits: both thresholds are shares of the dirtyable memory (the
+// cache); a background threshold at or above the limit becomes half the limit.
 std::uint64_t Writeback::background_pages() const {
-  return filemap_.cache().capacity() * acct_.machine().dirty_background_ratio / 100;
+  const std::uint64_t bg = filemap_.cache().capacity() * acct_.machine().dirty_background_ratio / 100;
+  return bg >= limit_pages() ? limit_pages() / 2 : bg;
 }
 
 std::uint64_t Writeback::limit_pages() const {
   return std::max<std::uint64_t>(1, filemap_.cache().capacity() * acct_.machine().dirty_ratio / 100);
 }
 
+std::int64_t Writeback::jiffies() const { return std::int64_t(acct_.now() / 1e6); }
+
 void Writeback::dirtied(Thread& t, PageKey k) {
   PageCache& cache = filemap_.cache();
   if (!cache.mark_dirty(k, std::uint64_t(acct_.now()))) return;
   if (!t.setup && k.file < file_dirtier_.size()) file_dirtier_[k.file] = t.proc;
   if (cache.dirty_pages() == 1) timer_wake_->notify_all();  // the first dirty page arms the timer
+  if (t.setup) return;
+  ++dirtied_total_;
+  // balance_dirty_pages_ratelimited: over the limit, look every 8 pages (32 KiB).
+  const std::uint64_t ratelimit = dirty_exceeded_ ? std::min<std::uint64_t>(t.nr_dirtied_pause, 8) : t.nr_dirtied_pause;
+  if (++t.nr_dirtied >= ratelimit) balance_dirty_pages(t);
+}
+
+void Writeback::written(std::uint64_t pages) {
+  written_total_ += pages;
+  // wb_update_bandwidth from the writeback side: the bandwidth, not the rate.
+  if (bandwidth_.due(jiffies())) bandwidth_.update(jiffies(), dirtied_total_, written_total_, false, 0);
 }
 
 void Writeback::balance_dirty_pages(Thread& t) {
-  if (t.setup) return;
   const PageCache& cache = filemap_.cache();
-  if (cache.dirty_pages() > background_pages()) flusher_wake_->notify_all();
-  const std::uint64_t limit = limit_pages();
-  auto under = [&] { return cache.dirty_pages() + cache.writeback_pages() <= limit; };
-  if (under()) return;
-  flusher_wake_->notify_all();
+  const std::uint64_t thresh = limit_pages(), bg = background_pages();
+  for (;;) {
+    if (cache.dirty_pages() > bg) flusher_wake_->notify_all();  // wb_start_background_writeback
+    dirty::Inputs in;
+    in.dirty = cache.dirty_pages() + cache.writeback_pages();
+    in.thresh = thresh;
+    in.bg_thresh = bg;
+    in.now = jiffies();
+    in.pages_dirtied = t.nr_dirtied;
+    in.paused_when = t.dirty_paused_when;
+    dirty_exceeded_ = in.dirty > thresh;
+    if (in.dirty > dirty::freerun_ceiling(thresh, bg)) {
+      flusher_wake_->notify_all();  // writeback even below the background threshold
+      if (bandwidth_.due(in.now))
+        bandwidth_.update(in.now, dirtied_total_, written_total_, true,
+                          dirty::position_ratio(in.dirty, thresh, bg, bandwidth_.write_bw()));
+    }
+    in.write_bw = bandwidth_.write_bw();
+    in.dirty_ratelimit = bandwidth_.dirty_ratelimit();
+    const dirty::Decision d = dirty::balance(in);
+    t.dirty_paused_when = d.paused_when;
+    if (d.keep_count) {  // a pause under a jiffy: keep counting, look less often
+      if (t.nr_dirtied_pause <= t.nr_dirtied) t.nr_dirtied_pause += t.nr_dirtied;
+      return;
+    }
+    const std::uint64_t pages_dirtied = t.nr_dirtied;
+    t.nr_dirtied = 0;
+    if (d.free_run || d.pause == 0) {
+      if (d.free_run) t.nr_dirtied_pause = d.nr_dirtied_pause;
+      return;
+    }
+    pause(t, d, pages_dirtied);
+    t.nr_dirtied_pause = d.nr_dirtied_pause;
+    if (!d.again) return;
+  }
+}
+
+// io_schedule_timeout(pause): the writer sleeps; the timer wakes it (the core's
+// wake-up latency, as for any sleeper).
+void Writeback::pause(Thread& t, const dirty::Decision& d, std::uint64_t pages_dirtied) {
+  acct_.flush_cpu(t);
   const double t0 = acct_.now();
-  acct_.block(t, TimeCat::throttle, filemap_.changed(), under, "dirty throttling (balance_dirty_pages)");
-  acct_.count(t, &Counters::dirty_throttle_ns, std::uint64_t(acct_.now() - t0 + 0.5));
+  acct_.count(t, &Counters::context_switches_voluntary, 1);
+  t.waiting_for = "dirty throttling (balance_dirty_pages)";
+  acct_.engine().sleep_ns(double(d.pause) * 1e6 + acct_.machine().cpu.wakeup_ns);
+  t.waiting_for.clear();
+  const double waited = acct_.now() - t0;
+  t.time[std::size_t(TimeCat::throttle)] += waited;
+  acct_.count(t, &Counters::dirty_throttle_ns, std::uint64_t(waited + 0.5));
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(waited);
+  e.kind = EventKind::block;
+  e.pages = pages_dirtied;
+  e.name = fmt::format("dirty throttling (balance_dirty_pages): {} pages dirtied at {} pages/s "
+                       "(position ratio {:.2f}), pause {} ms",
+                       pages_dirtied, d.task_ratelimit, double(d.pos_ratio) / 1024, d.pause);
+  acct_.trace(t, e);
+  acct_.cpu(t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
 }
 
 void Writeback::write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait) {
@@ -67,6 +135,7 @@ void Writeback::flusher_actor() {
     const bool background = filemap_.cache().dirty_pages() > background_pages();
     const double now = acct_.now();
     const std::uint64_t before = background ? ~0ULL : std::uint64_t(std::max(0.0, now - m.dirty_expire_ns)) + 1;
+    bandwidth_.start(jiffies(), dirtied_total_, written_total_);
     auto pages = filemap_.cache().start_writeback_oldest(chunk, before);
     if (pages.empty()) {  // every dirty page is being written already: wait for a change
       flusher_wake_->wait();

@@ -1,18 +1,19 @@
 // Dirty pages and writeback (mm/page-writeback.c, fs/fs-writeback.c):
-//  - write() dirties pages and returns (dirtied);
+//  - write() dirties pages (dirtied); every nr_dirtied_pause pages, inside the
+//    write's page walk, it calls balance_dirty_pages (balance_dirty_pages_ratelimited);
 //  - the flusher kernel thread (wb_workfn -> wb_writeback) writes dirty pages back,
 //    oldest first, while more than dirty_background_ratio of the cache is dirty
 //    (background writeback), and any page dirty for longer than dirty_expire
 //    (kupdate-style writeback, checked every writeback_interval);
-//  - a writer that leaves more than dirty_ratio of the cache dirty or under
-//    writeback is throttled (balance_dirty_pages): it sleeps until writeback has
-//    brought the total back under the limit. The sleep is a voluntary context
-//    switch and counts as dirty_throttle_ns.
-// Simplified: global thresholds (no per-device bandwidth estimate, no pause
-// curve: Linux sleeps in pauses of up to 200 ms sized to the disk's speed; kiosim
-// wakes the writer at the first write completion that brings it under the limit),
-// one flusher for the one disk. Writeback is charged to the process that last
-// dirtied the file (as cgroup writeback charges an inode's owner).
+//  - balance_dirty_pages (IO-less, Linux 3.2+) wakes the flusher above the
+//    background threshold; up to the freerun ceiling, (thresh + bg_thresh) / 2, the
+//    writer runs free; above it, it sleeps pages_dirtied / task_ratelimit, at most
+//    200 ms, the rate from the write-bandwidth estimate and the position of the
+//    dirty count around the setpoint (sim/kernel/dirty_throttle.h has the arithmetic).
+//    Each pause is a voluntary context switch and counts as dirty_throttle_ns.
+// Simplified: global thresholds of the cache's size, one flusher for the one disk
+// (README, "Where kiosim differs from Linux"). Writeback is charged to the process
+// that last dirtied the file (as cgroup writeback charges an inode's owner).
 // Owns the flusher, its timer and the `flusher` lane. Calls accounting, the page
 // cache and the block device.
 #pragma once
@@ -22,6 +23,7 @@
 
 #include "sim/kernel/accounting.h"
 #include "sim/kernel/block_device.h"
+#include "sim/kernel/dirty_throttle.h"
 #include "sim/kernel/filemap.h"
 
 namespace kiosim {
@@ -30,8 +32,10 @@ class Writeback {
  public:
   Writeback(Accounting& acct, Filemap& filemap, BlockDevice& disk);
 
-  void dirtied(Thread& t, PageKey k);    // a write() dirtied k (folio_mark_dirty)
-  void balance_dirty_pages(Thread& t);  // after a write(): wake the flusher, throttle
+  // A write() dirtied k (folio_mark_dirty); every nr_dirtied_pause newly dirtied
+  // pages it runs balance_dirty_pages (balance_dirty_pages_ratelimited).
+  void dirtied(Thread& t, PageKey k);
+  void written(std::uint64_t pages);  // writeback of `pages` ended (WB_WRITTEN)
   // Writes back the dirty cached pages of a range (filemap_write_and_wait_range when
   // `wait`, __filemap_fdatawrite_range when not).
   void write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait);
@@ -42,6 +46,9 @@ class Writeback {
  private:
   std::uint64_t background_pages() const;
   std::uint64_t limit_pages() const;
+  void balance_dirty_pages(Thread& t);
+  void pause(Thread& t, const dirty::Decision& d, std::uint64_t pages_dirtied);
+  std::int64_t jiffies() const;
   bool flusher_has_work();
 
   Accounting& acct_;
@@ -50,6 +57,9 @@ class Writeback {
   std::unique_ptr<WaitQueue> flusher_wake_, timer_wake_;
   std::vector<Process*> file_dirtier_;  // per file: the process whose writes the flusher charges
   std::uint32_t lane_ = 0;
+  dirty::Bandwidth bandwidth_;
+  std::uint64_t dirtied_total_ = 0, written_total_ = 0;  // WB_DIRTIED, WB_WRITTEN
+  bool dirty_exceeded_ = false;                          // wb->dirty_exceeded
 };
 
 }  // namespace kiosim

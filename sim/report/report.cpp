@@ -1,6 +1,8 @@
 #include "sim/report/report.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
@@ -8,9 +10,9 @@
 #include <stdexcept>
 #include <unistd.h>
 
+#include "sim/report/explain.h"
 #include "sim/scenario/machine_keys.h"
 #include "sim/scenario/units.h"
-#include "sim/trace/schema.h"
 
 namespace kiosim {
 
@@ -40,13 +42,6 @@ std::string human_time(double ns) {
   return us(ns);
 }
 
-std::string place_name(const std::string& p) {
-  std::string s = p;
-  for (char& c : s)
-    if (c == '_') c = ' ';
-  return s;
-}
-
 }  // namespace
 
 namespace {
@@ -73,23 +68,68 @@ void print_compare_table(std::ostream& out, const std::vector<nlohmann::ordered_
   }
 }
 
+namespace {
+
+// One row of the time table: a thread (or a local receiver) and its breakdown.
+struct TimeRow {
+  std::string label;
+  const nlohmann::ordered_json* breakdown;
+};
+
+std::vector<TimeRow> time_rows(const std::vector<nlohmann::ordered_json>& runs) {
+  std::vector<TimeRow> rows;
+  for (const auto& r : runs) {
+    const std::string run = r["name"].get<std::string>();
+    const bool alone = r["threads"].size() == 1 && !r.contains("receiver");
+    for (const auto& t : r["threads"])
+      rows.push_back({alone && runs.size() > 1 ? run : fmt::format("{}/{}", run, t["name"].get<std::string>()),
+                      &t["time_breakdown_ns"]});
+    if (r.contains("receiver"))
+      rows.push_back({fmt::format("{}/receiver", run), &r["receiver"]["counters"]["time_breakdown_ns"]});
+  }
+  return rows;
+}
+
+}  // namespace
+
+// One row per thread: each row's times fit in its run (a sum over threads would not).
 void print_breakdown(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs) {
-  if (runs.empty()) return;
+  const std::vector<TimeRow> rows = time_rows(runs);
+  if (rows.empty()) return;
   std::vector<std::string> cats;
-  for (const auto& [k, v] : runs[0]["counters"]["time_breakdown_ns"].items()) {
+  for (const auto& [k, v] : rows[0].breakdown->items()) {
     bool used = false;
-    for (const auto& r : runs) used |= r["counters"]["time_breakdown_ns"][k].get<double>() > 0;
+    for (const auto& row : rows) used |= row.breakdown->value(k, 0.0) > 0;
     if (used) cats.push_back(k);
   }
   out << "\nwhere each thread's time went (us; the NIC and the disk work in parallel):\n";
-  const std::size_t w = name_width(runs);
-  out << fmt::format("{:<{}}", "method", w);
+  std::size_t w = 12;
+  for (const auto& row : rows) w = std::max(w, row.label.size());
+  out << fmt::format("{:<{}}", "thread", w);
   for (const auto& c : cats) out << fmt::format(" {:>10}", c);
-  out << "\n";
+  out << fmt::format(" {:>10}\n", "total");
+  for (const auto& row : rows) {
+    out << fmt::format("{:<{}}", row.label, w);
+    double sum = 0;
+    for (const auto& c : cats) {
+      const double v = row.breakdown->value(c, 0.0);
+      sum += v;
+      out << fmt::format(" {:>10.1f}", v / 1e3);
+    }
+    out << fmt::format(" {:>10.1f}\n", sum / 1e3);
+  }
+}
+
+// A local receiver's path, kept apart from the copy table: real, and its own line.
+void print_receivers(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs) {
   for (const auto& r : runs) {
-    out << fmt::format("{:<{}}", r["name"].get<std::string>(), w);
-    for (const auto& c : cats) out << fmt::format(" {:>10.1f}", r["counters"]["time_breakdown_ns"][c].get<double>() / 1e3);
-    out << "\n";
+    if (!r.contains("receiver")) continue;
+    const auto& c = r["receiver"]["counters"];
+    out << fmt::format("  receiver of `{}` (net.receiver: local, not in the table): {} copying {} "
+                       "out of the socket ({}, one per skb)\n",
+                       r["name"].get<std::string>(), plural(c["syscalls"].get<std::uint64_t>(), "read() call", "read() calls"),
+                       format_size(c["cpu_copy_bytes"].get<double>()),
+                       plural(c["cpu_copies"].get<std::uint64_t>(), "CPU copy", "CPU copies"));
   }
 }
 
@@ -104,76 +144,31 @@ void print_run(std::ostream& out, const nlohmann::ordered_json& run) {
   out << "  syscalls by name:";
   for (const auto& [k, v] : c["syscalls_by_name"].items()) out << fmt::format(" {}={}", k, v.dump());
   out << "\n";
+  if (run.contains("receiver")) print_receivers(out, {run});
+  print_processes(out, run);
   print_breakdown(out, {run});
 }
 
-void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
-  std::vector<std::string> lanes;
-  for (const auto& l : run["lanes"]) lanes.push_back(l["name"].get<std::string>());
-  std::size_t w = 6;
-  for (const auto& l : lanes) w = std::max(w, l.size());
-  const auto& events = run["events"];
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    const auto& e = events[i];
-    std::string kind = e["kind"].get<std::string>();
-    // Page-list moves of neighbouring pages at one instant read better as one line.
-    if (kind == "cache_insert" || kind == "activate" || kind == "deactivate" || kind == "evict") {
-      std::int64_t first = e.value("page", std::int64_t(0)), last = first;
-      while (i + 1 < events.size() && events[i + 1]["kind"] == kind && events[i + 1]["lane"] == e["lane"] &&
-             events[i + 1]["t"] == e["t"] && events[i + 1].value("page", std::int64_t(-2)) == last + 1) {
-        ++i;
-        ++last;
-      }
-      static const std::map<std::string, std::string> what = {
-          {"cache_insert", "enter the page cache (inactive list head)"},
-          {"activate", "move to the active list"},
-          {"deactivate", "move back to the inactive list"},
-          {"evict", "are evicted from the page cache"}};
-      std::string pages = first == last ? fmt::format("page {}", first) : fmt::format("pages {}-{}", first, last);
-      std::string verb = what.at(kind);
-      if (first == last && kind == "evict") verb = "is evicted from the page cache";
-      out << fmt::format("{:>12}  {:<{}}  {} {}\n", human_time(e["t"].get<double>()),
-                         lanes.at(e["lane"].get<std::size_t>()), w, pages, verb);
-      continue;
+// Where a run has more than one process: each counter that is not 0 somewhere, per process.
+void print_processes(std::ostream& out, const nlohmann::ordered_json& run) {
+  const auto& procs = run["processes"];
+  if (procs.size() < 2) return;
+  std::size_t w = 10;
+  for (const auto& p : procs) w = std::max(w, p["name"].get<std::string>().size());
+  out << "\nper process:\n" << fmt::format("  {:<28}", "counter");
+  for (const auto& p : procs) out << fmt::format(" {:>{}}", p["name"].get<std::string>(), w);
+  out << "\n";
+  for (const auto& [k, v] : procs[0]["counters"].items()) {
+    if (v.is_object()) continue;
+    bool used = false;
+    for (const auto& p : procs) used |= p["counters"][k].get<double>() != 0;
+    if (!used || k == "sim_time_ns") continue;
+    out << fmt::format("  {:<28}", k);
+    for (const auto& p : procs) {
+      const auto& x = p["counters"][k];
+      out << (x.is_number_float() ? fmt::format(" {:>{}.3f}", x.get<double>(), w) : fmt::format(" {:>{}}", x.dump(), w));
     }
-    std::string name = e.value("name", "");
-    std::string from = place_name(e.value("from", "")), to = place_name(e.value("to", ""));
-    std::uint64_t bytes = e.value("bytes", std::uint64_t(0)), pages = e.value("pages", std::uint64_t(0));
-    std::string size = bytes ? format_size(double(bytes)) : "";
-    std::string text;
-    if (kind == "syscall_enter") text = fmt::format("{}() enters the kernel (mode switch)", name);
-    else if (kind == "syscall_exit") text = fmt::format("{}() returns to user space (mode switch)", name);
-    else if (kind == "cpu_copy") text = fmt::format("CPU copy {} -> {}, {} (CPU copy)", from, to, size);
-    else if (kind == "dma_copy") text = fmt::format("DMA {} -> {}, {}{} (DMA copy)", from, to, size,
-                                                     pages ? fmt::format(", {} {}", pages, from == "disk" ? "pages" : "fragments") : "");
-    else if (kind == "page_ref_move" && name == schema::note::inflight_overwrite)
-      text = fmt::format("write to page {}, which an skb or pipe still holds: it lands, the new bytes go out",
-                         e.value("page", 0));
-    else if (kind == "page_ref_move" && name == schema::note::ack)
-      text = fmt::format("ACK: {} acknowledged, the skbs freed with their {} page references", size, pages);
-    else if (kind == "page_ref_move") text = fmt::format("page references {} -> {}, {} pages, {} (no copy)", from, to, pages, size);
-    else if (kind == "page_fault_minor" || kind == "page_fault_major")
-      text = fmt::format("{} page fault on page {}{}, {} pages mapped", kind == "page_fault_major" ? "major" : "minor",
-                         e.value("page", 0), e.value("user_mode", false) ? " in user mode (2 mode switches)" : " inside the kernel",
-                         pages);
-    else if (kind == "cow_fault") text = "copy-on-write fault: the page is copied (CPU copy 4KiB)";
-    else if (kind == "skb_build") text = fmt::format("skb of {} queued{}", size, pages ? fmt::format(" with {} page fragments", pages) : " (linear)");
-    else if (kind == "linearize" && name == schema::note::software_gso)
-      text = fmt::format("software GSO: the skb cut into {} packets{}", pages,
-                         bytes ? fmt::format(", {} copied by the CPU (no scatter-gather)", size) : "");
-    else if (kind == "linearize") text = fmt::format("skb linearized: {} copied by the CPU", size);
-    else if (kind == "interrupt") text = fmt::format("interrupt: {} completion", name);
-    else if (kind == "readahead") text = fmt::format("{} readahead of {} pages from page {}", name, pages, e.value("page", 0));
-    else if (kind == "block") text = fmt::format("sleeps: {} (context switch)", name);
-    else if (kind == "writeback") text = fmt::format("writeback {} page cache -> disk", size);
-    else if (kind == "cache_insert" && !name.empty())  // a write's note (sim/kernel/jbd2.cpp)
-      text = fmt::format("{} (file {} page {})", name, e.value("file", 0), e.value("page", 0));
-    else if (kind == "evict" || kind == "activate" || kind == "deactivate" || kind == "cache_insert")
-      text = fmt::format("{} page {}", kind, e.value("page", 0));
-    else text = kind + (name.empty() ? "" : " " + name);
-    double t = e["t"].get<double>();
-    std::string dur = e.contains("dur") ? fmt::format("  [{}]", human_time(e["dur"].get<double>())) : "";
-    out << fmt::format("{:>12}  {:<{}}  {}{}\n", human_time(t), lanes.at(e["lane"].get<std::size_t>()), w, text, dur);
+    out << "\n";
   }
 }
 
@@ -202,7 +197,7 @@ void write_file_atomically(const std::string& path, const std::string& data) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error(fmt::format("cannot write `{}`", path));
+    if (!f) throw std::runtime_error(fmt::format("cannot write `{}`: {}", path, std::strerror(errno)));
     f << data;
     f.flush();
     if (!f) {
@@ -212,7 +207,7 @@ void write_file_atomically(const std::string& path, const std::string& data) {
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    throw std::runtime_error(fmt::format("cannot write `{}`", path));
+    throw std::runtime_error(fmt::format("cannot write `{}`: {}", path, std::strerror(errno)));
   }
 }
 

@@ -20,9 +20,13 @@ nlohmann::ordered_json trace_document(const Scenario& s, const std::vector<nlohm
 
 void print_compare_table(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs);
 void print_run(std::ostream& out, const nlohmann::ordered_json& run);
+// "Where each thread's time went": one row per thread (and per local receiver).
 void print_breakdown(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs);
-// One event per line: "   12.345 us  sender   DMA disk -> page cache, 16 pages (64KiB)".
-void print_explain(std::ostream& out, const nlohmann::ordered_json& run);
+// A local receiver's read() calls and copy, each run's on a line of its own.
+void print_receivers(std::ostream& out, const std::vector<nlohmann::ordered_json>& runs);
+// Per-process counters, where a run has more than one process.
+void print_processes(std::ostream& out, const nlohmann::ordered_json& run);
+// The narrated timeline (`kiosim explain`) is in sim/report/explain.h.
 
 // Compares results to the scenario's `expect:`; prints each mismatch; true when all match.
 bool check_expectations(std::ostream& out, const Scenario& s, const std::vector<nlohmann::ordered_json>& runs);

@@ -44,6 +44,7 @@ nlohmann::ordered_json crash_json(const CrashReport& r, JournalMode mode, double
   j["mode"] = std::string(to_string(mode));
   j["last_committed"] = r.last_committed;
   j["committing"] = r.committing;
+  j["commit_phase"] = r.committing ? std::string(to_string(r.phase)) : std::string();
   j["running_writes"] = r.running_writes;
   nlohmann::ordered_json fs = nlohmann::ordered_json::array();
   std::uint64_t survived = 0, lost = 0, garbage = 0;
@@ -83,9 +84,19 @@ void print_crash(std::ostream& out, const nlohmann::ordered_json& c) {
   out << fmt::format("crash at {} (journal.mode: {}): the machine stops; recovery replays committed transactions\n",
                      format_time_ns(c["at_ns"].get<double>()), c["mode"].get<std::string>());
   out << fmt::format("  last committed transaction: {}", c["last_committed"].get<std::uint64_t>());
+  // jbd2_journal_commit_transaction's order: ordered data and journal blocks, the
+  // cache flush (REQ_PREFLUSH), the commit record (REQ_FUA); committed only after it.
   if (c["committing"].get<std::uint64_t>())
-    out << fmt::format("; the commit of transaction {} was interrupted", c["committing"].get<std::uint64_t>());
-  out << fmt::format("; {} writes in the running transaction\n", c["running_writes"].get<std::uint64_t>());
+    out << fmt::format("; the commit of transaction {} was interrupted in its {}", c["committing"].get<std::uint64_t>(),
+                       c.value("commit_phase", std::string("writes")));
+  out << fmt::format("; {} in the running transaction\n",
+                     c["running_writes"].get<std::uint64_t>() == 1
+                         ? std::string("1 write")
+                         : fmt::format("{} writes", c["running_writes"].get<std::uint64_t>()));
+  if (c["writes"].empty()) {
+    out << "  no program had written anything before the crash: nothing is lost, every file is as it was\n";
+    return;
+  }
   out << fmt::format("  {:<16} {:>10} {:>15} {:>8} {:>6} {:>8}  {}\n", "file", "in memory", "after recovery",
                      "survive", "lost", "garbage", "consistent");
   for (const auto& f : c["files"])
@@ -122,6 +133,11 @@ void print_crash(std::ostream& out, const nlohmann::ordered_json& c) {
 
 void print_crash_modes(std::ostream& out, const std::vector<nlohmann::ordered_json>& crashes) {
   if (crashes.empty()) return;
+  if (std::all_of(crashes.begin(), crashes.end(), [](const auto& c) { return c["writes"].empty(); })) {
+    out << fmt::format("crashed at {} under each journal mode: no write was made before it, so no mode loses anything\n",
+                       format_time_ns(crashes[0]["at_ns"].get<double>()));
+    return;
+  }
   out << fmt::format("the same program crashed at {} under each journal mode:\n",
                      format_time_ns(crashes[0]["at_ns"].get<double>()));
   out << fmt::format("  {:<10} {:<16} {:>8} {:>6} {:>8} {:>15}  {}\n", "mode", "file", "survive", "lost", "garbage",

@@ -46,14 +46,22 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
   }
   const double end_ns = crash ? *s.crash_at_ns : kernel.end_ns();
   for (const auto& t : kernel.threads())
-    if (!t->finished && !crash)
-      throw std::runtime_error(fmt::format("thread `{}` waits forever ({}): the program deadlocks", t->name,
-                                           t->waiting_for.empty() ? "blocked" : t->waiting_for));
+    if (!t->finished && !crash) {
+      nlohmann::ordered_json partial{{"name", run.name}};
+      if (with_trace) {
+        partial["lanes"] = trace.lanes_json();
+        partial["events"] = trace.events_json();
+      }
+      throw SimulationError(fmt::format("thread `{}` waits forever ({}): the program deadlocks", t->name,
+                                        t->waiting_for.empty() ? "blocked" : t->waiting_for),
+                            std::move(partial));
+    }
 
   // Each process's counters get its threads' time; the total sums the processes.
   Counters total;
   nlohmann::ordered_json procs = nlohmann::ordered_json::array();
   nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  nlohmann::ordered_json receiver_json;
   for (const auto& p : kernel.processes()) {
     Counters c = p->counters;
     for (const auto& t : kernel.threads()) {
@@ -74,8 +82,13 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
     std::uint64_t delivered = c.sent_bytes ? c.sent_bytes : c.file_write_bytes ? c.file_write_bytes : c.read_bytes;
     c.payload_bytes = delivered;
     c.sim_time_ns = std::uint64_t(end_ns + 0.5);
+    const bool receiver = p.get() == kernel.local_receiver();
     procs.push_back({{"name", p->name}, {"counters", c.to_json()}});
-    total.add(c);
+    if (receiver) procs.back()["role"] = "receiver";
+    // The run's totals are the sender's path (the copy table); a local receiver's
+    // read() calls and copy are real, and reported apart, with the payload once.
+    if (receiver) receiver_json = procs.back();
+    else total.add(c);
   }
   total.sim_time_ns = std::uint64_t(end_ns + 0.5);
 
@@ -84,6 +97,7 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
   out["counters"] = total.to_json();
   out["processes"] = procs;
   out["threads"] = threads;
+  if (!receiver_json.is_null()) out["receiver"] = receiver_json;
   if (crash) out["crash"] = crash_json(kernel.journal().crash(), run.machine.journal.mode, end_ns, files);
   if (with_trace) {
     out["lanes"] = trace.lanes_json();
@@ -142,6 +156,9 @@ std::vector<nlohmann::ordered_json> simulate(const Scenario& s, const std::vecto
         std::string payload;
         try {
           payload = simulate_here(s, runs[next], opt.trace).dump();
+        } catch (const SimulationError& e) {
+          payload = nlohmann::ordered_json{{"error", e.what()}, {"partial", e.partial}}.dump();
+          code = 3;
         } catch (const std::exception& e) {
           payload = nlohmann::ordered_json{{"error", e.what()}}.dump();
           code = 3;
@@ -167,7 +184,8 @@ std::vector<nlohmann::ordered_json> simulate(const Scenario& s, const std::vecto
         throw std::runtime_error(fmt::format("the simulation of `{}` returned no result (exit {})", name,
                                              WIFEXITED(status) ? WEXITSTATUS(status) : -1));
       if (j.contains("error"))
-        throw std::runtime_error(fmt::format("the simulation of `{}` failed: {}", name, j["error"].get<std::string>()));
+        throw SimulationError(fmt::format("the simulation of `{}` failed: {}", name, j["error"].get<std::string>()),
+                              j.value("partial", nlohmann::ordered_json::object()));
       results[c.index] = std::move(j);
     }
   }

@@ -336,7 +336,14 @@ std::optional<std::string> apply_machine_value(Machine& m, const MachineKey& k, 
         return fmt::format("one of: {}", list);
       }
   }
-  if (!v) return std::string(expected_text(k.type));
+  if (!v) {
+    const char* q = k.type == KeyType::size        ? "size"
+                    : k.type == KeyType::time      ? "time"
+                    : k.type == KeyType::rate      ? "rate"
+                    : k.type == KeyType::frequency ? "frequency"
+                                                   : nullptr;
+    return std::string(expected_text(k.type)) + (q ? suggest_unit(text, q) : std::string());
+  }
   if (k.type != KeyType::boolean && (*v < k.min || *v > k.max)) {
     return fmt::format("a value from {} to {}", show_value(k.type, k.min), show_value(k.type, k.max));
   }

@@ -58,7 +58,10 @@ void machine_map(const Reader& r, Machine& m, const YAML::Node& n, const std::st
 std::string find_profile(const std::string& name, const std::string& scenario_path, const std::string& dir_opt,
                          std::vector<std::string>& tried) {
   std::vector<fs::path> dirs;
-  fs::path sdir = fs::path(scenario_path).parent_path();
+  // From the scenario's absolute directory, so `named.yaml` and `../sc/named.yaml` look
+  // in the same places; each place once.
+  std::error_code aec;
+  fs::path sdir = fs::absolute(fs::path(scenario_path), aec).lexically_normal().parent_path();
   if (!dir_opt.empty()) dirs.push_back(dir_opt);
   dirs.push_back(sdir / "machines");
   dirs.push_back(sdir.parent_path() / "machines");
@@ -67,7 +70,8 @@ std::string find_profile(const std::string& name, const std::string& scenario_pa
   dirs.push_back(fs::path(KIOSIM_SOURCE_DIR) / "scenarios" / "machines");
 #endif
   for (const auto& d : dirs) {
-    fs::path p = d / (name + ".yaml");
+    fs::path p = (d / (name + ".yaml")).lexically_normal();
+    if (std::find(tried.begin(), tried.end(), p.string()) != tried.end()) continue;
     tried.push_back(p.string());
     std::error_code ec;
     if (fs::is_regular_file(p, ec)) return p.string();

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <utility>
+#include <vector>
+
+#include "sim/scenario/suggest.h"
 
 namespace kiosim {
 
@@ -78,6 +81,12 @@ std::optional<double> parse_rate(std::string_view s) {
   if (u == "Mbps" || u == "Mbit/s") return p->first * 1e6 / 8;
   if (u == "Gbps" || u == "Gbit/s") return p->first * 1e9 / 8;
   if (u == "Tbps" || u == "Tbit/s") return p->first * 1e12 / 8;
+  // b (lower case) is a bit, as in 1Gb/s; B a byte, as in 1GB/s.
+  if (u == "b/s") return p->first / 8;
+  if (u == "Kb/s" || u == "kb/s") return p->first * 1e3 / 8;
+  if (u == "Mb/s") return p->first * 1e6 / 8;
+  if (u == "Gb/s") return p->first * 1e9 / 8;
+  if (u == "Tb/s") return p->first * 1e12 / 8;
   if (u.size() > 2 && u.substr(u.size() - 2) == "/s") {
     auto f = size_factor(u.substr(0, u.size() - 2));
     if (f) return p->first * *f;
@@ -94,6 +103,25 @@ std::optional<double> parse_frequency(std::string_view s) {
   if (u == "MHz") return p->first * 1e6;
   if (u == "GHz") return p->first * 1e9;
   return std::nullopt;
+}
+
+std::string suggest_unit(std::string_view text, std::string_view quantity) {
+  static const std::vector<std::string> sizes = {"B", "KiB", "MiB", "GiB", "TiB", "KB", "MB", "GB", "TB", "K", "M", "G"};
+  static const std::vector<std::string> times = {"ns", "us", "ms", "s"};
+  static const std::vector<std::string> rates = {"bit/s", "Kbit/s", "Mbit/s", "Gbit/s", "Tbit/s", "bps",   "Kbps",
+                                                 "Mbps",  "Gbps",   "Tbps",   "b/s",    "Kb/s",   "Mb/s",  "Gb/s",
+                                                 "B/s",   "KB/s",   "MB/s",   "GB/s",   "KiB/s",  "MiB/s", "GiB/s"};
+  static const std::vector<std::string> freqs = {"Hz", "kHz", "MHz", "GHz"};
+  const auto& units = quantity == "size" ? sizes : quantity == "time" ? times : quantity == "rate" ? rates : freqs;
+  auto p = split(text);
+  if (!p || p->second.empty()) return quantity == "time" ? "; a time needs its unit: ns, us, ms or s" : "";
+  auto best = closest(p->second, units);
+  if (!best) return "";
+  const std::string number(text.substr(0, text.size() - p->second.size()));
+  std::string n = number;
+  while (!n.empty() && std::isspace(static_cast<unsigned char>(n.back()))) n.pop_back();
+  while (!n.empty() && std::isspace(static_cast<unsigned char>(n.front()))) n.erase(n.begin());
+  return fmt::format("; did you mean `{}{}`?", n, *best);
 }
 
 std::string format_size(double b) {

@@ -14,6 +14,13 @@ std::optional<double> parse_time_ns(std::string_view s);    // ns; a bare number
 std::optional<double> parse_rate(std::string_view s);       // bytes per second
 std::optional<double> parse_frequency(std::string_view s);  // Hz
 
+// The grammar (README, "Units"): sizes B, KiB MiB GiB TiB (1024s), KB MB GB TB (1000s),
+// K M G as KiB MiB GiB; times ns us ms s; rates a size per second (2GB/s, 500MiB/s) or
+// bits per second (10Gbit/s = 10Gbps = 10Gb/s: a lower-case b is a bit); Hz kHz MHz GHz.
+// "; did you mean `1Gbit/s`?" for a value of `quantity` ("size", "time", "rate",
+// "frequency") whose unit is misspelt; "" when none is close.
+std::string suggest_unit(std::string_view text, std::string_view quantity);
+
 std::string format_size(double bytes);      // 65536 -> "64KiB"
 std::string format_time_ns(double ns);      // 1500 -> "1.5us"
 std::string format_rate(double bytes_per_s);

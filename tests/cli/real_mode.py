@@ -112,8 +112,12 @@ with tempfile.TemporaryDirectory() as tmp:
         open(partial, "w").write("kiosim_machine: 1\ncpu:\n  syscall: 300ns\n")
         r = run(["check", scenario, "--machine", partial, "--sizes", "1MiB", "--repeat", "1", "--method", "sendfile",
                  "-q"], tmp)
+        if r.returncode != 0 or "machine keys not given take their defaults" not in r.stderr \
+                or "warning: no `" in r.stderr or r.stderr.count("warning") != 1:
+            fail(f"partial profile: expected one warning line and success, got {r.returncode}: {r.stderr}")
+        r = run(["run", scenario, "--machine", partial, "--method", "sendfile", "--verbose"], tmp)
         if r.returncode != 0 or "warning: no `cpu.copy_bandwidth`" not in r.stderr:
-            fail(f"partial profile: expected warnings and success, got {r.returncode}: {r.stderr}")
+            fail(f"partial profile --verbose: expected the missing keys by name, got {r.returncode}: {r.stderr}")
         r = run(["run", scenario, "--machine", os.path.join(tmp, "nowhere.yaml")], tmp)
         if r.returncode != 2 or "--machine" not in r.stderr:
             fail(f"run --machine of a missing file: expected exit 2 naming --machine, got {r.returncode}: {r.stderr}")

@@ -1,6 +1,7 @@
 // What survives a crash (Journal::crash), worked by hand. The sequence of a commit
-// in the simulator is: start_commit, ordered data written (data_written), journal
-// blocks, commit record, flush (flush_begin/flush_end), finish_commit. A crash is
+// in the simulator is jbd2_journal_commit_transaction's: start_commit, ordered data
+// and journal blocks written together (data_written), the commit record's
+// REQ_PREFLUSH (flush_begin/flush_end), its REQ_FUA write, finish_commit. A crash is
 // a call to crash() somewhere in that sequence.
 #include <catch2/catch.hpp>
 
@@ -21,9 +22,11 @@ void commit_ordered(Journal& j, std::uint64_t first, std::uint64_t n) {
   CommitPlan p = j.start_commit();
   REQUIRE(p.tid != 0);
   for (std::uint64_t pg = first; pg < first + n; ++pg) j.data_written({0, pg}, j.last_write());
-  auto t = j.flush_begin();  // after the commit record
+  j.set_phase(CommitPhase::preflush);
+  auto t = j.flush_begin();  // REQ_PREFLUSH: before the commit record
   j.flush_end(t);
-  j.finish_commit();
+  j.set_phase(CommitPhase::commit_record);
+  j.finish_commit();  // the record's REQ_FUA write completed
 }
 }  // namespace
 
@@ -119,4 +122,42 @@ TEST_CASE("crash: an overwrite written and flushed survives without a commit", "
   CHECK_FALSE(r.writes[0].metadata_committed);  // only its mtime is lost
   CHECK(r.writes[0].fate == Fate::survives);
   CHECK(r.files[0].size_recovered == 65536);
+}
+
+TEST_CASE("crash: jbd2_journal_commit_transaction's order - the flush before the commit record, committed after it",
+          "[crash]") {
+  Journal j(nodelalloc());  // ordered
+  // T1: w1 appends page 0 of an empty file; its commit starts, the ordered data and
+  // the journal blocks are written (together).
+  j.note_write(0, 0, 4096, 0);
+  j.request_commit(1);
+  REQUIRE(j.start_commit().tid == 1);
+  CHECK(j.phase() == CommitPhase::writing);
+  j.data_written({0, 0}, 1);
+  // The crash comes during the commit record's REQ_PREFLUSH: the data is still in the
+  // device's volatile cache, the size uncommitted -> lost, in phase `preflush`.
+  j.set_phase(CommitPhase::preflush);
+  const auto ticket = j.flush_begin();
+  CrashReport during_flush = j.crash();
+  CHECK(during_flush.committing == 1);
+  CHECK(during_flush.phase == CommitPhase::preflush);
+  CHECK_FALSE(during_flush.writes[0].data_on_disk);
+  CHECK(during_flush.writes[0].fate == Fate::lost);
+  // The flush ended and the commit record is being written (REQ_FUA): the data is
+  // stable now, but without the record the size is not -> still lost, data on disk.
+  j.flush_end(ticket);
+  j.set_phase(CommitPhase::commit_record);
+  CrashReport during_record = j.crash();
+  CHECK(during_record.phase == CommitPhase::commit_record);
+  CHECK(during_record.writes[0].data_on_disk);
+  CHECK_FALSE(during_record.writes[0].metadata_committed);
+  CHECK(during_record.writes[0].fate == Fate::lost);
+  // The record's FUA write completed: committed, no flush after it.
+  j.finish_commit();
+  CrashReport after = j.crash();
+  CHECK(after.last_committed == 1);
+  CHECK(after.committing == 0);
+  CHECK(after.phase == CommitPhase::none);
+  CHECK(after.writes[0].fate == Fate::survives);
+  CHECK(after.files[0].size_recovered == 4096);
 }

@@ -209,3 +209,28 @@ TEST_CASE("crash: with delayed allocation an unsynced append is lost whole, neve
   CHECK(r.files[0].size_recovered == 0);
   CHECK(r.files[0].consistent);
 }
+
+TEST_CASE("journal: a commit's ordered data is the jinode's dirty range (ext4_jbd2_inode_add_write)", "[journal]") {
+  // Delayed allocation: w1 appends [0, 16 KiB) to an empty file, w2 [16, 32 KiB).
+  // Writeback of the file begins after w1 only (ext4_writepages -> allocate): w1's
+  // blocks join T1 with the range [0, 16384). w2 comes after: delayed, unallocated,
+  // so not in the range - journal_submit_data_buffers writes only allocated blocks.
+  Journal j;  // ordered, delalloc
+  j.note_write(0, 0, 16384, 0);
+  REQUIRE(j.allocate(0));
+  j.note_write(0, 16384, 16384, 16384);
+  j.request_commit(j.running());
+  CommitPlan p = j.start_commit();
+  CHECK(p.ordered_files == std::vector<FileId>{0});
+  REQUIRE(p.ordered_ranges.size() == 1);
+  CHECK(p.ordered_ranges[0] == DirtyRange{0, 0, 16384});
+  // Without delayed allocation every write joins the range when it is made:
+  // [4096, 8192) and [20480, 24576) of a 64 KiB file -> [4096, 24576).
+  Journal n(JournalParams{JournalMode::ordered, 250, false});
+  n.note_write(3, 4096, 4096, 65536);
+  n.note_write(3, 20480, 4096, 65536);
+  n.request_commit(n.running());
+  CommitPlan q = n.start_commit();
+  REQUIRE(q.ordered_ranges.size() == 1);
+  CHECK(q.ordered_ranges[0] == DirtyRange{3, 4096, 24576});
+}

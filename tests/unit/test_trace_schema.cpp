@@ -158,7 +158,9 @@ std::vector<std::string> live_mismatches(const ordered_json& run) {
   for (const auto& c : schema::kCounters) {
     if (c.source != schema::Source::events) continue;
     const std::string name(c.name);
-    const auto fin = run["counters"][name].get<std::uint64_t>();
+    // The run's totals are the sender's path; a local receiver's events are its own.
+    auto fin = run["counters"][name].get<std::uint64_t>();
+    if (run.contains("receiver")) fin += run["receiver"]["counters"][name].get<std::uint64_t>();
     if (live[name] != fin)
       out.push_back(name + ": events " + std::to_string(live[name]) + ", final " + std::to_string(fin));
   }
