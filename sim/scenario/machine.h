@@ -76,9 +76,12 @@ struct Machine {
   std::uint64_t writeback_chunk_bytes = 1 << 20;  // page_cache.writeback_chunk: one flusher disk request
   MmParams mm;
   TlbParams tlb;                   // per core (tlb.entries, tlb.ways)
-  // A write through a mapping to a page an skb still references (sendfile in flight):
-  // copy the page first, or wait for the NIC's TX completion (mm.write_during_send).
-  bool write_during_send_wait = false;
+  // A write to a page an skb or a pipe still references (sendfile, splice in flight),
+  // mm.write_during_send. overwrite: Linux, the write lands and the new bytes go out;
+  // copy / wait: what-if stable-pages designs (copy the page first, or wait for the
+  // references to go).
+  enum class WriteDuringSend : std::uint8_t { overwrite, copy, wait };
+  WriteDuringSend write_during_send = WriteDuringSend::overwrite;
   DiskCosts disk;
   // The file system journal (fs/jbd2, ext4 data=): journal.mode, journal.commit_interval.
   JournalParams journal;
