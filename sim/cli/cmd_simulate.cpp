@@ -11,6 +11,9 @@
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/transfer_options.h"
+#include "sim/homework/homework.h"
+#include "sim/homework/present.h"
 #include "sim/host/profile.h"
 #include "sim/run/crash.h"
 #include "sim/report/explain.h"
@@ -38,6 +41,8 @@ struct Common {
   // explain's window and filters (sim/report/explain.h)
   std::string from, to;
   ExplainOptions explain;
+  TransferOptions transfer;  // --size, --cache
+  bool answers = false;      // run -c: a homework problem's answers (sim/homework)
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -53,6 +58,7 @@ void add_common(CLI::App* c, Common& o) {
   c->add_flag("--json", o.json, "print JSON instead of tables");
   c->add_flag("-v,--verbose", o.verbose, "name each machine key the --machine profile leaves to its default");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
+  add_transfer_options(c, o.transfer);
 }
 
 // OSTEP's habit: print every option, so the output says how to reproduce it.
@@ -62,6 +68,8 @@ void print_args(std::ostream& out, const std::string& cmd, const Common& o, cons
   out << fmt::format("ARG machine   {}\n", s.machine_name);
   for (const auto& kv : o.sets) out << fmt::format("ARG set       {}\n", kv);
   if (!o.method.empty()) out << fmt::format("ARG method    {}\n", o.method);
+  if (!o.transfer.size.empty()) out << fmt::format("ARG size      {}\n", o.transfer.size);
+  if (o.transfer.cache != "scenario") out << fmt::format("ARG cache     {}\n", o.transfer.cache);
   if (!o.trace_path.empty()) out << fmt::format("ARG trace     {}\n", o.trace_path);
   if (s.crash_at_ns) out << fmt::format("ARG crash-at  {}\n", format_time_ns(*s.crash_at_ns));
   if (!o.from.empty()) out << fmt::format("ARG from      {}\n", o.from);
@@ -82,6 +90,8 @@ nlohmann::ordered_json options_json(const std::string& cmd, const Common& o, con
   j["machine"] = s.machine_name;
   j["set"] = o.sets;
   if (!o.method.empty()) j["method"] = o.method;
+  if (!o.transfer.size.empty()) j["size"] = o.transfer.size;
+  if (o.transfer.cache != "scenario") j["cache"] = o.transfer.cache;
   if (!o.trace_path.empty()) j["trace"] = o.trace_path;
   return j;
 }
@@ -145,7 +155,20 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   // The profile's warnings (a key it does not give falls back to the default).
   if (!o.machine_file.empty() && std::filesystem::is_regular_file(o.machine_file))
     (void)host::load_profile(o.machine_file, std::cerr, o.verbose);
+  if (homework::is_homework_file(o.file)) {
+    homework::require_problem(o.file);  // a template cannot run: say how to make a problem
+    if (cmd == "run") {
+      if (!o.sets.empty() || !o.machine_file.empty() || !o.transfer.size.empty() || o.transfer.cache != "scenario" ||
+          !o.trace_path.empty() || !o.crash_at.empty() || o.check || !o.method.empty())
+        throw InputError("command line", 0, 0, "", "a homework problem runs as it was handed out: `kiosim run FILE` "
+                                                   "or `kiosim run FILE -c`, without other options (explain and compare take them)");
+      return homework::run_problem(std::cout, o.file, o.answers, o.json, o.jobs);
+    }
+  }
+  if (o.answers)
+    throw InputError(o.file, 0, 0, "--answers", "-c (--answers) is for a homework problem (from `kiosim homework new`)");
   Scenario s = load_scenario(o.file, lo);
+  apply_transfer_options(o.transfer, s);
   // A --set of the swept key wins: one run with that value, and the user is told.
   if (s.sweep)
     for (const auto& kv : o.sets)
@@ -250,6 +273,7 @@ Action add_run(CLI::App& app) {
   c->add_option("--crash-at", o->crash_at,
                 "stop the machine at this simulated time (2.5s) and report which writes survive, per journal mode")
       ->type_name("TIME");
+  c->add_flag("-c,--answers", o->answers, "a homework problem: its answers, with the reasoning from the run");
   return [o] { return simulate_and_report("run", *o); };
 }
 

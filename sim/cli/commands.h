@@ -18,5 +18,6 @@ Action add_cache_replay(CLI::App& app);  // kiosim cache-replay
 Action add_measure(CLI::App& app);    // kiosim measure (real mode, sim/host)
 Action add_calibrate(CLI::App& app);  // kiosim calibrate (real mode, sim/host)
 Action add_check(CLI::App& app);      // kiosim check (real mode, sim/host)
+Action add_homework(CLI::App& app);   // kiosim homework new|key|grade (sim/homework)
 
 }  // namespace kiosim::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
              "  kiosim explain scenarios/copy-table.yaml --method sendfile\n"
              "  kiosim run scenarios/copy-table.yaml --method splice --json\n"
              "  kiosim keys                                       machine keys for --set\n"
+             "  kiosim homework new course/01-copy-problem/homework.yaml --seed 1 -o hw.yaml\n"
              "Exit codes: 0 ok, 1 a check or a simulation failed, 2 bad input.");
   std::map<CLI::App*, kiosim::cli::Action> actions;
   auto add = [&](kiosim::cli::Action (*f)(CLI::App&)) {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_measure);
   add(kiosim::cli::add_calibrate);
   add(kiosim::cli::add_check);
+  add(kiosim::cli::add_homework);
   // A mistyped command: say which one was meant (CLI11 would only ask for one).
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;

@@ -34,6 +34,14 @@ YAML::Node parse_file(const std::string& path) {
   }
 }
 
+YAML::Node parse_text(const std::string& text, const std::string& path) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw InputError(path, e.mark.line + 1, e.mark.column + 1, "", fmt::format("malformed YAML: {}", e.msg));
+  }
+}
+
 void Reader::fail(const YAML::Node& n, const std::string& path, const std::string& msg) const {
   int line = 0, col = 0;
   if (n.IsDefined() && n.Mark().line >= 0) {

@@ -19,6 +19,8 @@ std::string kind_of(const YAML::Node& n);
 
 // Parses a file; InputError if it cannot be read or is not YAML.
 YAML::Node parse_file(const std::string& path);
+// Parses text as if it were the file `path` (its messages name `path`).
+YAML::Node parse_text(const std::string& text, const std::string& path);
 
 class Reader {
  public:

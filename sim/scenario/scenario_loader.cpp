@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/scenario/load_steps.h"
+#include "sim/scenario/scenario_text.h"
 #include "sim/scenario/methods.h"
 #include "sim/scenario/suggest.h"
 #include "sim/scenario/units.h"
@@ -105,8 +106,9 @@ void read_compare(const Reader& r, const YAML::Node& c, Scenario& s) {
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
-  YAML::Node root = parse_file(path);
+namespace {
+
+Scenario load_root(const YAML::Node& root, const std::string& path, const LoadOptions& opt) {
   Reader r(path);
   Scenario s;
   s.path = path;
@@ -114,7 +116,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
     r.fail(root, "", fmt::format("a scenario is a map of keys (kiosim, title, files, ...), found {}", kind_of(root)));
   r.keys(root, "",
          {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed", "sweep",
-          "params", "crash_at"},
+          "params", "crash_at", "homework", "problem"},  // homework, problem: sim/homework reads them
          {"kiosim"});
   if (r.count(root["kiosim"], "kiosim", 0, 1000000) != 1)
     r.fail(root["kiosim"], "kiosim", "this kiosim reads scenario format version 1");
@@ -135,6 +137,14 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   if (YAML::Node ps = root["processes"]) read_processes(r, ps, s);
   if (YAML::Node e = root["expect"]) read_expect(r, e, s);
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const LoadOptions& opt) { return load_root(parse_file(path), path, opt); }
+
+Scenario load_scenario_text(const std::string& text, const std::string& path, const LoadOptions& opt) {
+  return load_root(parse_text(text, path), path, opt);
 }
 
 }  // namespace kiosim
