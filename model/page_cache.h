@@ -37,6 +37,7 @@ struct PageCacheStats {
   std::uint64_t hits = 0, misses = 0, inserts = 0;
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, rotations = 0;
   std::uint64_t writeback_queued = 0, stalls = 0, dropped = 0;
+  std::uint64_t put_underflows = 0;  // put() of a page nobody held: a reference count below zero
 };
 
 class PageCache final : private ReplacementPolicy::Observer {
@@ -98,6 +99,7 @@ class PageCache final : private ReplacementPolicy::Observer {
   const PageCacheStats& stats() const { return stats_; }
   CachePolicy policy() const { return params_.policy; }
   LruList list_of(PageKey k) const;
+  std::size_t list_size(LruList l) const { return policy_->size(l); }  // pages on one list (invariants)
   std::vector<PageKey> order(LruList l) const;  // head first
 
  private:

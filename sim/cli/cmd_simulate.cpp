@@ -29,6 +29,7 @@ struct Common {
   bool check = false;
   std::string method;
   std::string crash_at;  // run --crash-at (sim/crash.h)
+  bool check_invariants = false;
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -43,6 +44,8 @@ void add_common(CLI::App* c, Common& o) {
       ->type_name("PROFILE.yaml");
   c->add_flag("--json", o.json, "print JSON instead of tables");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
+  c->add_flag("--check-invariants", o.check_invariants,
+              "check the model's invariants after every step (sim/kernel/invariants.h); a broken one fails the run");
 }
 
 // OSTEP's habit: print every option, so the output says how to reproduce it.
@@ -118,6 +121,7 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   RunOptions ro;
   ro.trace = !o.trace_path.empty() || cmd == "explain";
   ro.jobs = o.jobs;
+  ro.check_invariants = o.check_invariants;
   auto results = simulate(s, specs, ro);
   if (!o.trace_path.empty()) write_file_atomically(o.trace_path, trace_document(s, results).dump() + "\n");
 

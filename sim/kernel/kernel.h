@@ -103,6 +103,7 @@ class Kernel {
   const std::vector<std::unique_ptr<Thread>>& threads() const { return threads_; }
   std::uint64_t file_size(FileId f) const { return filemap_.file_size(f); }
   const Journal& journal() const { return jbd2_.journal(); }
+  bool pipes_empty() const { return socket_io_.pipes_empty(); }
 
  private:
   void after_interrupt();  // waiters re-check: the page cache changed, the run may be over

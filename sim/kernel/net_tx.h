@@ -29,6 +29,7 @@ struct TxSkb {
   Socket* sock = nullptr;
   Process* proc = nullptr;
   std::uint64_t req = 0;
+  std::uint32_t retransmits = 0;  // times this skb was lost and resent
 };
 
 class NetTx {

@@ -95,6 +95,9 @@ struct Machine {
   // Copies into and out of socket buffers (net.send_bandwidth, net.recv_bandwidth); 0:
   // as cpu.copy_bandwidth. With a local receiver they are slower than a plain copy: the
   // skb memory the sender fills was freed, and is cached, on the receiver's core.
+  // Budgets: a runaway program stops with a message (run.time_limit, run.event_limit).
+  double time_limit_ns = 3600e9;  // simulated time
+  double event_limit = 50e6;      // engine activities (CPU work, copies, DMAs, sleeps, waits)
   double send_bytes_per_s = 0;
   double recv_bytes_per_s = 0;
   double send_rate() const { return send_bytes_per_s > 0 ? send_bytes_per_s : cpu.copy_bytes_per_s; }

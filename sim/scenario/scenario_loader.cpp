@@ -133,6 +133,7 @@ Scenario load_scenario(const std::string& path, const LoadOptions& opt) {
   if (YAML::Node c = root["compare"]) read_compare(r, c, s);
   if (YAML::Node sw = root["sweep"]) read_sweep(r, sw, s);  // before the programs: `bytes: $name` knows every value
   if (YAML::Node ps = root["processes"]) read_processes(r, ps, s);
+  if (YAML::Node sw = root["sweep"]) check_swept_machines(r, sw, s);
   if (YAML::Node e = root["expect"]) read_expect(r, e, s);
   return s;
 }
