@@ -113,6 +113,8 @@ void FileIo::copy_into_cache(Thread& t, OpenFile& f, std::uint64_t pos, std::uin
       bool partial = pos > page_start || pos + bytes < page_end;
       if (partial && page_start < filemap_.file_size(f.file)) filemap_.read_into_cache(t, f.file, {p, 1}, true, false);
       else filemap_.insert_page(t, k);
+    } else {
+      mm_.write_to_held_page(t, k, false);  // an skb or pipe may still hold it
     }
     writeback_.dirtied(t, k);
   }

@@ -193,41 +193,64 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   acct_.trace(t, e);
 }
 
-// A write through a shared mapping to a page-cache page that an skb still references
-// (sendfile, splice, MSG_ZEROCOPY in flight): the wire must keep the old bytes.
-// copy: the kernel copies the page first, and the skb keeps the copy (counted as a
-// CoW fault with its CPU copy); wait: the writer sleeps until the NIC's TX completion
-// drops the reference (a voluntary context switch, its time under `wire`). Either
-// way the page was write-protected while in flight, so the write is a minor fault
-// taken in user mode.
-void Mm::write_to_pinned_page(Thread& t, PageKey k) {
+// A write to a page-cache page that an skb or a pipe still references (sendfile,
+// splice in flight; an skb holds its pages until the ACK). Linux write-protects
+// nothing for them: tcp_sendmsg_locked (MSG_SPLICE_PAGES), splice_to_socket and
+// filemap_splice_read take page references only, and folio_wait_stable waits for
+// block writeback alone. So by default (overwrite) the write lands, the new bytes go
+// out (or go out again, when the skb is resent), and it is counted and traced.
+// copy and wait are what-if policies, what a stable-pages design would cost: the page
+// is write-protected while held, so a store through a mapping faults (a minor fault
+// in user mode; write() takes none), then copy: the kernel copies the page for the
+// skb (a CoW fault with its CPU copy); wait: the writer sleeps until the references go.
+void Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
   PageCache& cache = filemap_.cache();
   if (t.setup || cache.refcount(k) == 0 || filemap_.reading(k)) return;
-  acct_.flush_cpu(t);
-  double t0 = acct_.now();
-  acct_.count(t, &Counters::mode_switches, 2);
-  acct_.count(t, &Counters::page_faults_minor, 1);
-  acct_.cpu(t, TimeCat::fault, acct_.machine().cpu.minor_fault_ns);
-  if (acct_.machine().write_during_send_wait) {
-    TraceEvent f;
-    f.t_ns = std::int64_t(t0);
-    f.kind = EventKind::page_fault_minor;
-    f.name = schema::note::pinned_write_wait;
-    f.file = k.file;
-    f.page = std::int64_t(k.index);
-    f.user_mode = true;  // pages 0: nothing newly mapped
-    acct_.trace(t, f);
-    acct_.block(t, TimeCat::wire, filemap_.changed(), [&] { return cache.refcount(k) == 0; },
-                "TX completion of a page it writes");
+  const auto policy = acct_.machine().write_during_send;
+  if (policy == Machine::WriteDuringSend::overwrite) {
+    acct_.count(t, &Counters::inflight_overwrites, 1);
+    TraceEvent e;
+    e.t_ns = std::int64_t(acct_.now());
+    e.kind = EventKind::page_ref_move;
+    e.to = Place::wire;
+    e.name = schema::note::inflight_overwrite;
+    e.file = k.file;
+    e.page = std::int64_t(k.index);
+    e.pages = 1;
+    e.user_mode = user_mode;
+    acct_.trace(t, e);
     return;
   }
-  acct_.count(t, &Counters::cow_faults, 1);
+  acct_.flush_cpu(t);
+  double t0 = acct_.now();
+  if (user_mode) {
+    acct_.count(t, &Counters::mode_switches, 2);
+    acct_.count(t, &Counters::page_faults_minor, 1);
+    acct_.cpu(t, TimeCat::fault, acct_.machine().cpu.minor_fault_ns);
+  }
+  if (policy == Machine::WriteDuringSend::wait) {
+    if (user_mode) {
+      TraceEvent f;
+      f.t_ns = std::int64_t(t0);
+      f.kind = EventKind::page_fault_minor;
+      f.name = schema::note::pinned_write_wait;
+      f.file = k.file;
+      f.page = std::int64_t(k.index);
+      f.user_mode = true;  // pages 0: nothing newly mapped
+      acct_.trace(t, f);
+    }
+    acct_.block(t, TimeCat::wire, filemap_.changed(), [&] { return cache.refcount(k) == 0; },
+                schema::note::pinned_write_wait.data());
+    return;
+  }
+  if (user_mode) acct_.count(t, &Counters::cow_faults, 1);
   acct_.cpu_copy(t, kPageSize, Place::page_cache, Place::socket_buffer);
+  if (!user_mode) return;
   TraceEvent e;
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
   e.kind = EventKind::cow_fault;
-  e.name = "write during send: copy for the wire";
+  e.name = "write during send: copy for the wire (what-if)";
   e.file = k.file;
   e.page = std::int64_t(k.index);
   e.pages = 1;
@@ -257,7 +280,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
       write_protect_fault(t, vp, true);
     } else if (vma->kind == VmaKind::file_shared) {
       PageKey k = pte->page;
-      write_to_pinned_page(t, k);
+      write_to_held_page(t, k, true);
       if (!t.setup) filemap_.cache().mark_dirty(k);
     }
   }

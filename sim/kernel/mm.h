@@ -41,12 +41,15 @@ class Mm {
   void fork_mm(Thread& parent, Process& child);
   void exit_mm(Process& p);
 
+  // A write to cached page `k` (a store through a shared mapping, or write()): if an
+  // skb or a pipe still holds it, what mm.write_during_send does.
+  void write_to_held_page(Thread& t, PageKey k, bool user_mode);
+
  private:
   void anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, double t0, TraceEvent e);
   bool file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage);  // true: a major fault
   std::uint64_t map_fault_around(Thread& t, Mapping& m, const Vma& v, std::uint64_t vpage);
   void write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode);
-  void write_to_pinned_page(Thread& t, PageKey k);  // mm.write_during_send
 
   Accounting& acct_;
   Filemap& filemap_;

@@ -10,6 +10,7 @@
 
 #include "sim/scenario/machine_keys.h"
 #include "sim/scenario/units.h"
+#include "sim/trace/schema.h"
 
 namespace kiosim {
 
@@ -145,6 +146,9 @@ void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
     else if (kind == "cpu_copy") text = fmt::format("CPU copy {} -> {}, {} (CPU copy)", from, to, size);
     else if (kind == "dma_copy") text = fmt::format("DMA {} -> {}, {}{} (DMA copy)", from, to, size,
                                                      pages ? fmt::format(", {} {}", pages, from == "disk" ? "pages" : "fragments") : "");
+    else if (kind == "page_ref_move" && name == schema::note::inflight_overwrite)
+      text = fmt::format("write to page {}, which an skb or pipe still holds: it lands, the new bytes go out",
+                         e.value("page", 0));
     else if (kind == "page_ref_move") text = fmt::format("page references {} -> {}, {} pages, {} (no copy)", from, to, pages, size);
     else if (kind == "page_fault_minor" || kind == "page_fault_major")
       text = fmt::format("{} page fault on page {}{}, {} pages mapped", kind == "page_fault_major" ? "major" : "minor",

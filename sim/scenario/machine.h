@@ -76,9 +76,12 @@ struct Machine {
   std::uint64_t writeback_chunk_bytes = 1 << 20;  // page_cache.writeback_chunk: one flusher disk request
   MmParams mm;
   TlbParams tlb;                   // per core (tlb.entries, tlb.ways)
-  // A write through a mapping to a page an skb still references (sendfile in flight):
-  // copy the page first, or wait for the NIC's TX completion (mm.write_during_send).
-  bool write_during_send_wait = false;
+  // A write to a page an skb or a pipe still references (sendfile, splice in flight),
+  // mm.write_during_send. overwrite: Linux, the write lands and the new bytes go out;
+  // copy / wait: what-if stable-pages designs (copy the page first, or wait for the
+  // references to go).
+  enum class WriteDuringSend : std::uint8_t { overwrite, copy, wait };
+  WriteDuringSend write_during_send = WriteDuringSend::overwrite;
   DiskCosts disk;
   // The file system journal (fs/jbd2, ext4 data=): journal.mode, journal.commit_interval.
   JournalParams journal;
@@ -92,12 +95,12 @@ struct Machine {
   bool receiver_local = false;                 // net.receiver
   double recv_call_ns = 1000;                  // net.recv_call: one recv() of the local receiver
   std::uint64_t recv_buffer_bytes = 64 << 10;  // net.recv_buffer: the local receiver's read size
-  // Copies into and out of socket buffers (net.send_bandwidth, net.recv_bandwidth); 0:
-  // as cpu.copy_bandwidth. With a local receiver they are slower than a plain copy: the
-  // skb memory the sender fills was freed, and is cached, on the receiver's core.
   // Budgets: a runaway program stops with a message (run.time_limit, run.event_limit).
   double time_limit_ns = 3600e9;  // simulated time
   double event_limit = 50e6;      // engine activities (CPU work, copies, DMAs, sleeps, waits)
+  // Copies into and out of socket buffers (net.send_bandwidth, net.recv_bandwidth); 0:
+  // as cpu.copy_bandwidth. With a local receiver they are slower than a plain copy: the
+  // skb memory the sender fills was freed, and is cached, on the receiver's core.
   double send_bytes_per_s = 0;
   double recv_bytes_per_s = 0;
   double send_rate() const { return send_bytes_per_s > 0 ? send_bytes_per_s : cpu.copy_bytes_per_s; }

@@ -145,12 +145,18 @@ std::vector<MachineKey> build() {
                       "pages above which an unmap flushes the whole TLB (tlb_single_page_flush_ceiling)", 0, 1 << 20,
                       [](Machine& m) -> auto& { return m.mm.flush_threshold; }));
   {
+    using W = Machine::WriteDuringSend;
     MachineKey k{"mm.write_during_send", K::choice,
-                 "a write to a page sendfile still sends: copy (the wire keeps the old page) or wait (for TX completion)",
-                 0, 0, {"copy", "wait"}, {}, {}, {}};
-    k.set = [](Machine& m, double, std::string_view s) { m.write_during_send_wait = s == "wait"; };
-    k.show = [](const Machine& m) { return std::string(m.write_during_send_wait ? "wait" : "copy"); };
-    k.number = [](const Machine& m) { return m.write_during_send_wait ? 1.0 : 0.0; };
+                 "a write to a page an skb or pipe still holds: overwrite (Linux: the new bytes go out); what-if "
+                 "stable pages: copy (the page first) or wait (until the references go)",
+                 0, 0, {"overwrite", "copy", "wait"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) {
+      m.write_during_send = s == "wait" ? W::wait : s == "copy" ? W::copy : W::overwrite;
+    };
+    k.show = [](const Machine& m) {
+      return std::string(m.write_during_send == W::wait ? "wait" : m.write_during_send == W::copy ? "copy" : "overwrite");
+    };
+    k.number = [](const Machine& m) { return double(m.write_during_send); };
     v.push_back(std::move(k));
   }
   v.push_back(numeric("tlb.entries", K::integer, "TLB entries of one core", 1, 65536,

@@ -47,6 +47,7 @@ void Counters::add(const Counters& o) {
   ring_full_waits += o.ring_full_waits; retransmits += o.retransmits;
   zerocopy_sends += o.zerocopy_sends; zerocopy_completions += o.zerocopy_completions;
   zerocopy_waits += o.zerocopy_waits; zerocopy_overwrites += o.zerocopy_overwrites;
+  inflight_overwrites += o.inflight_overwrites;
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
@@ -102,6 +103,7 @@ nlohmann::ordered_json Counters::to_json() const {
   j["zerocopy_completions"] = zerocopy_completions;
   j["zerocopy_waits"] = zerocopy_waits;
   j["zerocopy_overwrites"] = zerocopy_overwrites;
+  j["inflight_overwrites"] = inflight_overwrites;
   j["journal_commits"] = journal_commits;
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;

@@ -113,7 +113,9 @@ inline constexpr std::string_view zerocopy_send = "MSG_ZEROCOPY: user pages pinn
 inline constexpr std::string_view zerocopy_wait = "buffer pinned by MSG_ZEROCOPY";
 inline constexpr std::string_view direct_einval = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
 inline constexpr std::string_view device_flush_wait = "device cache flush (fsync: nothing to commit)";
-inline constexpr std::string_view pinned_write_wait = "write during send: wait for the TX completion";
+inline constexpr std::string_view pinned_write_wait = "write during send: wait for the references to go (what-if)";
+inline constexpr std::string_view inflight_overwrite =
+    "write to a page an skb or pipe still holds: the new bytes go out";
 inline constexpr std::string_view zerocopy_overwrite =
     "buffer overwritten while MSG_ZEROCOPY still sends it: the wire carries the new bytes";
 }  // namespace note
@@ -181,6 +183,7 @@ inline constexpr std::array kCounters = {
     CounterInfo{"zerocopy_completions", "MSG_ZEROCOPY sends whose pages the NIC released", "sends", S::final_only},
     CounterInfo{"zerocopy_waits", "reuses of a buffer that waited for its MSG_ZEROCOPY completion", "waits"},
     CounterInfo{"zerocopy_overwrites", "reuses of a buffer still in flight: the wire carries the new bytes", "writes"},
+    CounterInfo{"inflight_overwrites", "page writes that landed while an skb or pipe still held the page", "pages"},
     CounterInfo{"journal_commits", "journal transactions committed", "commits"},
     CounterInfo{"journal_bytes", "bytes written to the journal", "bytes"},
     CounterInfo{"device_flushes", "disk cache flushes", "flushes"},
@@ -260,6 +263,7 @@ inline constexpr std::array kRules = {
     Rule{.counter = "zerocopy_sends", .kind = K::page_ref_move, .name_is = note::zerocopy_send},
     Rule{.counter = "zerocopy_waits", .kind = K::block, .name_is = note::zerocopy_wait},
     Rule{.counter = "zerocopy_overwrites", .kind = K::page_ref_move, .name_is = note::zerocopy_overwrite},
+    Rule{.counter = "inflight_overwrites", .kind = K::page_ref_move, .per = Per::pages, .name_is = note::inflight_overwrite},
     Rule{.counter = "journal_commits", .kind = K::journal_commit},
     Rule{.counter = "journal_bytes", .kind = K::journal_commit, .per = Per::bytes},
     Rule{.counter = "device_flushes", .kind = K::device_flush},
