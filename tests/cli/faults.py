@@ -3,7 +3,7 @@
 the death the signal asks for) and leaves nothing behind in TMPDIR.
 Usage: faults.py KIOSIM SOURCE_DIR TEST [KIOSIM_GUI]
 TEST: sigterm | readonly | fsize | receiver | gui"""
-import os, resource, signal, subprocess, sys, tempfile, time
+import os, resource, shutil, signal, subprocess, sys, tempfile, time
 
 kiosim, src, test = sys.argv[1], sys.argv[2], sys.argv[3]
 gui = sys.argv[4] if len(sys.argv) > 4 else None
@@ -124,7 +124,11 @@ with tempfile.TemporaryDirectory() as tmp:
         # A scenario that simulates for a while: the GUI runs `kiosim run` into its
         # kiosim-gui-XXXXXX directory; SIGTERM must remove it, and the child must go.
         slow = os.path.join(src, "tests", "data", "faults", "slow.yaml")
-        p = subprocess.Popen([gui, slow], env=env_with(tmp, QT_QPA_PLATFORM="offscreen", KIOSIM_CLI=kiosim),
+        # Qt makes $TMPDIR/runtime-USER when XDG_RUNTIME_DIR is unset: give it its own.
+        xdg = tempfile.mkdtemp(prefix="kiosim-faults-xdg-")
+        os.chmod(xdg, 0o700)
+        p = subprocess.Popen([gui, slow], env=env_with(tmp, QT_QPA_PLATFORM="offscreen", KIOSIM_CLI=kiosim,
+                                                       XDG_RUNTIME_DIR=xdg),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60
         child = None
@@ -146,6 +150,7 @@ with tempfile.TemporaryDirectory() as tmp:
         time.sleep(0.2)
         if os.path.exists(f"/proc/{child}") and open(f"/proc/{child}/stat").read().split()[2] != "Z":
             fail(f"the GUI's `kiosim run` child {child} is still running")
+        shutil.rmtree(xdg, ignore_errors=True)
         nothing_left(tmp, "the GUI's SIGTERM")
         print("ok: the GUI quit on SIGTERM and removed its directory")
     else:
