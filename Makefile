@@ -3,7 +3,12 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench clean
+# The sanitizer build (clang, AddressSanitizer + UBSan, no GUI) runs the whole suite
+# and holds the libFuzzer targets; `make fuzz` runs each for FUZZ_SECONDS.
+SAN_BUILD    ?= build-san
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps configure build run test bench clean sanitize fuzz
 all: build
 
 deps:
@@ -21,10 +26,25 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+sanitize: deps
+	@cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DKIOSIM_SANITIZE=address,undefined \
+	  -DKIOSIM_FUZZ=ON -DKIOSIM_GUI=OFF -DKIOSIM_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: deps
+	@cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DKIOSIM_SANITIZE=address,undefined \
+	  -DKIOSIM_FUZZ=ON -DKIOSIM_GUI=OFF -DKIOSIM_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SAN_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_machine fuzz_cache_trace \
+	  $$(grep -q fuzz_gui_trace $(SAN_BUILD)/build.ninja && echo fuzz_gui_trace)
+	scripts/fuzz $(SAN_BUILD) $(FUZZ_SECONDS)
+
 bench: deps
 	@cmake -S . -B $(BUILD)-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DKIOSIM_BENCH=ON -DKIOSIM_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD)-bench -j $(JOBS)
 	scripts/run-benchmarks $(BUILD)-bench
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-bench
+	rm -rf $(BUILD) $(BUILD)-bench $(SAN_BUILD)

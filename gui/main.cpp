@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 
 #include "gui/main_window.h"
+#include "gui/quit_on_signal.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -30,5 +31,6 @@ int main(int argc, char** argv) {
     });
   if (!cli.positionalArguments().isEmpty()) w.open(cli.positionalArguments().front());
   w.show();
+  kiosim::gui::quitOnSignals();  // SIGTERM leaves nothing behind
   return app.exec();
 }

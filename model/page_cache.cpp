@@ -231,6 +231,8 @@ void PageCache::put(PageKey k) {
   if (Entry* e = find(k); e && e->refcount > 0) {
     if (--e->refcount == 0) --pinned_;
     emit(EventKind::page_put, k);
+  } else if (e) {
+    ++stats_.put_underflows;  // folio_put() of a free folio: the kernel would warn (VM_BUG_ON)
   }
 }
 

@@ -56,6 +56,7 @@ struct PageCacheStats {
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, rotations = 0;
   std::uint64_t writeback_queued = 0, stalls = 0, dropped = 0;
   std::uint64_t unmapped = 0, refaults = 0;  // try_to_unmap calls; inserts that found a shadow entry
+  std::uint64_t put_underflows = 0;  // put() of a page nobody held: a reference count below zero
 };
 
 // The reverse map, as reclaim sees it (mm/rmap.c rmap_walk): whoever owns the page
@@ -149,6 +150,7 @@ class PageCache final : private ReplacementPolicy::Observer {
   const PageCacheStats& stats() const { return stats_; }
   CachePolicy policy() const { return params_.policy; }
   LruList list_of(PageKey k) const;
+  std::size_t list_size(LruList l) const { return policy_->size(l); }  // pages on one list (invariants)
   std::vector<PageKey> order(LruList l) const;  // head first
 
  private:

@@ -43,6 +43,7 @@ struct Common {
   ExplainOptions explain;
   TransferOptions transfer;  // --size, --cache
   bool answers = false;      // run -c: a homework problem's answers (sim/homework)
+  bool check_invariants = false;
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -59,6 +60,8 @@ void add_common(CLI::App* c, Common& o) {
   c->add_flag("-v,--verbose", o.verbose, "name each machine key the --machine profile leaves to its default");
   c->add_option("-j,--jobs", o.jobs, "simulations at once (default: the number of cores)")->check(CLI::Range(1, 256));
   add_transfer_options(c, o.transfer);
+  c->add_flag("--check-invariants", o.check_invariants,
+              "check the model's invariants after every step (sim/kernel/invariants.h); a broken one fails the run");
 }
 
 // OSTEP's habit: print every option, so the output says how to reproduce it.
@@ -194,6 +197,7 @@ int simulate_and_report(const std::string& cmd, Common& o) {
   RunOptions ro;
   ro.trace = !o.trace_path.empty() || cmd == "explain";
   ro.jobs = o.jobs;
+  ro.check_invariants = o.check_invariants;
   std::vector<nlohmann::ordered_json> results;
   try {
     results = simulate(s, specs, ro);

@@ -2,6 +2,7 @@
 
 #include "sim/cli/on_host.h"
 #include "sim/host/measure.h"
+#include "sim/host/private_dir.h"
 #include "sim/host/runner.h"
 
 namespace kiosim::cli {
@@ -10,6 +11,9 @@ int on_host(const char* command, const char* needer, const std::function<int()>&
   try {
     return body();
   } catch (const host::Refused& e) {
+    std::cerr << "kiosim " << command << ": " << e.what() << "\n";
+    return 2;
+  } catch (const host::NoPrivateDir& e) {
     std::cerr << "kiosim " << command << ": " << e.what() << "\n";
     return 2;
   } catch (const host::HostError& e) {

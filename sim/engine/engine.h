@@ -41,10 +41,14 @@ class Engine {
 
   // Actors on the CPU host. Daemons end when every other actor has ended.
   void spawn(const std::string& name, std::function<void()> body, bool daemon = false);
+  // Throws std::runtime_error if an actor failed (an error in the model, a budget
+  // passed); the first failure names the reason, and every actor is stopped.
   void run();
   // Runs until simulated time `ns` and stops there, actors and all (a crash point).
   void run_until(double ns);
   double now_ns() const;
+  // Called at the start of every activity (invariant checks); may throw to stop the run.
+  void on_activity(std::function<void()> f);
 
   // Blocking activities, called from inside an actor.
   void compute(double ns);                          // CPU work on one core
@@ -60,6 +64,9 @@ class Engine {
  private:
   friend class WaitQueue;
   void* semaphore_of_current_actor();
+  void tick();  // one more activity: the budgets (run.event_limit, run.time_limit)
+  [[noreturn]] void time_limit_reached();
+  double until_limit(double ns) const;
   struct Impl;
   std::unique_ptr<Impl> impl_;
   Machine m_;

@@ -105,9 +105,11 @@ void measure_copy(Round& r, const CachedFile& f, std::vector<char>& buf) {
         if (::pread(f.fd, buf.data(), s, off_t(off)) != ssize_t(s)) fail("pread");
       return (now_ns() - t0) / double(calls);
     });
-    double copy_ns = std::max(1.0, per_call - sys_ns - double(s / 4096) * r.m.cpu.page_lookup_ns);
-    // On a busy machine the syscall's measured cost can swallow the copy's: keep the
-    // figure inside cpu.copy_bandwidth's range (1000GB/s), so the profile still loads.
+    // On a busy host the overheads subtracted here are measured high too, and could
+    // leave nothing (a copy of 64 TB/s, which the profile then refuses): the copy keeps
+    // at least a quarter of the call, and the figure stays inside cpu.copy_bandwidth's
+    // range (1000GB/s), so the profile still loads.
+    double copy_ns = std::max(per_call / 4, per_call - sys_ns - double(s / 4096) * r.m.cpu.page_lookup_ns);
     copy_bps[s] = std::min(double(s) / copy_ns * 1e9, 1e12);
   }
   r.m.cpu.copy_bytes_per_s = copy_bps[65536];

@@ -106,10 +106,12 @@ void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_by
                               format_size(double(need)), dir, format_size(double(free_bytes)),
                               format_size(double(margin))));
   std::uint64_t avail = mem_available_bytes();
-  if (avail && need > avail / 10 * 8)
-    throw Refused(fmt::format("the scenario's files need {} in the page cache but only {} of memory is available; "
-                              "refusing (the measurement would measure the disk and swapping)",
-                              format_size(double(need)), format_size(double(avail))));
+  std::uint64_t buffers = Runner::buffer_bytes_needed(s);
+  if (avail && need + buffers > avail / 10 * 8)
+    throw Refused(fmt::format("the scenario's files need {} in the page cache and its user buffers {} (bytes x "
+                              "depth), but only {} of memory is available; refusing (the measurement would "
+                              "measure the disk and swapping)",
+                              format_size(double(need)), format_size(double(buffers)), format_size(double(avail))));
 }
 
 namespace {

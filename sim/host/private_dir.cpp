@@ -51,6 +51,9 @@ void install_handlers() {
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   for (int s : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(s, &sa, nullptr);
+  // Past `ulimit -f`, write() then fails with EFBIG (an error we report, then clean
+  // up after) instead of killing us with SIGXFSZ and leaving the directory behind.
+  ::signal(SIGXFSZ, SIG_IGN);
   std::atexit([] { cleanup_now(); });
 }
 
@@ -64,12 +67,12 @@ std::string temp_base() {
 PrivateDir::PrivateDir() {
   if (g_dir[0]) throw std::logic_error("kiosim: one private directory at a time");
   std::string tmpl = temp_base() + "/kiosim-XXXXXX";
-  if (tmpl.size() >= kPathMax - 64) throw std::runtime_error("the temporary directory's path ($TMPDIR) is too long");
+  if (tmpl.size() >= kPathMax - 64) throw NoPrivateDir("the temporary directory's path ($TMPDIR) is too long");
   std::string buf = tmpl;
   if (!::mkdtemp(buf.data()))
-    throw std::runtime_error(fmt::format("cannot create a private directory in {}: {} (set TMPDIR to a writable "
-                                         "directory)",
-                                         temp_base(), std::strerror(errno)));
+    throw NoPrivateDir(fmt::format("cannot create a private directory in {}: {} (set TMPDIR to a writable "
+                                   "directory)",
+                                   temp_base(), std::strerror(errno)));
   path_ = buf;
   std::strncpy(g_dir, path_.c_str(), kPathMax - 1);
   g_nfiles = 0;

@@ -7,14 +7,21 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace kiosim::host {
 
+// TMPDIR cannot hold the directory (read-only, missing, no permission): the user's
+// setting to fix, so the commands report it as bad input (exit 2).
+struct NoPrivateDir : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 class PrivateDir {
  public:
-  // Creates $TMPDIR/kiosim-XXXXXX (mode 0700). Throws std::runtime_error with a
-  // clear message when it cannot.
+  // Creates $TMPDIR/kiosim-XXXXXX (mode 0700). Throws NoPrivateDir with a clear
+  // message when it cannot.
   PrivateDir();
   ~PrivateDir();
   PrivateDir(const PrivateDir&) = delete;

@@ -201,6 +201,7 @@ std::uint64_t Runner::bytes_needed(const Scenario& s) {
   return b;
 }
 
+
 double Runner::create_files() {
   double t0 = now_ns();
   std::vector<char> chunk(1 << 20);
@@ -266,17 +267,24 @@ double Runner::prepare_cache(Sample& out) {
 
 namespace {
 
-// The largest buffer each name needs, so buffers are allocated and touched before timing.
-void size_buffers(const std::vector<Op>& ops, std::map<std::string, UserBuffer>& bufs) {
+// The largest buffer each name needs (a uring_read's: bytes x depth).
+void buffer_sizes(const std::vector<Op>& ops, std::map<std::string, std::uint64_t>& sizes) {
   for (const Op& op : ops) {
     if ((op.kind == OpKind::read || op.kind == OpKind::pread || op.kind == OpKind::uring_read) ||
         ((op.kind == OpKind::write || op.kind == OpKind::pwrite) && op.from.empty())) {
-      auto& b = bufs[op.buf];
       std::uint64_t need = op.kind == OpKind::uring_read ? op.bytes * op.depth : op.bytes;
-      if (b.size() < need) b.resize(need, 1);
+      sizes[op.buf] = std::max(sizes[op.buf], need);
     }
-    if (op.kind == OpKind::repeat) size_buffers(op.body, bufs);
+    if (op.kind == OpKind::repeat) buffer_sizes(op.body, sizes);
   }
+}
+
+// Each buffer allocated and touched before timing.
+void size_buffers(const std::vector<Op>& ops, std::map<std::string, UserBuffer>& bufs) {
+  std::map<std::string, std::uint64_t> sizes;
+  buffer_sizes(ops, sizes);
+  for (const auto& [name, need] : sizes)
+    if (bufs[name].size() < need) bufs[name].resize(need, 1);
 }
 
 // The deepest uring_read of a program: the ring's size.
@@ -330,6 +338,20 @@ void release(const Walk::Names& names, int sock, int report) {
   ::close(report);
 }
 }  // namespace
+
+std::uint64_t Runner::buffer_bytes_needed(const Scenario& s) {
+  std::uint64_t most = 0;  // runs go one at a time: the largest run's buffers
+  for (const auto& r : s.runs())
+    for (const auto& p : r.processes) {
+      std::map<std::string, std::uint64_t> sizes;
+      buffer_sizes(p.program.setup, sizes);
+      buffer_sizes(p.program.body, sizes);
+      std::uint64_t sum = 0;
+      for (const auto& kv : sizes) sum += kv.second;
+      most = std::max(most, sum);
+    }
+  return most;
+}
 
 Sample Runner::run_once(const RunSpec& run) {
   if (run.processes.size() != 1 || run.processes[0].threads != 1)

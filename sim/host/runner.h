@@ -91,6 +91,8 @@ class Runner {
   const PerfCounters& perf() const { return perf_; }
   // Bytes the files need, and the largest mapping a program makes (for the memory check).
   static std::uint64_t bytes_needed(const Scenario& s);
+  // Bytes of user buffers the largest run allocates (every read's or write's, uring_read's x depth).
+  static std::uint64_t buffer_bytes_needed(const Scenario& s);
 
  private:
   double prepare_cache(Sample& out);

@@ -122,7 +122,7 @@ Syscall::Syscall(Accounting& a, Thread& t, const char* name) : a_(a), t_(t), nam
   a_.cpu(t_, TimeCat::syscall, a_.machine().cpu.syscall_ns / 2);
 }
 
-Syscall::~Syscall() {
+Syscall::~Syscall() noexcept(false) {
   if (!t_.setup) {
     a_.cpu(t_, TimeCat::syscall, a_.machine().cpu.syscall_ns / 2);
     a_.flush_cpu(t_);

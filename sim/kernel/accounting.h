@@ -59,7 +59,9 @@ class Accounting {
 class Syscall {
  public:
   Syscall(Accounting& a, Thread& t, const char* name);
-  ~Syscall();
+  // It runs the call's last CPU work, which may pass a budget and throw
+  // (sim/engine/engine.h): not noexcept.
+  ~Syscall() noexcept(false);
   Syscall(const Syscall&) = delete;
   Syscall& operator=(const Syscall&) = delete;
 

@@ -1,5 +1,7 @@
 #include "sim/kernel/filemap.h"
 
+#include "sim/kernel/invariants.h"
+
 #include <algorithm>
 #include <optional>
 #include <stdexcept>
@@ -175,10 +177,10 @@ void Filemap::record(const ModelEvent& e) {
     case EventKind::activate: Accounting::count(p, &Counters::activations, 1); break;
     case EventKind::deactivate: Accounting::count(p, &Counters::deactivations, 1); break;
     case EventKind::evict:
-      // The invariant of MODEL.md section 3: a page held by a pipe, an skb or a DMA is never evicted.
-      if (cache_.refcount(e.page) > 0)
-        throw std::logic_error("kiosim: pinned page " + std::to_string(e.page.file) + ":" +
-                               std::to_string(e.page.index) + " evicted");
+      // MODEL.md section 3: a page held by a pipe, an skb or a DMA is never evicted, nor
+      // one not yet written (sim/kernel/invariants.h).
+      if (auto problem = eviction_problem(cache_, e.page); !problem.empty())
+        throw std::logic_error("kiosim: a model invariant is broken: " + problem);
       Accounting::count(p, &Counters::evictions, 1);
       break;
     case EventKind::cache_insert:

@@ -105,6 +105,7 @@ class Kernel {
   const Journal& journal() const { return jbd2_.journal(); }
   // net.receiver: local - the process the kernel made to read the socket (null: none).
   const Process* local_receiver() const { return receiver_; }
+  bool pipes_empty() const { return socket_io_.pipes_empty(); }
 
  private:
   void after_interrupt();  // waiters re-check: the page cache changed, the run may be over

@@ -2,6 +2,8 @@
 #include "sim/kernel/net_tx.h"
 
 #include <algorithm>
+#include <fmt/format.h>
+#include <stdexcept>
 
 #include "model/af_unix.h"
 
@@ -159,6 +161,9 @@ void NetTx::zerocopy_skb_done(const TxSkb& s) {
 
 // ---- the NIC ------------------------------------------------------------------------
 
+// net.ipv4.tcp_retries2's default (Documentation/networking/ip-sysctl.rst).
+constexpr std::uint32_t kTcpRetries2 = 15;
+
 // splitmix64: a deterministic stream from the scenario's seed (losses on the wire).
 double NetTx::next_random() {
   std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
@@ -225,6 +230,13 @@ void NetTx::transmit(TxSkbPtr s) {
     acct_.trace_device(e);
   }
   if (m.link.loss_rate > 0 && next_random() < m.link.loss_rate) {
+    // tcp_write_timeout(): after tcp_retries2 (15) retransmissions of one segment the
+    // connection times out, and the writer gets ETIMEDOUT.
+    if (++s->retransmits > kTcpRetries2)
+      throw std::runtime_error(fmt::format(
+          "an skb of {} bytes was lost {} times in a row: TCP gives up after tcp_retries2 = {} retransmissions "
+          "and the connection times out (ETIMEDOUT); net.loss_rate = {:g} is too high",
+          bytes, s->retransmits, kTcpRetries2, m.link.loss_rate));
     Accounting::count(s->proc, &Counters::retransmits, 1);
     if (acct_.tracing()) {
       TraceEvent e;

@@ -33,6 +33,7 @@ struct TxSkb {
   std::uint64_t req = 0;
   std::uint32_t descriptors = 0;  // TX ring slots its packets take (Nic::xmit_work)
   bool acked = false;             // its ACK arrived; freed once every skb before it is ACKed too
+  std::uint32_t retransmits = 0;  // times this skb was lost and resent
 };
 using TxSkbPtr = std::shared_ptr<TxSkb>;
 

@@ -30,6 +30,12 @@ Socket& SocketIo::socket(Thread& t) {
   return net_.new_socket();
 }
 
+bool SocketIo::pipes_empty() const {
+  for (const auto& p : pipes_)
+    if (!p->pipe.empty()) return false;
+  return true;
+}
+
 PipeObj& SocketIo::pipe(Thread& t) {
   Syscall sc(acct_, t, "pipe");
   pipes_.push_back(std::make_unique<PipeObj>());
@@ -101,6 +107,7 @@ std::uint64_t SocketIo::sendfile(Thread& t, Socket& out, OpenFile& in, std::uint
 
 std::uint64_t SocketIo::splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out, std::uint64_t bytes) {
   Syscall sc(acct_, t, "splice");
+  if (bytes == 0) return 0;  // SYSCALL_DEFINE6(splice): a length of 0 returns 0 at once
   acct_.block(t, TimeCat::pipe, *out.changed, [&] { return !out.pipe.full(); }, "pipe full");
   std::uint64_t size = filemap_.file_size(in.file);
   std::uint64_t n = in.pos >= size ? 0 : std::min(bytes, size - in.pos);
@@ -123,6 +130,7 @@ std::uint64_t SocketIo::splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& ou
 
 std::uint64_t SocketIo::splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& out, std::uint64_t bytes) {
   Syscall sc(acct_, t, "splice");
+  if (bytes == 0) return 0;  // SYSCALL_DEFINE6(splice): no wait for data nobody asked for
   acct_.block(t, TimeCat::pipe, *in.changed, [&] { return !in.pipe.empty(); }, "pipe empty");
   std::vector<PipeBuffer> released;
   auto bufs = in.pipe.pop(bytes, &released);

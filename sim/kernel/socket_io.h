@@ -24,6 +24,7 @@ class SocketIo {
 
   Socket& socket(Thread& t);
   PipeObj& pipe(Thread& t);  // pipes belong to the kernel, like sockets
+  bool pipes_empty() const;  // no pipe holds a page (the end-of-run invariants)
   std::uint64_t write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src);
   // send(): a copy like write(), or with MSG_ZEROCOPY the buffer's pages are pinned and
   // sent by DMA; a completion notification follows, which the next send reads.

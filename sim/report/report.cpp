@@ -189,6 +189,10 @@ bool check_expectations(std::ostream& out, const Scenario& s, const std::vector<
       }
     }
   }
+  if (checked == 0) {  // a check that checks nothing must not pass
+    out << fmt::format("{}: nothing to check: no `expect:` counters for the runs that ran\n", s.path);
+    return false;
+  }
   if (ok) out << fmt::format("{}: {} expected counters match\n", s.path, checked);
   return ok;
 }

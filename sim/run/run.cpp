@@ -1,7 +1,10 @@
 #include "sim/run/run.h"
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cerrno>
 #include <cstring>
@@ -13,11 +16,20 @@
 #include "sim/run/crash.h"
 #include "sim/engine/engine.h"
 #include "sim/run/interpreter.h"
+#include "sim/kernel/invariants.h"
 #include "sim/kernel/kernel.h"
 
 namespace kiosim {
 
-nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool with_trace) {
+namespace {
+
+void require(const std::string& problem) {
+  if (!problem.empty()) throw std::logic_error("kiosim: a model invariant is broken: " + problem);
+}
+
+}  // namespace
+
+nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool with_trace, bool check_invariants) {
   Engine engine(run.machine);
   Trace trace(with_trace);
   std::vector<FileSpec> files = s.files;
@@ -34,6 +46,7 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
     }
   }
   engine.spawn("supervisor", [&kernel] { kernel.wait_until_done(); });
+  if (check_invariants) engine.on_activity([&kernel] { require(page_cache_problem(kernel.page_cache())); });
   // A crash point (sim/crash.h): the machine runs until then, even if the programs
   // ended (the journal's timer still commits), and stops there.
   const bool crash = s.crash_at_ns.has_value();
@@ -56,6 +69,15 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
                                         t->waiting_for.empty() ? "blocked" : t->waiting_for),
                             std::move(partial));
     }
+
+  if (check_invariants && !crash) require(end_of_run_problem(kernel));
+  // A canned method that sent less than its transfer (a short return it did not loop
+  // on) would print a copy table of the wrong payload: refuse it instead.
+  if (run.transfer_bytes && !crash && kernel.processes().front()->counters.sent_bytes != run.transfer_bytes)
+    throw std::runtime_error(fmt::format("`{}` sent {} of the transfer's {} bytes: a call returned short and the "
+                                         "method does not loop on it",
+                                         run.name, kernel.processes().front()->counters.sent_bytes,
+                                         run.transfer_bytes));
 
   // Each process's counters get its threads' time; the total sums the processes.
   Counters total;
@@ -84,6 +106,7 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
     c.sim_time_ns = std::uint64_t(end_ns + 0.5);
     const bool receiver = p.get() == kernel.local_receiver();
     procs.push_back({{"name", p->name}, {"counters", c.to_json()}});
+    if (check_invariants) require(counters_problem(c));
     if (receiver) procs.back()["role"] = "receiver";
     // The run's totals are the sender's path (the copy table); a local receiver's
     // read() calls and copy are real, and reported apart, with the payload once.
@@ -91,6 +114,10 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
     else total.add(c);
   }
   total.sim_time_ns = std::uint64_t(end_ns + 0.5);
+  if (check_invariants) {
+    require(counters_problem(total));
+    require(counters_json_problem(total.to_json()));
+  }
 
   nlohmann::ordered_json out;
   out["name"] = run.name;
@@ -148,14 +175,18 @@ std::vector<nlohmann::ordered_json> simulate(const Scenario& s, const std::vecto
       int p[2];
       if (::pipe(p) != 0) throw std::runtime_error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
       std::fflush(nullptr);
+      const pid_t parent = ::getpid();
       pid_t pid = ::fork();
       if (pid < 0) throw std::runtime_error(fmt::format("cannot fork: {}", std::strerror(errno)));
       if (pid == 0) {
+        // A simulation dies with its parent (SIGTERM, a GUI that quits): nothing runs on.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(3);  // it died before prctl
         ::close(p[0]);
         int code = 0;
         std::string payload;
         try {
-          payload = simulate_here(s, runs[next], opt.trace).dump();
+          payload = simulate_here(s, runs[next], opt.trace, opt.check_invariants).dump();
         } catch (const SimulationError& e) {
           payload = nlohmann::ordered_json{{"error", e.what()}, {"partial", e.partial}}.dump();
           code = 3;

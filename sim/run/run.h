@@ -16,6 +16,7 @@ namespace kiosim {
 struct RunOptions {
   bool trace = false;  // record the event stream
   unsigned jobs = 0;   // children at once; 0: the number of cores
+  bool check_invariants = false;  // sim/kernel/invariants.h after every engine activity and at the end
 };
 
 // A run that could not finish (a deadlock): what happened until then, with its trace
@@ -26,7 +27,7 @@ struct SimulationError : std::runtime_error {
 };
 
 // Simulates one run in this process. Call at most once per process.
-nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool trace);
+nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool trace, bool check_invariants = false);
 
 // Simulates each run in its own child process; results in the order of `runs`.
 // Throws std::runtime_error if a child fails (SimulationError when its run deadlocked).

@@ -1,5 +1,6 @@
 // `expect:`: the counters a scenario's runs must come out with (`run --check`).
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
 
@@ -29,6 +30,8 @@ void read_expect(const Reader& r, const YAML::Node& e, Scenario& s) {
       char* end = nullptr;
       double d = std::strtod(v.c_str(), &end);
       if (end == v.c_str() || *end) r.fail(cv.second, p, fmt::format("expected a number, found `{}`", v));
+      // nan compares false with everything: a check against it could never fail
+      if (!std::isfinite(d)) r.fail(cv.second, p, fmt::format("expected a finite number, found `{}`", v));
       s.expect[run][cname] = d;
     }
   }

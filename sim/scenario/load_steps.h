@@ -15,6 +15,8 @@ void machine_value(const Reader& r, Machine& m, const YAML::Node& n, const std::
 void read_machine(const Reader& r, const YAML::Node& root, const LoadOptions& opt, Scenario& s);
 // `sweep:` (read before the programs, so that `bytes: $name` knows every value).
 void read_sweep(const Reader& r, const YAML::Node& sw, Scenario& s);
+// Each swept machine value held to the base machine's checks (after the programs).
+void check_swept_machines(const Reader& r, const YAML::Node& sw, const Scenario& s);
 // `processes:`, their programs, and the run's limits.
 void read_processes(const Reader& r, const YAML::Node& ps, Scenario& s);
 // `expect:` (read last: it names the runs).

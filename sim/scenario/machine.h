@@ -99,6 +99,9 @@ struct Machine {
   bool receiver_local = false;                 // net.receiver
   double recv_call_ns = 1000;                  // net.recv_call: one recv() of the local receiver
   std::uint64_t recv_buffer_bytes = 64 << 10;  // net.recv_buffer: the local receiver's read size
+  // Budgets: a runaway program stops with a message (run.time_limit, run.event_limit).
+  double time_limit_ns = 3600e9;  // simulated time
+  double event_limit = 50e6;      // engine activities (CPU work, copies, DMAs, sleeps, waits)
   // Copies into and out of socket buffers (net.send_bandwidth, net.recv_bandwidth); 0:
   // as cpu.copy_bandwidth. With a local receiver they are slower than a plain copy: the
   // skb memory the sender fills was freed, and is cached, on the receiver's core.

@@ -207,7 +207,7 @@ std::vector<MachineKey> build() {
                       4096, [](Machine& m) -> auto& { return m.link.irq_coalesce_frames; }));
   v.push_back(numeric("nic.irq_coalesce_usecs", K::time, "longest a TX completion waits for its interrupt (tx-usecs)", 0,
                       1e8, [](Machine& m) -> auto& { return m.link.irq_coalesce_ns; }));
-  v.push_back(numeric("net.loss_rate", K::fraction, "fraction of skbs lost on the wire, resent from the same pages", 0, 1,
+  v.push_back(numeric("net.loss_rate", K::fraction, "fraction of skbs lost on the wire, resent from the same pages (below 1)", 0, 0.99,
                       [](Machine& m) -> auto& { return m.link.loss_rate; }));
   {
     MachineKey k{"net.zerocopy_reuse", K::choice,
@@ -271,6 +271,12 @@ std::vector<MachineKey> build() {
                       0, 1e12, [](Machine& m) -> auto& { return m.recv_bytes_per_s; }));
   v.push_back(numeric("pipe.slots", K::integer, "pipe_buffer slots of a pipe (16 = 64 KiB)", 1, 4096,
                       [](Machine& m) -> auto& { return m.pipe.slots; }));
+  // budgets: a runaway program stops with a message, not at 10^19 ns
+  v.push_back(numeric("run.time_limit", K::time, "simulated time after which a run is stopped as a runaway", 1e3,
+                      30 * 86400e9, [](Machine& m) -> auto& { return m.time_limit_ns; }));
+  v.push_back(numeric("run.event_limit", K::integer,
+                      "engine activities (CPU work, copies, DMAs, sleeps, waits) after which a run is stopped", 1e3,
+                      1e10, [](Machine& m) -> auto& { return m.event_limit; }));
   return v;
 }
 
@@ -336,7 +342,7 @@ std::optional<std::string> apply_machine_value(Machine& m, const MachineKey& k, 
         return fmt::format("one of: {}", list);
       }
   }
-  if (!v) {
+  if (!v || !std::isfinite(*v)) {  // nan passes every range check
     const char* q = k.type == KeyType::size        ? "size"
                     : k.type == KeyType::time      ? "time"
                     : k.type == KeyType::rate      ? "rate"

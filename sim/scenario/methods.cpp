@@ -81,9 +81,11 @@ Program method_program(const std::string& method, const TransferSpec& t, const S
     pp.as = "pipe";
     p.setup.push_back(pp);
     // A splice into a pipe moves at most the pipe's capacity.
-    std::uint64_t per_call = std::min<std::uint64_t>(t.chunk, std::uint64_t(m.pipe.slots) * kPageSize);
-    if (t.offset % kPageSize) per_call -= kPageSize;  // an unaligned start spans one more page per fill
-    per_call = std::max<std::uint64_t>(per_call, 1);
+    // An unaligned start spans one more page per fill, so a full pipe holds a page less;
+    // a chunk that fits anyway is not cut (it was, and underflowed: issue 17).
+    const std::uint64_t capacity = std::uint64_t(m.pipe.slots) * kPageSize;
+    std::uint64_t per_call = std::min<std::uint64_t>(t.chunk, capacity);
+    if (t.offset % kPageSize && capacity > kPageSize) per_call = std::min(per_call, capacity - kPageSize);
     Op in = op(OpKind::splice);
     in.in = "in";
     in.out = "pipe";

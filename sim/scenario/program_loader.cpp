@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sim/program/op_table.h"
+#include "sim/program/walker.h"
 #include "sim/scenario/load_steps.h"
 #include "sim/scenario/suggest.h"
 #include "sim/scenario/units.h"
@@ -26,9 +27,19 @@ std::string_view to_string(NameKind k) {
   return "";
 }
 
+// What the programs of all processes add up to, counted while they are read, so that
+// a runaway (a huge repeat, a fork bomb, aliases that expand without end) stops at
+// the op that passes a limit, before the rest is built.
+struct LoadTotals {
+  double ops = 0, bytes = 0;   // executed, times the enclosing repeats and the threads
+  double processes = 0;        // the listed ones and every fork that would run
+  std::uint64_t written = 0;   // ops read, YAML aliases expanded, `repeat: 0` included
+};
+
 class ProgramLoader {
  public:
-  ProgramLoader(const Reader& r, const Scenario& s) : l_(r), s_(s) {}
+  ProgramLoader(const Reader& r, const Scenario& s, LoadTotals& totals, std::uint32_t threads)
+      : l_(r), s_(s), totals_(totals), threads_(threads) {}
 
   std::vector<Op> ops(const YAML::Node& n, const std::string& path, bool setup) {
     if (!n.IsSequence()) l_.fail(n, path, fmt::format("expected a list of ops, found {}", kind_of(n)));
@@ -38,11 +49,13 @@ class ProgramLoader {
     return out;
   }
 
-  // Ops the run executes and bytes it moves, for the limits.
-  double ops_total = 0, bytes_total = 0;
-
  private:
   Op op(const YAML::Node& n, const std::string& path, bool setup) {
+    if (++totals_.written > kMaxOpsWritten)
+      l_.fail(n, path,
+              fmt::format("the programs hold more than {} ops once YAML aliases (*name) are expanded, counting "
+                          "every repeat's body once; that is the limit",
+                          kMaxOpsWritten));
     l_.map(n, path);
     Op o;
     o.line = n.Mark().line + 1;
@@ -63,14 +76,20 @@ class ProgramLoader {
     YAML::Node a = kv.second;
     if (o.kind == OpKind::sleep && a.IsScalar()) {  // `sleep: 5ms`
       o.ns = l_.time(a, p);
-      count(o, spec->cost);
+      count(o, spec->cost, kv.first, p);
       return o;
     }
     l_.keys(a, p, spec->key_names(), spec->required_keys());
     values(a, p, o);
     names(a, p, o, setup);
-    count(o, spec->cost);
+    count(o, spec->cost, kv.first, p);
     return o;
+  }
+
+  // repeat and fork bodies inside each other: a bound on the walk's recursion.
+  void nest(const YAML::Node& n, const std::string& path) {
+    if (++depth_ > kMaxNesting)
+      l_.fail(n, path, fmt::format("repeat and fork nest more than {} deep; that is the limit", kMaxNesting));
   }
 
   Op repeat(const YAML::Node& n, const std::string& path, bool setup, Op& o) {
@@ -79,19 +98,47 @@ class ProgramLoader {
     l_.keys(n, path, spec.key_names(), spec.required_keys());
     o.kind = OpKind::repeat;
     o.count = l_.count(n["repeat"], path + ".repeat", 0, kMaxOps);
+    nest(n, path);
     double saved = weight_;
     weight_ *= double(o.count);
+    auto before = names_;
     o.body = ops(n["do"], path + ".do", setup);
+    // The second time round, the body finds what the first left (a close, a munmap):
+    // read it once more for the names, counting nothing twice.
+    if (o.count > 1 && unbinds_any_of(before)) {
+      LoadTotals counted = totals_;
+      ops(n["do"], path + ".do", setup);
+      counted.written = totals_.written;  // the reading itself counts (aliases, nesting)
+      totals_ = counted;
+    }
     weight_ = saved;
+    --depth_;
     return o;
   }
 
-  // What an op adds to the run's limits, times the enclosing repeat counts.
-  void count(const Op& o, OpCost cost) {
+  bool unbinds_any_of(const std::map<std::string, NameKind>& before) const {
+    for (const auto& [name, k] : before) {
+      auto it = names_.find(name);
+      if (it == names_.end() || it->second != k) return true;
+    }
+    return false;
+  }
+
+  // What an op adds to the run's limits, times the enclosing repeat counts and the
+  // process's threads; checked at once, so the op that passes a limit is named.
+  void count(const Op& o, OpCost cost, const YAML::Node& n, const std::string& path) {
     if (cost == OpCost::body) return;  // its body counted itself
     double calls = cost == OpCost::per_depth ? double(o.depth) : 1.0;
-    ops_total += weight_ * calls;
-    bytes_total += weight_ * double(o.bytes) * calls;
+    totals_.ops += weight_ * calls * threads_;
+    totals_.bytes += weight_ * double(o.bytes) * calls * threads_;
+    if (totals_.ops > double(kMaxOps))
+      l_.fail(n, path,
+              fmt::format("with the repeats around it, the programs would run {:.0f} ops; the limit is {}",
+                          totals_.ops, kMaxOps));
+    if (totals_.bytes > kMaxBytesMoved)
+      l_.fail(n, path,
+              fmt::format("with the repeats around it, the programs would move {}; the limit is {}",
+                          format_size(totals_.bytes), format_size(kMaxBytesMoved)));
   }
 
   // The keys whose values are sizes, times and flags (the same in every op).
@@ -144,6 +191,9 @@ class ProgramLoader {
         bind(o.as, o.kind == OpKind::socket ? NameKind::socket : NameKind::pipe);
         break;
       case OpKind::close:
+        o.fd = ref("fd", {NameKind::file});
+        unbind(o.fd, o.line, "closed");
+        break;
       case OpKind::fsync:
       case OpKind::fdatasync: o.fd = ref("fd", {NameKind::file}); break;
       case OpKind::read:
@@ -173,7 +223,13 @@ class ProgramLoader {
         mmap(a, p, o);
         break;
       case OpKind::munmap:
-      case OpKind::touch: o.from = ref("map", {NameKind::mapping}); break;
+        o.from = ref("map", {NameKind::mapping});
+        unbind(o.from, o.line, "unmapped");
+        break;
+      case OpKind::touch:
+        o.from = ref("map", {NameKind::mapping});
+        touch(a, p, o);
+        break;
       case OpKind::sendfile:
         o.out = ref("out", {NameKind::socket});
         o.in = ref("in", {NameKind::file});
@@ -196,12 +252,22 @@ class ProgramLoader {
 
   void open(const YAML::Node& a, const std::string& p, Op& o) {
     o.file = l_.name(a["file"], p + ".file");
-    if (o.file.find("{thread}") == std::string::npos && !s_.file(o.file)) {
-      std::vector<std::string> known;
-      for (const auto& f : s_.files) known.push_back(f.name);
-      l_.fail(a["file"], p + ".file", fmt::format("no file `{}` in `files:`", o.file) + did_you_mean(o.file, known));
+    std::uint64_t smallest = ~0ULL;  // of the files it names, one per thread with `{thread}`
+    for (std::uint32_t t = 0; t < threads_; ++t) {
+      std::string name = expand_thread(o.file, t);
+      const FileSpec* f = s_.file(name);
+      if (!f) {
+        std::vector<std::string> known;
+        for (const auto& x : s_.files) known.push_back(x.name);
+        std::string which = name == o.file ? "" : fmt::format(" (`{}` for thread {})", o.file, t);
+        l_.fail(a["file"], p + ".file",
+                fmt::format("no file `{}`{} in `files:`", name, which) + did_you_mean(name, known));
+      }
+      smallest = std::min(smallest, f->size);
+      if (name == o.file) break;  // no `{thread}`: one file for every thread
     }
     o.as = l_.name(a["as"], p + ".as");
+    file_bytes_[o.as] = smallest;
     if (YAML::Node fl = a["flags"]) o.open_flags = open_flag_list(fl, p + ".flags");
     if (o.open_flags & open_flags::direct) direct_.insert(o.as);
     else direct_.erase(o.as);
@@ -238,7 +304,26 @@ class ProgramLoader {
     o.as = l_.name(a["as"], p + ".as");
     if (o.offset != kNoOffset && o.offset % 4096)
       l_.fail(a["offset"], p + ".offset", "mmap needs a page-aligned offset (a multiple of 4KiB), like mmap(2)");
+    // Its length in whole pages, as mmap(2) maps them; a whole file that is empty when
+    // the run starts may grow first (writes), so its length is not known here.
+    std::uint64_t from = o.offset == kNoOffset ? 0 : o.offset;
+    std::uint64_t size = a["fd"] ? file_bytes_[o.fd] : 0;
+    std::uint64_t length = o.bytes ? o.bytes : size > from ? size - from : 0;
+    map_bytes_[o.as] = length ? (length + kPageSize - 1) / kPageSize * kPageSize : ~0ULL;
     bind(o.as, NameKind::mapping);
+  }
+
+  // A touch past a mapping's end is a SIGSEGV in Linux: refused, not clamped.
+  void touch(const YAML::Node& a, const std::string& p, const Op& o) {
+    std::uint64_t len = map_bytes_[o.from];
+    if (len == ~0ULL) return;  // not known at load time
+    std::uint64_t off = o.sequential || o.offset == kNoOffset ? 0 : o.offset;
+    if (off + o.bytes > len || (o.sequential && len % std::max<std::uint64_t>(o.bytes, 1)))
+      l_.fail(a["bytes"], p + ".bytes",
+              fmt::format("touch of {} at offset {} runs past the end of `{}` ({} mapped){}: in Linux the "
+                          "program would die of SIGSEGV",
+                          format_size(double(o.bytes)), off, o.from, format_size(double(len)),
+                          o.sequential ? "; a sequential touch must divide the mapping's length" : ""));
   }
 
   void advice(const YAML::Node& a, const std::string& p, Op& o) {
@@ -254,9 +339,16 @@ class ProgramLoader {
   // The child sees the names bound so far; what it binds stays its own.
   void fork(const YAML::Node& a, const std::string& p, Op& o, bool setup) {
     o.as = a["as"] ? l_.name(a["as"], p + ".as") : std::string("child");
+    totals_.processes += weight_ * threads_;
+    if (totals_.processes > double(kMaxProcesses))
+      l_.fail(a, p,
+              fmt::format("with the repeats around it, the run would make {:.0f} processes; the limit is {}",
+                          totals_.processes, kMaxProcesses));
+    nest(a, p);
     auto saved = names_;
     o.body = ops(a["do"], p + ".do", setup);
     names_ = std::move(saved);
+    --depth_;
   }
 
   // open flags: a list of names (O_RDONLY, O_DIRECT ... in lower case, without O_).
@@ -284,6 +376,8 @@ class ProgramLoader {
   // or read(2) fails with EINVAL.
   void direct_alignment(const YAML::Node& a, const std::string& p, const Op& o) const {
     if (!direct_.count(o.fd)) return;
+    // A swept `bytes: $name` that is not a multiple of 512 gets Linux's behaviour at run
+    // time instead: the call fails with EINVAL and moves nothing (FileIo::refuse_misaligned).
     if (o.bytes % 512)
       l_.fail(a["bytes"], p + ".bytes",
               fmt::format("`{}` was opened with O_DIRECT: bytes must be a multiple of 512 (the disk's logical "
@@ -294,9 +388,22 @@ class ProgramLoader {
               fmt::format("`{}` was opened with O_DIRECT: the offset must be a multiple of 512", o.fd));
   }
 
-  void bind(const std::string& name, NameKind k) { names_[name] = k; }
+  void bind(const std::string& name, NameKind k) {
+    names_[name] = k;
+    gone_.erase(name);
+  }
+  // close and munmap: later ops may not use the name (EBADF, SIGSEGV in Linux).
+  void unbind(const std::string& name, int line, const char* how) {
+    names_.erase(name);
+    gone_[name] = fmt::format("{} at line {}", how, line);
+  }
   void need(const YAML::Node& n, const std::string& path, const std::string& name, std::vector<NameKind> kinds) {
     auto it = names_.find(name);
+    if (it == names_.end() && gone_.count(name))
+      l_.fail(n, path,
+              fmt::format("`{}` was {} and not bound again: in Linux this call would fail (EBADF) or fault "
+                          "(SIGSEGV)",
+                          name, gone_.at(name)));
     if (it == names_.end()) {
       std::vector<std::string> known;
       for (const auto& [k, _] : names_) known.push_back(k);
@@ -314,8 +421,14 @@ class ProgramLoader {
 
   const Reader& l_;
   const Scenario& s_;
+  LoadTotals& totals_;
+  std::uint32_t threads_;
   double weight_ = 1;  // product of the enclosing repeat counts
+  std::uint32_t depth_ = 0;  // repeat and fork bodies around the op being read
   std::map<std::string, NameKind> names_;
+  std::map<std::string, std::string> gone_;  // closed or unmapped names, and where
+  std::map<std::string, std::uint64_t> file_bytes_;  // descriptor -> its file's size (the smallest, with {thread})
+  std::map<std::string, std::uint64_t> map_bytes_;   // mapping -> its length in whole pages
   std::set<std::string> direct_;  // descriptors opened with O_DIRECT
   std::set<std::string> append_;  // descriptors opened with O_APPEND
 };
@@ -326,7 +439,8 @@ void read_processes(const Reader& r, const YAML::Node& ps, Scenario& s) {
   if (!ps.IsSequence() || ps.size() == 0) r.fail(ps, "processes", "expected a list of processes");
   if (ps.size() > 64) r.fail(ps, "processes", "at most 64 processes");
   std::size_t i = 0;
-  double ops = 0, bytes = 0;
+  LoadTotals totals;
+  totals.processes = double(ps.size());
   std::uint64_t threads = 0;
   for (const auto& pn : ps) {
     std::string p = fmt::format("processes[{}]", i++);
@@ -342,19 +456,12 @@ void read_processes(const Reader& r, const YAML::Node& ps, Scenario& s) {
       for (const auto& c : cs)
         spec.cores.push_back(std::uint32_t(r.count(c, fmt::format("{}.cores[{}]", p, j++), 0, s.machine.cpu.cores - 1)));
     }
-    ProgramLoader pl(r, s);
+    if (threads > kMaxThreads) r.fail(pn, p, fmt::format("at most {} threads in all", kMaxThreads));
+    ProgramLoader pl(r, s, totals, spec.threads);
     if (pn["setup"]) spec.program.setup = pl.ops(pn["setup"], p + ".setup", true);
     spec.program.body = pl.ops(pn["program"], p + ".program", false);
-    ops += pl.ops_total * spec.threads;
-    bytes += pl.bytes_total * spec.threads;
     s.processes.push_back(std::move(spec));
   }
-  if (threads > kMaxThreads) r.fail(ps, "processes", fmt::format("at most {} threads in all", kMaxThreads));
-  if (ops > double(kMaxOps))
-    r.fail(ps, "processes", fmt::format("the programs would run {:.0f} ops; the limit is {}", ops, kMaxOps));
-  if (bytes > kMaxBytesMoved)
-    r.fail(ps, "processes",
-           fmt::format("the programs would move {}; the limit is {}", format_size(bytes), format_size(kMaxBytesMoved)));
 }
 
 }  // namespace kiosim

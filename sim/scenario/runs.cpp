@@ -45,6 +45,9 @@ void check_sweep_value(const Reader& r, const YAML::Node& v, const std::string& 
     std::uint64_t b = r.size(v, p);
     const FileSpec* f = s.file(s.transfer->file);
     if (sweep.key == "transfer.chunk" && b == 0) r.fail(v, p, "the chunk must be at least 1 byte");
+    std::uint64_t total = s.transfer->bytes ? s.transfer->bytes : f->size - s.transfer->offset;
+    if (sweep.key == "transfer.chunk" && total / b > kMaxOps / 2)
+      r.fail(v, p, fmt::format("{} chunks is more than the limit of {} calls", total / b, kMaxOps / 2));
     if (sweep.key == "transfer.offset" && b >= f->size) r.fail(v, p, "the offset must be inside the file");
     if (sweep.key == "transfer.bytes" && b > f->size - s.transfer->offset) r.fail(v, p, "more bytes than the file has");
   } else {
@@ -73,7 +76,8 @@ std::vector<RunSpec> Scenario::runs() const {
         ProcessSpec p;
         p.name = "sender";
         p.program = method_program(meth, *t, *this, m);
-        out.push_back({meth + suffix, {p}, m});
+        const FileSpec* f = file(t->file);
+        out.push_back({meth + suffix, {p}, m, t->bytes ? t->bytes : f->size - t->offset});
       }
     } else {
       std::vector<ProcessSpec> procs = processes;
@@ -85,6 +89,30 @@ std::vector<RunSpec> Scenario::runs() const {
     }
   }
   return out;
+}
+
+// What the base machine is checked for, checked again for each swept machine value:
+// the page cache's minimum, cached files that must fit, the cores processes name.
+void check_swept_machines(const Reader& r, const YAML::Node& sw, const Scenario& s) {
+  if (!s.sweep || !find_machine_key(s.sweep->key)) return;
+  std::size_t i = 0;
+  for (const auto& v : sw["values"]) {
+    std::string p = fmt::format("sweep.values[{}]", i++);
+    Machine m = s.machine;
+    apply_machine_value(m, *find_machine_key(s.sweep->key), v.Scalar());
+    m.derive();
+    if (m.page_cache_bytes < (1ULL << 20)) r.fail(v, p, "the page cache must hold at least 1MiB (256 pages)");
+    for (const auto& f : s.files)
+      if (f.cached && f.size > m.page_cache_bytes)
+        r.fail(v, p,
+               fmt::format("`{}` ({}) is cached, and cannot be all cached in a page cache of {}", f.name,
+                           format_size(double(f.size)), format_size(double(m.page_cache_bytes))));
+    for (const auto& proc : s.processes)
+      for (auto c : proc.cores)
+        if (c >= m.cpu.cores)
+          r.fail(v, p, fmt::format("process `{}` runs on core {}, and this machine has {} cores", proc.name, c,
+                                   m.cpu.cores));
+  }
 }
 
 void read_sweep(const Reader& r, const YAML::Node& sw, Scenario& s) {

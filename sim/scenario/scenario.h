@@ -49,6 +49,7 @@ struct RunSpec {
   std::string name;  // the method, or "program"; with a sweep, followed by [key=value]
   std::vector<ProcessSpec> processes;
   Machine machine;   // the scenario's machine, with the sweep's value applied
+  std::uint64_t transfer_bytes = 0;  // a compared method: what its sender must send, checked after the run
 };
 
 // Runs the scenario once per value of one key: a machine key (nic.max_frags) or a
@@ -96,5 +97,8 @@ inline constexpr std::uint64_t kMaxFileBytes = 64ULL << 30;       // the largest
 inline constexpr std::uint64_t kMaxOps = 10'000'000;             // ops executed by one run
 inline constexpr double kMaxBytesMoved = 256.0 * (1ULL << 30);    // bytes moved by one run
 inline constexpr std::uint32_t kMaxThreads = 256;                 // threads of one run
+inline constexpr std::uint64_t kMaxOpsWritten = 100'000;         // ops the programs hold, YAML aliases expanded
+inline constexpr std::uint64_t kMaxProcesses = 1024;             // processes of one run, each fork counted
+inline constexpr std::uint32_t kMaxNesting = 32;                 // repeat and fork bodies inside each other
 
 }  // namespace kiosim

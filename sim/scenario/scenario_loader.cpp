@@ -135,6 +135,7 @@ Scenario load_root(const YAML::Node& root, const std::string& path, const LoadOp
   if (YAML::Node c = root["compare"]) read_compare(r, c, s);
   if (YAML::Node sw = root["sweep"]) read_sweep(r, sw, s);  // before the programs: `bytes: $name` knows every value
   if (YAML::Node ps = root["processes"]) read_processes(r, ps, s);
+  if (YAML::Node sw = root["sweep"]) check_swept_machines(r, sw, s);
   if (YAML::Node e = root["expect"]) read_expect(r, e, s);
   return s;
 }

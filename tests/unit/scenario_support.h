@@ -31,7 +31,9 @@ inline Scenario load_text(const std::string& name, const std::string& text, std:
 inline std::vector<nlohmann::ordered_json> simulate_text(const std::string& name, const std::string& text,
                                                          const RunOptions& opt = {}) {
   Scenario s = load_text(name, text);
-  return simulate(s, s.runs(), opt);
+  RunOptions checked = opt;
+  checked.check_invariants = true;  // always, in tests (sim/kernel/invariants.h)
+  return simulate(s, s.runs(), checked);
 }
 
 }  // namespace kiosim::test
