@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "sim/cli/commands.h"
+#include "sim/cli/trace_input.h"
 #include "sim/host/profile.h"
 #include "sim/run/crash.h"
 #include "sim/report/report.h"
@@ -29,6 +30,8 @@ struct Common {
   bool check = false;
   std::string method;
   std::string crash_at;  // run --crash-at (sim/crash.h)
+  bool critical_path = false;  // explain --critical-path
+  std::uint64_t request = 0;   // explain --request N
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -201,7 +204,16 @@ Action add_explain(CLI::App& app) {
   auto* c = app.add_subcommand("explain", "narrate a run's timeline, one event per line");
   add_common(c, *o);
   c->add_option("--method", o->method, "which method of a compare scenario (default: all)");
-  return [o] { return simulate_and_report("explain", *o); };
+  c->add_flag("--critical-path", o->critical_path,
+              "print the chain of copies, device work and waits that set the end-to-end time, with each step's share");
+  c->add_option("--request", o->request, "print one request's path through the layers (the `req` of docs/TRACE.md)")
+      ->check(CLI::PositiveNumber);
+  c->footer("With --critical-path or --request, FILE may also be a trace file (run --trace).");
+  return [o] {
+    if (!o->critical_path && !o->request) return simulate_and_report("explain", *o);
+    return explain_paths({o->file, o->sets, o->machines_dir, o->machine_file, o->jobs, o->method}, o->critical_path,
+                         o->request);
+  };
 }
 
 }  // namespace kiosim::cli

@@ -18,5 +18,7 @@ Action add_cache_replay(CLI::App& app);  // kiosim cache-replay
 Action add_measure(CLI::App& app);    // kiosim measure (real mode, sim/host)
 Action add_calibrate(CLI::App& app);  // kiosim calibrate (real mode, sim/host)
 Action add_check(CLI::App& app);      // kiosim check (real mode, sim/host)
+Action add_export(CLI::App& app);     // kiosim export (dot, perfetto, csv)
+Action add_sweep(CLI::App& app);      // kiosim sweep (CSV and an SVG plot)
 
 }  // namespace kiosim::cli

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_measure);
   add(kiosim::cli::add_calibrate);
   add(kiosim::cli::add_check);
+  add(kiosim::cli::add_export);
+  add(kiosim::cli::add_sweep);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
