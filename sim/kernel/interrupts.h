@@ -1,8 +1,11 @@
-// Interrupts: the handler that completes device requests (kernel/irq, a NIC driver's
-// TX-completion poll, blk_mq_complete_request). Devices raise completions; one
-// interrupt handles one disk completion, or a batch of TX completions when the NIC
-// coalesces them (ethtool -C tx-frames / tx-usecs). It owns the completion queue and
-// the `irq` lane; what a completion does is the raising subsystem's own closure.
+// Interrupts: the handler that completes device requests (kernel/irq,
+// blk_mq_complete_request; net/core/dev.c napi_schedule / __napi_poll and a NIC
+// driver's TX clean, e.g. ixgbe_clean_tx_irq). Devices raise completions; one
+// interrupt handles one disk completion. A NIC's interrupt, raised at once or when
+// its moderation allows (ethtool -C tx-frames / tx-usecs), schedules NAPI: a poll
+// reaps every TX completion there is, up to nic.napi_budget, and polls again while it
+// used its whole budget, with no new interrupt. It owns the completion queue and the
+// `irq` lane; what a completion does is the raising subsystem's own closure.
 // Calls only accounting.
 #pragma once
 #include <cstdint>
@@ -34,7 +37,10 @@ class Interrupts {
 
  private:
   std::size_t leading_tx() const;  // TX completions at the head of the queue
-  std::size_t batch_size();        // waits for a coalesced batch to fill
+  void wait_for_moderation();      // the NIC holds its interrupt back for more completions
+  std::vector<Completion> take(std::size_t n);
+  void handle_disk();
+  void handle_nic();               // one interrupt and its NAPI polls
 
   Accounting& acct_;
   std::function<void()> after_batch_;

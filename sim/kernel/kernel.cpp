@@ -40,6 +40,7 @@ void Kernel::start_devices() {
   irq_.start_lane();
   engine_.spawn("disk", [this] { disk_.actor(); }, true);
   engine_.spawn("nic", [this] { net_.actor(); }, true);
+  engine_.spawn("tcp-ack", [this] { net_.ack_actor(); }, true);
   engine_.spawn("irq", [this] { irq_.actor(); }, true);
   engine_.spawn("flusher", [this] { writeback_.flusher_actor(); }, true);
   engine_.spawn("writeback-timer", [this] { writeback_.timer_actor(); }, true);

@@ -8,13 +8,11 @@
 namespace kiosim {
 
 namespace {
-// The NIC descriptors an skb needs: its linear part and each fragment.
-std::vector<DmaSegment> descriptors_of(const Skb& skb) {
-  std::vector<DmaSegment> sg;
-  if (skb.linear) sg.push_back({skb.linear});
-  for (const auto& f : skb.frags) sg.push_back({f.len});
-  return sg;
-}
+// Pages of a socket's page frags (sk_page_frag) are not page-cache pages.
+constexpr FileId kSocketFragPages = 0xfffffff1u;
+constexpr std::uint64_t kLocalSkbBytes = 65536;
+
+std::vector<DmaSegment> ring_slots(std::uint32_t descriptors) { return std::vector<DmaSegment>(descriptors, {1}); }
 }  // namespace
 
 NetTx::NetTx(Accounting& acct, Filemap& filemap, Interrupts& irq, Hooks hooks)
@@ -26,7 +24,8 @@ NetTx::NetTx(Accounting& acct, Filemap& filemap, Interrupts& irq, Hooks hooks)
       ring_(DmaEngineParams{acct.machine().link.tx_ring}),
       wake_(std::make_unique<WaitQueue>(acct.engine())),
       ring_space_(std::make_unique<WaitQueue>(acct.engine())),
-      zerocopy_done_(std::make_unique<WaitQueue>(acct.engine())) {}
+      zerocopy_done_(std::make_unique<WaitQueue>(acct.engine())),
+      ack_wake_(std::make_unique<WaitQueue>(acct.engine())) {}
 
 Socket& NetTx::new_socket() {
   sockets_.push_back(std::make_unique<Socket>());
@@ -34,9 +33,13 @@ Socket& NetTx::new_socket() {
   return *sockets_.back();
 }
 
-Segmented NetTx::segment_write(std::uint64_t bytes) const {
+Segmented NetTx::segment_write(Socket& s, std::uint64_t bytes) const {
   const Machine& m = acct_.machine();
-  return m.receiver_local ? unix_segment_copy(bytes, m.sndbuf_bytes) : nic_.segment_copy(bytes);
+  return m.receiver_local ? unix_segment_copy(bytes, m.sndbuf_bytes) : nic_.segment_copy(bytes, s.frag, kSocketFragPages);
+}
+
+Segmented NetTx::segment_pages(const std::vector<SkbFrag>& pieces, bool more) const {
+  return nic_.segment_pages(pieces, more, acct_.machine().receiver_local ? kLocalSkbBytes : 0);
 }
 
 // A writer asleep on a full send buffer is woken once the socket is writable again:
@@ -58,48 +61,78 @@ void NetTx::trace_skb(Thread& t, const Skb& skb) {
   acct_.trace(t, e);
 }
 
-// The driver describes the skb in the NIC's TX ring: one descriptor for the linear
-// part and one per fragment. A full ring stops the queue until completions free it.
-void NetTx::put_on_ring(Thread& t, const Skb& skb) {
-  const std::vector<DmaSegment> sg = descriptors_of(skb);
-  const std::uint32_t need = DmaEngine::descriptors_for(sg);
-  if (!ring_.can_submit(need)) {
+// The driver describes the skb's packets in the NIC's TX ring (Nic::xmit_work). A
+// full ring stops the queue until completions free it.
+void NetTx::put_on_ring(Thread& t, std::uint32_t descriptors) {
+  const std::vector<DmaSegment> sg = ring_slots(descriptors);
+  if (!ring_.can_submit(descriptors)) {
     acct_.count(t, &Counters::ring_full_waits, 1);
     ring_.note_ring_full();
-    acct_.block(t, TimeCat::wire, *ring_space_, [&] { return ring_.can_submit(need); },
+    acct_.block(t, TimeCat::wire, *ring_space_, [&] { return ring_.can_submit(descriptors); },
                 schema::note::ring_full.data());
   }
   ring_.submit(sg);
+}
+
+// The CPU's part of building an skb: write()'s bytes into its page frags (one copy
+// per skb, tcp_sendmsg_locked), or a driver's skb_linearize of too many fragments.
+void NetTx::copy_into_skb(Thread& t, const Skb& skb, Place from) {
+  if (skb.copied) acct_.cpu_copy(t, skb.payload(), from, Place::socket_buffer);
+  if (!skb.linearized) return;
+  acct_.cpu_copy(t, skb.linear, skb.copied ? Place::socket_buffer : Place::page_cache, Place::socket_buffer);
+  TraceEvent e;
+  e.t_ns = std::int64_t(acct_.now());
+  e.kind = EventKind::linearize;
+  e.bytes = skb.linear;
+  acct_.trace(t, e);
+}
+
+// validate_xmit_skb on the sender's CPU (tcp_write_xmit runs in its send call): a NIC
+// without TSO gets the GSO skb cut into MSS packets (skb_gso_segment), cpu.gso_segment
+// each; without scatter-gather skb_segment copies their bytes too.
+std::uint32_t NetTx::software_gso(Thread& t, const Skb& skb, Place from) {
+  const XmitWork w = nic_.xmit_work(skb);
+  if (nic_.params().tso && nic_.params().scatter_gather) return w.descriptors;
+  acct_.cpu(t, TimeCat::syscall, double(w.segments) * acct_.machine().cpu.gso_segment_ns);
+  acct_.count(t, &Counters::gso_segments, w.segments);
+  if (w.copy_bytes) {
+    acct_.cpu_copy(t, w.copy_bytes, skb.copied ? Place::socket_buffer : from, Place::socket_buffer);
+    acct_.count(t, &Counters::linearize_bytes, w.copy_bytes);
+  }
+  TraceEvent e;
+  e.t_ns = std::int64_t(acct_.now());
+  e.kind = EventKind::linearize;
+  e.name = schema::note::software_gso;
+  e.bytes = w.copy_bytes;
+  e.pages = w.segments;
+  acct_.trace(t, e);
+  return w.descriptors;
 }
 
 void NetTx::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy) {
   const Machine& m = acct_.machine();
   acct_.count(t, &Counters::sg_overflows, seg.overflows);
   acct_.count(t, &Counters::linearize_bytes, seg.linearize_bytes);
-  // Every fragment holds its page from now until the TX completion (get_page).
+  // Every fragment holds its page from now until the skb's ACK (get_page).
   for (const Skb& skb : seg.skbs)
     for (const auto& f : skb.frags) filemap_.cache().get(f.page);
   for (Skb& skb : seg.skbs) {
     if (s.queued >= m.sndbuf_bytes)
       acct_.block(t, TimeCat::wire, *s.space, [&] { return s.queued <= sndbuf_wake_level(); }, "socket buffer full");
     acct_.cpu(t, TimeCat::syscall, m.cpu.skb_ns + double(skb.frags.size()) * m.cpu.skb_frag_ns);
-    if (skb.linear) {
-      acct_.cpu_copy(t, skb.linear, skb.linearized ? Place::page_cache : from, Place::socket_buffer);
-      if (skb.linearized) {
-        TraceEvent e;
-        e.t_ns = std::int64_t(acct_.now());
-        e.kind = EventKind::linearize;
-        e.bytes = skb.linear;
-        acct_.trace(t, e);
-      }
-    }
+    copy_into_skb(t, skb, from);
     acct_.count(t, &Counters::skbs, 1);
     acct_.count(t, &Counters::sg_frags, skb.frags.size());
     acct_.count(t, &Counters::sent_bytes, skb.payload());
     trace_skb(t, skb);
     s.queued += skb.payload();
-    if (!m.receiver_local) put_on_ring(t, skb);  // a local receiver takes skbs from the socket: no ring
-    tx_queue_.push_back(TxSkb{std::move(skb), zerocopy, &s, t.proc, t.req});
+    auto tx = std::make_shared<TxSkb>(TxSkb{std::move(skb), zerocopy, &s, t.proc, t.req});
+    if (!m.receiver_local) {  // a local receiver takes skbs from the socket: no GSO, no ring, no ACK
+      tx->descriptors = software_gso(t, tx->skb, from);
+      put_on_ring(t, tx->descriptors);
+      rtx_[&s].push_back(tx);
+    }
+    tx_queue_.push_back(std::move(tx));
     wake_->notify_all();
   }
 }
@@ -148,7 +181,7 @@ void NetTx::actor() {
       else wake_->wait_for(resend_.front().first - acct_.now());
     }
     nic_busy_ = true;
-    TxSkb s;
+    TxSkbPtr s;
     if (resend_ready()) {
       s = std::move(resend_.front().second);
       resend_.pop_front();
@@ -163,33 +196,36 @@ void NetTx::actor() {
     if (!receiver) receiver = &hooks_.new_receiver();
     if (receiver_asleep) wake_local_receiver(*receiver);
     receiver_asleep = false;
-    deliver_locally(*receiver, s);
+    deliver_locally(*receiver, *s);
     nic_busy_ = false;
     hooks_.idle();  // the supervisor waits for the NIC to be idle
   }
 }
 
-// DMA to the wire; a lost skb waits for its resend, a sent one for its interrupt.
-void NetTx::transmit(TxSkb s) {
+// DMA to the wire; a lost skb waits for its resend, a sent one for its TX completion
+// interrupt and, a round trip plus the receiver's processing later, its ACK. The
+// original stays on the retransmit queue until then (__tcp_transmit_skb sends a clone).
+void NetTx::transmit(TxSkbPtr s) {
   const Machine& m = acct_.machine();
-  std::uint64_t bytes = s.skb.payload();
+  std::uint64_t bytes = s->skb.payload();
   double t0 = acct_.now();
   acct_.engine().nic_transmit(bytes);
-  Accounting::count(s.proc, &Counters::dma_copies, 1);
-  Accounting::count(s.proc, &Counters::dma_bytes, bytes);
-  Accounting::count(s.proc, &Counters::memory_bus_bytes, bytes);
+  Accounting::count(s->proc, &Counters::dma_copies, 1);
+  Accounting::count(s->proc, &Counters::dma_bytes, bytes);
+  Accounting::count(s->proc, &Counters::memory_bus_bytes, bytes);
+  const bool gathered = !s->skb.frags.empty() && m.nic.scatter_gather;
   if (acct_.tracing()) {
     TraceEvent e = acct_.device_event(lane_, EventKind::dma_copy, t0);
-    e.from = s.skb.frags.empty() ? Place::socket_buffer : Place::page_cache;
+    e.from = s->skb.copied || !gathered ? Place::socket_buffer : Place::page_cache;
     e.to = Place::wire;
     e.bytes = bytes;
-    e.pages = s.skb.frags.size();
-    e.req = s.req;
-    e.name = s.skb.frags.empty() ? "skb" : "skb (gather DMA)";
+    e.pages = gathered ? s->skb.frags.size() : 0;
+    e.req = s->req;
+    e.name = gathered ? "skb (gather DMA)" : "skb";
     acct_.trace_device(e);
   }
   if (m.link.loss_rate > 0 && next_random() < m.link.loss_rate) {
-    Accounting::count(s.proc, &Counters::retransmits, 1);
+    Accounting::count(s->proc, &Counters::retransmits, 1);
     if (acct_.tracing()) {
       TraceEvent e;
       e.t_ns = std::int64_t(acct_.now());
@@ -197,29 +233,83 @@ void NetTx::transmit(TxSkb s) {
       e.kind = EventKind::nic_tx;
       e.name = "lost on the wire: resent after the duplicate ACKs";
       e.bytes = bytes;
-      e.req = s.req;
+      e.req = s->req;
       acct_.trace_device(e);
     }
-    resend_.emplace_back(acct_.now() + 2 * m.link.latency_ns, std::move(s));
+    resend_.emplace_back(acct_.now() + m.link.rtt_ns, std::move(s));
     nic_busy_ = false;
     return;
   }
   const double end_ns = acct_.now();
-  auto sent = std::make_shared<TxSkb>(std::move(s));
+  acks_.emplace_back(end_ns + m.link.rtt_ns + m.link.ack_processing_ns, s);
+  ack_wake_->notify_all();
   nic_busy_ = false;
-  irq_.raise(Completion{true, sent->proc, sent->req, end_ns, [this, sent, end_ns] { tx_done(*sent, end_ns); }});
+  irq_.raise(Completion{true, s->proc, s->req, end_ns, [this, s, end_ns] { tx_done(*s, end_ns); }});
 }
 
-// Frees the skb's ring slots and socket-buffer space, and drops its page references
-// (put_page on TX completion).
+// The TX completion frees the clone the driver sent and its ring slots, and with
+// them the socket's TSQ budget (tcp_wfree). The pages, the send-buffer space and a
+// zero-copy notification wait for the ACK.
 void NetTx::tx_done(TxSkb& s, double end_ns) {
-  ring_.complete(descriptors_of(s.skb));
-  if (s.zerocopy) zerocopy_skb_done(s);
+  ring_.complete(ring_slots(s.descriptors));
   ring_space_->notify_all();
-  for (const auto& f : s.skb.frags) filemap_.cache().put(f.page);
-  s.sock->queued -= s.skb.payload();
-  s.sock->space->notify_all();
   last_delivery_ns_ = std::max(last_delivery_ns_, end_ns + acct_.machine().link.latency_ns);
+}
+
+// The ACKs, in the order their data left (one per skb: the ACK of its last byte).
+void NetTx::ack_actor() {
+  for (;;) {
+    while (acks_.empty()) ack_wake_->wait();
+    const double at = acks_.front().first;
+    if (at > acct_.now()) {
+      ack_wake_->wait_for(at - acct_.now());
+      continue;
+    }
+    TxSkbPtr s = std::move(acks_.front().second);
+    acks_.pop_front();
+    s->acked = true;
+    clean_rtx_queue(*s->sock);
+    hooks_.idle();
+  }
+}
+
+// tcp_clean_rtx_queue: an ACK is cumulative, so it frees the skbs at the head of the
+// retransmit queue up to the first one not yet ACKed; an skb sent after a lost one
+// stays (SACKed, still referenced) until the resend is ACKed. One `acks` per ACK
+// that frees anything, traced with the pages and bytes it let go.
+void NetTx::clean_rtx_queue(Socket& sock) {
+  auto& q = rtx_[&sock];
+  std::uint64_t frags = 0, bytes = 0;
+  TxSkbPtr first;
+  while (!q.empty() && q.front()->acked) {
+    if (!first) first = q.front();
+    frags += q.front()->skb.frags.size();
+    bytes += q.front()->skb.payload();
+    free_skb(*q.front());
+    q.pop_front();
+  }
+  if (!first) return;
+  Accounting::count(first->proc, &Counters::acks, 1);
+  if (acct_.tracing()) {
+    TraceEvent e = acct_.device_event(lane_, EventKind::page_ref_move, acct_.now(), 0);
+    e.from = Place::socket_buffer;
+    e.to = Place::page_cache;
+    e.name = schema::note::ack;
+    e.bytes = bytes;
+    e.pages = frags;
+    e.req = first->req;
+    acct_.trace_device(e);
+  }
+  sock.space->notify_all();
+  filemap_.notify_changed();
+}
+
+// sk_wmem_free_skb / __kfree_skb: the page references go (put_page), the buffer
+// space returns (sk_wmem_queued), a zero-copy send's last skb notifies.
+void NetTx::free_skb(TxSkb& s) {
+  for (const auto& f : s.skb.frags) filemap_.cache().put(f.page);
+  if (s.zerocopy) zerocopy_skb_done(s);
+  s.sock->queued -= s.skb.payload();
 }
 
 // ---- the local receiver (net.receiver: local) ---------------------------------------
@@ -304,9 +394,7 @@ void NetTx::deliver_locally(Process& receiver, TxSkb& s) {
     e.name = "local receiver recv()";
     acct_.trace_device(e);
   }
-  for (const auto& f : s.skb.frags) filemap_.cache().put(f.page);
-  if (s.zerocopy) zerocopy_skb_done(s);
-  s.sock->queued -= bytes;
+  free_skb(s);  // af_unix: the receiver consumed it (consume_skb), no ACK
   s.sock->space->notify_all();
   last_delivery_ns_ = std::max(last_delivery_ns_, acct_.now());
   filemap_.notify_changed();

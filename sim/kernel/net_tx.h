@@ -1,10 +1,12 @@
-// Network transmit (net/core/dev.c, a NIC driver's xmit and TX completion,
-// net/ipv4/tcp_output.c, net/unix/af_unix.c): the send buffers of the sockets, the
-// queue of skbs to send, the NIC's TX descriptor ring (model/dma_engine.h), the NIC
-// actor that DMAs each skb to the wire, a lost skb's resend, MSG_ZEROCOPY's pinned
-// buffers, and the local receiver of a socket pair (net.receiver: local).
-// Owns the sockets, the `nic` lane and the NIC actor. Calls accounting, the page
-// cache (page references of fragments) and interrupts.
+// Network transmit (net/core/dev.c validate_xmit_skb, a NIC driver's xmit and TX
+// completion, net/ipv4/tcp_output.c, net/ipv4/tcp_input.c tcp_clean_rtx_queue,
+// net/unix/af_unix.c): the send buffers of the sockets, the queue of skbs to send,
+// software GSO, the NIC's TX descriptor ring (model/dma_engine.h), the NIC actor that
+// DMAs each skb to the wire, the retransmit queue until each skb's ACK, a lost skb's
+// resend, MSG_ZEROCOPY's pinned buffers, and the local receiver of a socket pair
+// (net.receiver: local).
+// Owns the sockets, the `nic` lane, the NIC and ACK actors. Calls accounting, the
+// page cache (page references of fragments) and interrupts.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -29,7 +31,10 @@ struct TxSkb {
   Socket* sock = nullptr;
   Process* proc = nullptr;
   std::uint64_t req = 0;
+  std::uint32_t descriptors = 0;  // TX ring slots its packets take (Nic::xmit_work)
+  bool acked = false;             // its ACK arrived; freed once every skb before it is ACKed too
 };
+using TxSkbPtr = std::shared_ptr<TxSkb>;
 
 class NetTx {
  public:
@@ -45,11 +50,15 @@ class NetTx {
   // that opened it has ended.
   Socket& new_socket();
   const Nic& nic() const { return nic_; }
-  // A write()'s bytes in skbs: TSO-sized for the NIC, af_unix-sized for a local receiver.
-  Segmented segment_write(std::uint64_t bytes) const;
+  // A write()'s bytes in skbs: GSO-sized page frags for TCP, af_unix-sized for a local receiver.
+  Segmented segment_write(Socket& s, std::uint64_t bytes) const;
+  // Pages by reference (sendfile, splice, MSG_ZEROCOPY) in skbs: TCP's GSO size goal;
+  // to a local receiver kiosim keeps 64 KiB skbs (af_unix's splice cut is not modelled).
+  Segmented segment_pages(const std::vector<SkbFrag>& pieces, bool more = false) const;
   // Puts skbs on the NIC's queue, waiting for send-buffer space before each
-  // (sk_stream_wait_memory). Linear payload is copied by the CPU from `from`; page
-  // fragments take a reference that the TX completion drops.
+  // (sk_stream_wait_memory). Copied payload (write()'s page frags, a linear part) is
+  // copied by the CPU from `from`; page fragments take a reference that the skb's
+  // ACK drops (tcp_clean_rtx_queue).
   void queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy = 0);
 
   // MSG_ZEROCOPY: a send of `skbs` skbs from `buffer` pins it until the last completes.
@@ -57,9 +66,10 @@ class NetTx {
   bool pinned(const std::string& buffer) const { return pinned_buffers_.count(buffer) > 0; }
   WaitQueue& zerocopy_done() { return *zerocopy_done_; }
 
-  bool busy() const { return !tx_queue_.empty() || !resend_.empty() || nic_busy_; }
+  bool busy() const { return !tx_queue_.empty() || !resend_.empty() || nic_busy_ || !acks_.empty(); }
   double last_delivery_ns() const { return last_delivery_ns_; }
-  void actor();  // the NIC, forever
+  void actor();      // the NIC, forever
+  void ack_actor();  // the ACKs coming back, forever
 
  private:
   struct ZeroCopySend {
@@ -68,11 +78,14 @@ class NetTx {
     Process* proc = nullptr;
   };
   std::uint64_t sndbuf_wake_level() const;
-  void put_on_ring(Thread& t, const Skb& skb);
+  void put_on_ring(Thread& t, std::uint32_t descriptors);
   void trace_skb(Thread& t, const Skb& skb);
-  bool next_skb(TxSkb& s);  // waits for one; false: the queue ran empty first
-  void transmit(TxSkb s);
-  void tx_done(TxSkb& s, double end_ns);  // its interrupt: ring slots, references, buffer space
+  void copy_into_skb(Thread& t, const Skb& skb, Place from);
+  std::uint32_t software_gso(Thread& t, const Skb& skb, Place from);  // returns ring descriptors
+  void transmit(TxSkbPtr s);
+  void tx_done(TxSkb& s, double end_ns);  // its interrupt (tcp_wfree): ring slots only
+  void clean_rtx_queue(Socket& sock);     // tcp_clean_rtx_queue: frees the ACKed head
+  void free_skb(TxSkb& s);                // references, send-buffer space, zero-copy
   void zerocopy_skb_done(const TxSkb& s);
   void wake_local_receiver(Process& receiver);
   std::uint32_t receiver_lane();  // the local receiver's events, on a lane of its own
@@ -87,10 +100,12 @@ class NetTx {
   Nic nic_;
   DmaEngine ring_;  // the NIC's TX descriptor ring
   std::vector<std::unique_ptr<Socket>> sockets_;
-  std::deque<TxSkb> tx_queue_;
-  std::deque<std::pair<double, TxSkb>> resend_;  // lost skbs and when to resend them
+  std::deque<TxSkbPtr> tx_queue_;
+  std::deque<std::pair<double, TxSkbPtr>> resend_;  // lost skbs and when to resend them
+  std::deque<std::pair<double, TxSkbPtr>> acks_;    // sent skbs and when their ACK arrives
+  std::map<Socket*, std::deque<TxSkbPtr>> rtx_;     // each socket's skbs in send order, until ACKed
   bool nic_busy_ = false;
-  std::unique_ptr<WaitQueue> wake_, ring_space_, zerocopy_done_;
+  std::unique_ptr<WaitQueue> wake_, ring_space_, zerocopy_done_, ack_wake_;
   std::map<std::uint64_t, ZeroCopySend> zerocopy_;  // by send id, until its last skb completes
   std::map<std::string, int> pinned_buffers_;       // user buffers MSG_ZEROCOPY holds
   std::uint64_t next_zerocopy_ = 1;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/address_space.h"
+#include "model/nic.h"
 #include "model/pipe.h"
 #include "model/readahead.h"
 #include "sim/engine/engine.h"
@@ -49,7 +50,8 @@ struct OpenFile {
 enum class Advice : std::uint8_t { dontneed, willneed };
 
 struct Socket {
-  std::uint64_t queued = 0;  // payload bytes in the send buffer, not yet completed by the NIC
+  std::uint64_t queued = 0;  // payload bytes in the send buffer (sk_wmem_queued), until their ACK
+  PageFrag frag;             // where write()'s next bytes go (sk_page_frag)
   std::uint64_t notifications = 0;  // MSG_ZEROCOPY completions not yet read by the program
   std::unique_ptr<WaitQueue> space;
 };

@@ -65,7 +65,7 @@ std::uint64_t SocketIo::write(Thread& t, Socket& s, std::uint64_t bytes, WriteSo
     }
     m.cursor += bytes;
   }
-  net_.queue_skbs(t, s, net_.segment_write(bytes), src.mapping ? Place::mapping : Place::user_buffer);
+  net_.queue_skbs(t, s, net_.segment_write(s, bytes), src.mapping ? Place::mapping : Place::user_buffer);
   return bytes;
 }
 
@@ -90,7 +90,7 @@ std::uint64_t SocketIo::sendfile(Thread& t, Socket& out, OpenFile& in, std::uint
     pieces.insert(pieces.begin(), carry.begin(), carry.end());
     in.pos += n;
     left -= n;
-    Segmented seg = net_.nic().segment_pages(pieces, left > 0);
+    Segmented seg = net_.segment_pages(pieces, left > 0);
     carry = std::move(seg.tail);
     for (const auto& f : carry) cache.get(f.page);  // keep them while we fetch the next pages
     net_.queue_skbs(t, out, std::move(seg), Place::page_cache);
@@ -132,7 +132,7 @@ std::uint64_t SocketIo::splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& ou
     n += b.len;
   }
   trace_ref_move(t, Place::pipe, Place::socket_buffer, n, 0, -1, pieces.size());
-  net_.queue_skbs(t, out, net_.nic().segment_pages(pieces), Place::page_cache);
+  net_.queue_skbs(t, out, net_.segment_pages(pieces), Place::page_cache);
   for (const auto& b : released) filemap_.cache().put(b.page);  // the pipe's references go
   in.changed->notify_all();
   return n;
@@ -154,9 +154,10 @@ std::uint64_t SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const st
     s.notifications = 0;
   }
   Syscall sc(acct_, t, "send");
-  if (zerocopy && acct_.machine().nic.scatter_gather) return send_zerocopy(t, s, bytes, buffer);
-  // Without scatter-gather the kernel copies after all (skb_zerocopy_iter_stream falls back).
-  net_.queue_skbs(t, s, net_.segment_write(bytes), Place::user_buffer);
+  // A TCP socket always has SG (sk_setup_caps), so MSG_ZEROCOPY pins the pages on
+  // any NIC; one without scatter-gather copies them in software GSO at transmit.
+  if (zerocopy) return send_zerocopy(t, s, bytes, buffer);
+  net_.queue_skbs(t, s, net_.segment_write(s, bytes), Place::user_buffer);
   return bytes;
 }
 
@@ -167,7 +168,7 @@ std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes,
   std::vector<SkbFrag> pieces;
   for (std::uint64_t b = 0; b < bytes; b += kPageSize)
     pieces.push_back({PageKey{kUserPages, b / kPageSize}, 0, std::uint32_t(std::min<std::uint64_t>(kPageSize, bytes - b))});
-  Segmented seg = net_.nic().segment_pages(pieces);
+  Segmented seg = net_.segment_pages(pieces);
   const std::uint64_t id = net_.begin_zerocopy(seg.skbs.size(), buffer, t.proc);
   acct_.count(t, &Counters::zerocopy_sends, 1);
   trace_ref_move(t, Place::user_buffer, Place::socket_buffer, bytes, 0, -1, pages,

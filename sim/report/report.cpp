@@ -149,6 +149,8 @@ void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
     else if (kind == "page_ref_move" && name == schema::note::inflight_overwrite)
       text = fmt::format("write to page {}, which an skb or pipe still holds: it lands, the new bytes go out",
                          e.value("page", 0));
+    else if (kind == "page_ref_move" && name == schema::note::ack)
+      text = fmt::format("ACK: {} acknowledged, the skbs freed with their {} page references", size, pages);
     else if (kind == "page_ref_move") text = fmt::format("page references {} -> {}, {} pages, {} (no copy)", from, to, pages, size);
     else if (kind == "page_fault_minor" || kind == "page_fault_major")
       text = fmt::format("{} page fault on page {}{}, {} pages mapped", kind == "page_fault_major" ? "major" : "minor",
@@ -156,6 +158,9 @@ void print_explain(std::ostream& out, const nlohmann::ordered_json& run) {
                          pages);
     else if (kind == "cow_fault") text = "copy-on-write fault: the page is copied (CPU copy 4KiB)";
     else if (kind == "skb_build") text = fmt::format("skb of {} queued{}", size, pages ? fmt::format(" with {} page fragments", pages) : " (linear)");
+    else if (kind == "linearize" && name == schema::note::software_gso)
+      text = fmt::format("software GSO: the skb cut into {} packets{}", pages,
+                         bytes ? fmt::format(", {} copied by the CPU (no scatter-gather)", size) : "");
     else if (kind == "linearize") text = fmt::format("skb linearized: {} copied by the CPU", size);
     else if (kind == "interrupt") text = fmt::format("interrupt: {} completion", name);
     else if (kind == "readahead") text = fmt::format("{} readahead of {} pages from page {}", name, pages, e.value("page", 0));

@@ -42,6 +42,7 @@ struct CpuCosts {
   double tlb_miss_ns = 30;          // a page walk after a TLB miss (cpu.tlb_miss)
   double tlb_invalidate_ns = 50;    // one INVLPG, or one full flush of an address space (cpu.tlb_invalidate)
   double ipi_ns = 2000;             // a TLB shootdown IPI, sent and acknowledged (cpu.ipi)
+  double gso_segment_ns = 100;      // software GSO: one MSS packet cut from a GSO skb (cpu.gso_segment)
 };
 
 struct DiskCosts {
@@ -59,6 +60,9 @@ struct LinkCosts {
   double irq_coalesce_ns = 0;             // ... or once the oldest has waited this long
   double loss_rate = 0;                   // fraction of skbs lost on the wire (resent)
   bool zerocopy_reuse_waits = true;       // a buffer still pinned by MSG_ZEROCOPY: wait, or overwrite
+  double rtt_ns = 20e3;                   // net.rtt: to the receiver and back, without its processing
+  double ack_processing_ns = 5e3;         // net.ack_processing: the receiver, from the data in to its ACK out
+  std::uint32_t napi_budget = 64;         // nic.napi_budget: TX completions one NAPI poll reaps
 };
 
 struct Machine {

@@ -169,6 +169,9 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.cpu.tlb_invalidate_ns; }));
   v.push_back(numeric("cpu.ipi", K::time, "a TLB shootdown IPI to another core, sent and acknowledged", 0, 1e7,
                       [](Machine& m) -> auto& { return m.cpu.ipi_ns; }));
+  v.push_back(numeric("cpu.gso_segment", K::time,
+                      "software GSO on a NIC without TSO: one MSS packet cut from a GSO skb (skb_segment)", 0, 1e6,
+                      [](Machine& m) -> auto& { return m.cpu.gso_segment_ns; }));
   // disk
   v.push_back(numeric("disk.read_bandwidth", K::rate, "disk to memory DMA rate", 1e3, 1e12,
                       [](Machine& m) -> auto& { return m.disk.read_bytes_per_s; }));
@@ -228,12 +231,23 @@ std::vector<MachineKey> build() {
     k.number = [](const Machine& m) { return double(m.nic.on_frag_overflow); };
     v.push_back(std::move(k));
   }
-  v.push_back(boolean("nic.tso", "TCP segmentation offload: skbs up to nic.tso_size, else one MSS",
+  v.push_back(boolean("nic.tso", "TCP segmentation offload: the NIC cuts GSO skbs into MSS packets, else software GSO",
                       [](Machine& m) -> auto& { return m.nic.tso; }));
-  v.push_back(numeric("nic.tso_size", K::size, "payload of one skb with TSO", 1 * KiB, 256 * KiB,
-                      [](Machine& m) -> auto& { return m.nic.tso_bytes; }));
-  v.push_back(numeric("nic.mtu", K::integer, "MTU in bytes; MSS = mtu - 40 without TSO", 576, 65536,
+  v.push_back(numeric("nic.tso_size", K::size,
+                      "the device's gso_max_size: an skb carries the whole MSS that fit in it less 321 B of header "
+                      "room (65,160 B at 64KiB)",
+                      1 * KiB, 256 * KiB, [](Machine& m) -> auto& { return m.nic.tso_bytes; }));
+  v.push_back(numeric("nic.mtu", K::integer, "MTU in bytes; MSS = mtu - 52 (IP, TCP and timestamp headers)", 576, 65536,
                       [](Machine& m) -> auto& { return m.nic.mtu; }));
+  v.push_back(numeric("nic.napi_budget", K::integer, "TX completions one NAPI poll reaps before it polls again", 1,
+                      65536, [](Machine& m) -> auto& { return m.link.napi_budget; }));
+  v.push_back(numeric("net.rtt", K::time,
+                      "round trip to the receiver and back (about 2 x nic.link_latency): a sent skb's ACK, a lost "
+                      "one's duplicate ACKs",
+                      0, 1e10, [](Machine& m) -> auto& { return m.link.rtt_ns; }));
+  v.push_back(numeric("net.ack_processing", K::time,
+                      "the receiver's time from an skb's last byte in to its ACK out (RX interrupt, GRO, tcp_v4_rcv)", 0,
+                      1e9, [](Machine& m) -> auto& { return m.link.ack_processing_ns; }));
   v.push_back(numeric("net.sndbuf", K::size, "socket send buffer (sk_sndbuf); a full one blocks the writer",
                       4 * KiB, 1 * GiB, [](Machine& m) -> auto& { return m.sndbuf_bytes; }));
   {

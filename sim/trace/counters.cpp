@@ -48,6 +48,7 @@ void Counters::add(const Counters& o) {
   zerocopy_sends += o.zerocopy_sends; zerocopy_completions += o.zerocopy_completions;
   zerocopy_waits += o.zerocopy_waits; zerocopy_overwrites += o.zerocopy_overwrites;
   inflight_overwrites += o.inflight_overwrites;
+  acks += o.acks; napi_polls += o.napi_polls; gso_segments += o.gso_segments;
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
@@ -104,6 +105,9 @@ nlohmann::ordered_json Counters::to_json() const {
   j["zerocopy_waits"] = zerocopy_waits;
   j["zerocopy_overwrites"] = zerocopy_overwrites;
   j["inflight_overwrites"] = inflight_overwrites;
+  j["acks"] = acks;
+  j["napi_polls"] = napi_polls;
+  j["gso_segments"] = gso_segments;
   j["journal_commits"] = journal_commits;
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;

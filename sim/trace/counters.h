@@ -52,6 +52,7 @@ struct Counters {
   std::uint64_t ring_full_waits = 0, retransmits = 0;
   std::uint64_t zerocopy_sends = 0, zerocopy_completions = 0, zerocopy_waits = 0, zerocopy_overwrites = 0;
   std::uint64_t inflight_overwrites = 0;  // writes to pages an skb or pipe still holds
+  std::uint64_t acks = 0, napi_polls = 0, gso_segments = 0;
   std::uint64_t journal_commits = 0, journal_bytes = 0, device_flushes = 0, fsync_wait_ns = 0;
   std::uint64_t sim_time_ns = 0, cpu_time_ns = 0;
   std::array<std::uint64_t, std::size_t(TimeCat::count_)> time_ns{};

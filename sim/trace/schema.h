@@ -64,8 +64,10 @@ inline constexpr std::array kKinds = {
     KindInfo{K::tlb_shootdown, "tlb_shootdown", "one batch of TLB-shootdown IPIs to the address space's other cores",
              "pages: IPIs (target cores)"},
     KindInfo{K::skb_build, "skb_build", "an skb is built and queued on the socket", "bytes: payload; pages: fragments"},
-    KindInfo{K::linearize, "linearize", "fragments over the NIC's scatter-gather limit are copied into the linear part",
-             "bytes: linearized"},
+    KindInfo{K::linearize, "linearize",
+             "fragments copied into a linear part: over the NIC's fragment limit (skb_linearize), or `name` software "
+             "GSO: an skb cut into MSS packets without TSO, copied without scatter-gather (skb_segment)",
+             "bytes: copied; pages: software GSO's packets"},
     KindInfo{K::nic_tx, "nic_tx", "an skb lost on the wire, resent after the duplicate ACKs", "bytes: the skb's payload"},
     KindInfo{K::interrupt, "interrupt", "a device interrupt (`name` disk, nic tx, nic tx xN: coalesced)",
              "pages: completions coalesced (0 for one)"},
@@ -116,6 +118,8 @@ inline constexpr std::string_view device_flush_wait = "device cache flush (fsync
 inline constexpr std::string_view pinned_write_wait = "write during send: wait for the references to go (what-if)";
 inline constexpr std::string_view inflight_overwrite =
     "write to a page an skb or pipe still holds: the new bytes go out";
+inline constexpr std::string_view ack = "ACK: tcp_clean_rtx_queue frees the skb, its pages and its buffer space";
+inline constexpr std::string_view software_gso = "software GSO (skb_segment)";
 inline constexpr std::string_view zerocopy_overwrite =
     "buffer overwritten while MSG_ZEROCOPY still sends it: the wire carries the new bytes";
 }  // namespace note
@@ -174,7 +178,8 @@ inline constexpr std::array kCounters = {
     CounterInfo{"skbs", "socket buffers built", "skbs"},
     CounterInfo{"sg_frags", "page fragments attached to skbs", "fragments"},
     CounterInfo{"sg_overflows", "skbs that needed more fragments than the NIC gathers", "skbs", S::final_only},
-    CounterInfo{"linearize_bytes", "bytes copied to linearize over-limit fragments", "bytes"},
+    CounterInfo{"linearize_bytes", "bytes copied into linear buffers for the NIC (skb_linearize; software GSO without SG)",
+                "bytes"},
     CounterInfo{"interrupts", "device interrupts handled", "interrupts"},
     CounterInfo{"completion_delay_ns", "time TX completions waited for their (coalesced) interrupt", "ns", S::final_only},
     CounterInfo{"ring_full_waits", "times a sender waited for the NIC's TX ring", "waits"},
@@ -184,6 +189,10 @@ inline constexpr std::array kCounters = {
     CounterInfo{"zerocopy_waits", "reuses of a buffer that waited for its MSG_ZEROCOPY completion", "waits"},
     CounterInfo{"zerocopy_overwrites", "reuses of a buffer still in flight: the wire carries the new bytes", "writes"},
     CounterInfo{"inflight_overwrites", "page writes that landed while an skb or pipe still held the page", "pages"},
+    CounterInfo{"acks", "ACKs that freed sent skbs, their pages and send-buffer space (tcp_clean_rtx_queue)", "ACKs"},
+    CounterInfo{"napi_polls", "NAPI polls that reaped TX completions, at most nic.napi_budget each", "polls",
+                S::final_only},
+    CounterInfo{"gso_segments", "MSS-sized packets cut from GSO skbs in software (no TSO: skb_segment)", "packets"},
     CounterInfo{"journal_commits", "journal transactions committed", "commits"},
     CounterInfo{"journal_bytes", "bytes written to the journal", "bytes"},
     CounterInfo{"device_flushes", "disk cache flushes", "flushes"},
@@ -264,6 +273,8 @@ inline constexpr std::array kRules = {
     Rule{.counter = "zerocopy_waits", .kind = K::block, .name_is = note::zerocopy_wait},
     Rule{.counter = "zerocopy_overwrites", .kind = K::page_ref_move, .name_is = note::zerocopy_overwrite},
     Rule{.counter = "inflight_overwrites", .kind = K::page_ref_move, .per = Per::pages, .name_is = note::inflight_overwrite},
+    Rule{.counter = "acks", .kind = K::page_ref_move, .name_is = note::ack},
+    Rule{.counter = "gso_segments", .kind = K::linearize, .per = Per::pages, .name_is = note::software_gso},
     Rule{.counter = "journal_commits", .kind = K::journal_commit},
     Rule{.counter = "journal_bytes", .kind = K::journal_commit, .per = Per::bytes},
     Rule{.counter = "device_flushes", .kind = K::device_flush},

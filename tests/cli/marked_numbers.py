@@ -34,19 +34,19 @@ try:
     right = ("read+write makes <!--kn copy-table @read_write syscalls-->2 calls and "
              "<!--kn copy-table @read_write mode_switches-->4 mode switches;\n"
              "sendfile <!--kn copy-table @sendfile cpu_copies-->0 CPU copies, "
-             "<!--kn copy-table @read_write cpu_copies/syscalls :.2f-->1.00 per call.\n")
+             "<!--kn copy-table @read_write cpu_copies/syscalls :.2f-->1.50 per call.\n")
     with open(md, "w") as f:
         f.write(right)
     code, out = run("check", md)
     expect("right numbers pass", code == 0 and "4 marks" in out and "0 differ" in out, out)
 
     with open(md, "w") as f:
-        f.write(right.replace("-->2 calls", "-->3 calls").replace("-->1.00 per", "-->1.5 per"))
+        f.write(right.replace("-->2 calls", "-->3 calls").replace("-->1.50 per", "-->1.25 per"))
     code, out = run("check", md)
     expect("a wrong number fails with exit 1", code == 1, out)
     expect("the message gives file:line, the mark, the text and the run",
            "lesson.md:1: `copy-table @read_write syscalls`: the text says 3, the run gives 2" in out, out)
-    expect("a wrong derived figure fails too", "lesson.md:2:" in out and "the text says 1.5, the run gives 1.00" in out, out)
+    expect("a wrong derived figure fails too", "lesson.md:2:" in out and "the text says 1.25, the run gives 1.50" in out, out)
     code, out = run("update", md)
     expect("update exits 0", code == 0, out)
     expect("update rewrites just the numbers", open(md).read() == right, open(md).read())
