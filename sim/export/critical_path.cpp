@@ -111,7 +111,10 @@ struct Builder {
         const RunEvent& e = run.events[lanes[lane][k]];
         frontier = std::max(frontier, e.end());
         std::size_t v = lanes[lane][k + 1];
-        std::int64_t gap = thread_lane(std::uint32_t(lane)) ? std::max<std::int64_t>(0, run.events[v].t - frontier) : 0;
+        // A device's gap counts while it still serves the same request (an skb's ACK
+        // comes a round trip after its DMA); between requests it is idle.
+        const bool busy = thread_lane(std::uint32_t(lane)) || (e.req && e.req == run.events[v].req);
+        std::int64_t gap = busy ? std::max<std::int64_t>(0, run.events[v].t - frontier) : 0;
         if (e.kind == EventKind::block) gap = 0;  // after a sleep, the wake-up edge carries the latency
         link(lanes[lane][k], v, gap, Link::lane);
       }

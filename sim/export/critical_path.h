@@ -11,7 +11,9 @@
 // An edge weighs what its target adds to the path: the target's own time (a span's
 // time minus what it encloses on its lane; a sleep weighs 0, its waker explains it),
 // plus, on a user thread's lane, the CPU time between the two events (syscall entry and
-// exit, bookkeeping no event carries), or, after a wake-up, the wake-up latency.
+// exit, bookkeeping no event carries), on a device's lane the time between two events
+// of one request (an skb's DMA and its ACK: the wire's round trip), or, after a
+// wake-up, the wake-up latency.
 // The waker and the completing event are inferred from the trace (lanes, requests,
 // times): kiosim's trace does not record who woke whom.
 #pragma once

@@ -30,7 +30,12 @@ std::optional<Transfer> transfer_of(const TraceRun& run, const RunEvent& e) {
     case EventKind::writeback:  // the flusher's lane repeats the disk's batches
       if (run.lanes.at(e.lane).name != schema::note::disk_lane) return std::nullopt;
       return with(TransferKind::dma, e.from.empty() ? "page_cache" : e.from, e.to.empty() ? "disk" : e.to);
-    case EventKind::page_ref_move: return with(TransferKind::page_ref, e.from, e.to);
+    case EventKind::page_ref_move:
+      // An ACK releases references, an overwrite lands on a page in flight: no data moves.
+      if (e.name == schema::note::ack || e.name == schema::note::inflight_overwrite ||
+          e.name == schema::note::zerocopy_overwrite)
+        return std::nullopt;
+      return with(TransferKind::page_ref, e.from, e.to);
     case EventKind::page_fault_minor:
     case EventKind::page_fault_major: {
       if (e.pages == 0) return std::nullopt;  // nothing newly mapped

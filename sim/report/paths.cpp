@@ -31,6 +31,8 @@ std::string step_text(const exports::TraceRun& run, const CriticalStep& s) {
   const exports::RunEvent& e = run.events[s.event];
   const std::string& lane = run.lanes[e.lane].name;
   if (s.kind == StepKind::wake_up) return fmt::format("wake-up of {} (IPI, idle exit, context switch)", lane);
+  if (s.kind == StepKind::cpu_gap && run.lanes[e.lane].kind == "device")
+    return fmt::format("{} serving the request (the wire's round trip to the ACK)", lane);
   if (s.kind == StepKind::cpu_gap) return fmt::format("CPU on {} (entry/exit, bookkeeping)", lane);
   std::string text = spaced(e.kind_name);
   if (!e.name.empty()) text += " " + e.name;
