@@ -1,5 +1,5 @@
 // Writes the runs on screen as a Chrome/Perfetto JSON trace (ui.perfetto.dev opens
-// it): one process per run, one thread per lane, slices for events with a duration.
+// it) with sim/export/perfetto.h, the code `kiosim export --format perfetto` runs.
 #pragma once
 #include <QString>
 #include <vector>

@@ -39,6 +39,8 @@ Place placeFromString(const QString& s) {
 
 QString placeName(Place p) { return QString::fromLatin1(kPlaceLabels[static_cast<int>(p)]); }
 
+QString placeKey(Place p) { return QString::fromLatin1(kPlaceKeys[static_cast<int>(p)]); }
+
 double RunTrace::counter(const QString& key, double missing) const {
   for (const auto& [k, v] : counters)
     if (k == key) return v;

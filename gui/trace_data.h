@@ -26,6 +26,7 @@ Kind kindFromString(const QString& s);
 QString kindName(Kind k);
 Place placeFromString(const QString& s);
 QString placeName(Place p);   // the label on the box
+QString placeKey(Place p);    // the trace's name: page_cache
 
 struct Event {
   std::int64_t t = 0;        // ns from the start of the run

@@ -14,6 +14,7 @@
 #include "sim/cli/transfer_options.h"
 #include "sim/homework/homework.h"
 #include "sim/homework/present.h"
+#include "sim/cli/trace_input.h"
 #include "sim/host/profile.h"
 #include "sim/run/crash.h"
 #include "sim/report/explain.h"
@@ -44,6 +45,8 @@ struct Common {
   TransferOptions transfer;  // --size, --cache
   bool answers = false;      // run -c: a homework problem's answers (sim/homework)
   bool check_invariants = false;
+  bool critical_path = false;  // explain --critical-path
+  std::uint64_t request = 0;   // explain --request N
 };
 
 void add_common(CLI::App* c, Common& o) {
@@ -305,7 +308,16 @@ Action add_explain(CLI::App& app) {
   c->add_option("--kind", o->explain.kinds, "only this event kind: syscall_enter, cpu_copy, block ... (repeatable)")
       ->type_name("KIND");
   c->add_flag("--summary", o->explain.summary, "fold repeated lines and blocks of lines (\"... x 4,096 like the above\")");
-  return [o] { return simulate_and_report("explain", *o); };
+  c->add_flag("--critical-path", o->critical_path,
+              "print the chain of copies, device work and waits that set the end-to-end time, with each step's share");
+  c->add_option("--request", o->request, "print one request's path through the layers (the `req` of docs/TRACE.md)")
+      ->check(CLI::PositiveNumber);
+  c->footer("With --critical-path or --request, FILE may also be a trace file (run --trace).");
+  return [o] {
+    if (!o->critical_path && !o->request) return simulate_and_report("explain", *o);
+    return explain_paths({o->file, o->sets, o->machines_dir, o->machine_file, o->jobs, o->method}, o->critical_path,
+                         o->request);
+  };
 }
 
 }  // namespace kiosim::cli

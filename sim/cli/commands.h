@@ -19,5 +19,7 @@ Action add_measure(CLI::App& app);    // kiosim measure (real mode, sim/host)
 Action add_calibrate(CLI::App& app);  // kiosim calibrate (real mode, sim/host)
 Action add_check(CLI::App& app);      // kiosim check (real mode, sim/host)
 Action add_homework(CLI::App& app);   // kiosim homework new|key|grade (sim/homework)
+Action add_export(CLI::App& app);     // kiosim export (dot, perfetto, csv)
+Action add_sweep(CLI::App& app);      // kiosim sweep (CSV and an SVG plot)
 
 }  // namespace kiosim::cli

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   add(kiosim::cli::add_calibrate);
   add(kiosim::cli::add_check);
   add(kiosim::cli::add_homework);
+  add(kiosim::cli::add_export);
+  add(kiosim::cli::add_sweep);
   // A mistyped command: say which one was meant (CLI11 would only ask for one).
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;

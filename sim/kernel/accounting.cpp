@@ -131,6 +131,7 @@ Syscall::~Syscall() noexcept(false) {
     e.kind = EventKind::syscall_exit;
     e.name = name_;
     a_.trace(t_, e);
+    t_.req = 0;  // back in user mode: what it does next serves no system call
   }
   a_.set_current(nullptr);
 }

@@ -7,6 +7,26 @@
 
 namespace kiosim {
 
+namespace {
+
+// A fault taken in user mode is a request of its own: the events that serve it carry
+// its id on every lane (seed 003: one fault, from the user address to the disk and back).
+class FaultRequest {
+ public:
+  FaultRequest(Accounting& a, Thread& t) : t_(t), saved_(t.req) {
+    if (!t.setup) t.req = a.next_req();
+  }
+  ~FaultRequest() { t_.req = saved_; }
+  FaultRequest(const FaultRequest&) = delete;
+  FaultRequest& operator=(const FaultRequest&) = delete;
+
+ private:
+  Thread& t_;
+  std::uint64_t saved_;
+};
+
+}  // namespace
+
 Mapping Mm::mmap(Thread& t, OpenFile& f, std::uint64_t offset, std::uint64_t length, bool shared,
                                   bool writable) {
   Syscall sc(acct_, t, "mmap");
@@ -304,6 +324,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
     misses += !tlbs_.access(t, vp);
     const Pte* pte = mm.pte(vp);
     if (!pte) {
+      FaultRequest fault_request(acct_, t);
       fault(t, m, vp, true, write);
       pte = mm.pte(vp);
     }
@@ -312,6 +333,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
     const Vma* vma = mm.vma_at(vp);
     if (!vma) continue;
     if (!pte->writable && vma->is_private()) {
+      FaultRequest fault_request(acct_, t);
       write_protect_fault(t, vp, true);
     } else if (vma->kind == VmaKind::file_shared) {
       PageKey k = pte->page;
