@@ -10,6 +10,16 @@ gui = sys.argv[4] if len(sys.argv) > 4 else None
 scenario = os.path.join(src, "scenarios", "copy-table.yaml")
 
 
+def terminate(p, timeout, complaint):
+    """Sends SIGTERM and waits; a process still running after `timeout` s fails the test."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        return p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail(complaint)
+
+
 def fail(msg):
     print("FAIL:", msg)
     sys.exit(1)
@@ -61,12 +71,7 @@ with tempfile.TemporaryDirectory() as tmp:
         p = long_measure(tmp)
         seen = wait_for_private_dir(tmp, "kiosim-", p)
         time.sleep(0.5)
-        p.send_signal(signal.SIGTERM)
-        try:
-            rc = p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            fail("measure did not stop on SIGTERM")
+        rc = terminate(p, 60, "measure did not stop on SIGTERM")
         if rc != -signal.SIGTERM:
             fail(f"expected death by SIGTERM, got exit {rc}")
         nothing_left(tmp, "SIGTERM")
@@ -139,12 +144,7 @@ with tempfile.TemporaryDirectory() as tmp:
         if child is None:
             p.kill()
             fail("the GUI never started `kiosim run` in a kiosim-gui-XXXXXX directory")
-        p.send_signal(signal.SIGTERM)
-        try:
-            rc = p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            fail("the GUI did not quit on SIGTERM")
+        rc = terminate(p, 30, "the GUI did not quit on SIGTERM")
         if rc != 128 + signal.SIGTERM:
             fail(f"expected exit {128 + signal.SIGTERM} after SIGTERM, got {rc}")
         time.sleep(0.2)
