@@ -7,9 +7,11 @@
 #include <cmath>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
+#include "sim/host/host_load.h"
 #include "sim/host/measure.h"
 #include "sim/host/profile.h"
 #include "sim/scenario/machine_keys.h"
@@ -70,6 +72,12 @@ struct Row {
   double wall_p = 0, wall_m = 0, cpu_p = 0, cpu_m = 0, rcpu_p = 0, rcpu_m = 0;
   double sys_p = 0, sys_m = 0, minflt_p = 0, minflt_m = 0, cs_p = 0, cs_m = 0;
   double spread = 0;
+  std::vector<std::string> marks;  // "busy": measured while the host was busy; "noisy": spread > error
+  std::string note() const {
+    std::string n;
+    for (const auto& m : marks) n += (n.empty() ? "" : ",") + m;
+    return n;
+  }
   nlohmann::ordered_json json() const {
     nlohmann::ordered_json wall = compared(wall_p, wall_m);
     wall["measured_spread"] = spread;
@@ -80,7 +88,8 @@ struct Row {
             {"receiver_cpu_time_ns", compared(rcpu_p, rcpu_m)},
             {"syscalls", compared(sys_p, sys_m)},
             {"page_faults_minor", compared(minflt_p, minflt_m)},
-            {"context_switches", compared(cs_p, cs_m)}};
+            {"context_switches", compared(cs_p, cs_m)},
+            {"marks", marks}};
   }
 };
 
@@ -172,18 +181,27 @@ Row make_row(const std::string& method, std::uint64_t size, const nlohmann::orde
 // said of itself (from the last measurement).
 struct Checked {
   std::vector<Row> rows;
+  host::LoadWatch load{unsigned(::sysconf(_SC_NPROCESSORS_ONLN))};
   host::HostFacts facts;
   std::string perf_note;
 };
 
-Checked simulate_and_measure(const CheckArgs& a, const Scenario& base, const std::vector<std::uint64_t>& sizes) {
-  Checked c;
+// The marks of a row: `busy` when a load sample during its size said so, `noisy` when the
+// host's own spread over the repeats is larger than the row's wall-time error.
+void mark_row(Row& r, const host::LoadWatch& load) {
+  if (load.busy_during(format_size(double(r.size)) + " ")) r.marks.push_back("busy");
+  if (r.spread > std::fabs(ratio(r.wall_p, r.wall_m) - 1)) r.marks.push_back("noisy");
+}
+
+void simulate_and_measure(const CheckArgs& a, const Scenario& base, const std::vector<std::uint64_t>& sizes,
+                          Checked& c) {
   for (std::uint64_t size : sizes) {
     Scenario s = at_size(base, size, a.cache);
     std::vector<RunSpec> runs = selected_runs(s, a);
     if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", format_size(double(size)));
     auto predicted = simulate(s, runs);
     auto progress = [&](const std::string& m) {
+      c.load.sample(fmt::format("{} {}", format_size(double(size)), m));
       if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: {}\n", format_size(double(size)), m);
     };
     host::Measurement m = host::measure(s, measure_options(a, s, runs), progress);
@@ -191,7 +209,7 @@ Checked simulate_and_measure(const CheckArgs& a, const Scenario& base, const std
     c.perf_note = m.perf_note;
     for (std::size_t i = 0; i < runs.size(); ++i) c.rows.push_back(make_row(runs[i].name, size, predicted[i], m.methods[i]));
   }
-  return c;
+  for (auto& r : c.rows) mark_row(r, c.load);
 }
 
 // The median and the worst of some figures (the worst of none is 0).
@@ -209,6 +227,17 @@ struct Summary {
   Spread spread;  // how much the host itself varied: (max - min) / median of the repeats
   std::size_t same_calls = 0;  // rows that made the predicted system calls
 };
+
+// What to say at the top of the output: the host was busy, or varied more than the model errs.
+std::vector<std::string> warnings(const Checked& c, const Summary& s) {
+  std::vector<std::string> out = c.load.warning();
+  if (!out.empty()) out.push_back("WARNING Rows measured while the host was busy say `busy` in the note column.");
+  if (s.spread.median > s.wall.median)
+    out.push_back(fmt::format("NOTE the host varied more over the repeats (median spread {:.1f}%) than the prediction "
+                              "errs (median {:.1f}%): raise --repeat; rows whose spread exceeds their error say `noisy`.",
+                              s.spread.median * 100, s.wall.median * 100));
+  return out;
+}
 
 Summary summarize(const std::vector<Row>& rows) {
   std::vector<double> dev, cpu_dev, spreads;
@@ -233,6 +262,8 @@ void print_json(std::ostream& out, const CheckArgs& a, const Scenario& base, con
                     {"cache", a.cache},   {"receiver", a.receiver}, {"methods", a.methods}, {"set", a.sets}};
   doc["host"] = c.facts.to_json();
   doc["perf"] = c.perf_note.empty() ? "software counters, user mode only" : c.perf_note;
+  doc["warnings"] = warnings(c, s);
+  doc["host_load"] = c.load.to_json();
   nlohmann::ordered_json jr = nlohmann::ordered_json::array();
   for (const auto& r : c.rows) jr.push_back(r.json());
   doc["rows"] = jr;
@@ -248,15 +279,15 @@ void print_json(std::ostream& out, const CheckArgs& a, const Scenario& base, con
 
 void print_table(std::ostream& out, const Checked& c, const Summary& s) {
   out << c.facts.header() << "\n";
-  out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>9} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5}\n",
+  out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>9} {:>9} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5} | {}\n",
                      "method", "size", "wall pred", "meas", "ratio", "cpu pred", "meas", "ratio", "rcpu pred", "meas",
-                     "sys p", "m", "flt p", "m", "cs p", "m");
+                     "sys p", "m", "flt p", "m", "cs p", "m", "note");
   for (const auto& r : c.rows)
-    out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} | {:>6.0f} {:>6.0f} | {:>6.0f} {:>6.0f} | {:>5.0f} {:>5.0f}\n",
+    out << fmt::format("{:<11} {:>7} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} {:>5.2f} | {:>9} {:>9} | {:>6.0f} {:>6.0f} | {:>6.0f} {:>6.0f} | {:>5.0f} {:>5.0f} | {}\n",
                        r.method, format_size(double(r.size)), format_time_ns(r.wall_p), format_time_ns(r.wall_m),
                        ratio(r.wall_p, r.wall_m), format_time_ns(r.cpu_p), format_time_ns(r.cpu_m),
                        ratio(r.cpu_p, r.cpu_m), format_time_ns(r.rcpu_p), format_time_ns(r.rcpu_m), r.sys_p, r.sys_m,
-                       r.minflt_p, r.minflt_m, r.cs_p, r.cs_m);
+                       r.minflt_p, r.minflt_m, r.cs_p, r.cs_m, r.note());
   out << fmt::format("\nwall time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}% over {} rows\n",
                      s.wall.median * 100, s.wall.worst * 100, c.rows.size());
   out << fmt::format("sender CPU time |predicted/measured - 1|: median {:.1f}%, worst {:.1f}%\n", s.cpu.median * 100,
@@ -265,7 +296,9 @@ void print_table(std::ostream& out, const Checked& c, const Summary& s) {
                      s.spread.median * 100, s.spread.worst * 100);
   out << fmt::format("system calls as predicted in {} of {} rows\n", s.same_calls, c.rows.size());
   out << "cpu: the sender's user + system time; rcpu: the receiver's. sys: syscalls of the program's body; "
-         "flt: minor faults; cs: context switches (voluntary + involuntary).\n";
+         "flt: minor faults; cs: context switches (voluntary + involuntary).\n"
+         "note: busy = measured while the host was busy; noisy = the host's spread over the repeats exceeds the "
+         "row's wall-time error.\n";
 }
 
 int run_check(const CheckArgs& a) {
@@ -280,18 +313,22 @@ int run_check(const CheckArgs& a) {
   std::string machine_name;
   apply_machine(a, base, machine_name);
   std::ostream& out = std::cout;
-  if (!a.json) print_args(out, a, machine_name);
   Checked c;
+  c.load.sample("before");
+  for (const auto& line : c.load.warning()) std::cerr << "kiosim check: " << line << "\n";
   if (int code = on_host("check", "the workload", [&] {
-        c = simulate_and_measure(a, base, sizes);
+        simulate_and_measure(a, base, sizes, c);
         return 0;
       }))
     return code;
   const Summary s = summarize(c.rows);
-  if (a.json)
+  if (a.json) {
     print_json(out, a, base, machine_name, c, s);
-  else
+  } else {
+    for (const auto& line : warnings(c, s)) out << line << "\n";
+    print_args(out, a, machine_name);
     print_table(out, c, s);
+  }
   return 0;
 }
 

@@ -4,9 +4,11 @@
 
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
+#include "sim/host/host_load.h"
 #include "sim/host/measure.h"
 #include "sim/scenario/units.h"
 
@@ -49,23 +51,30 @@ int run_measure(const MeasureArgs& a) {
     o.runner.receiver = receiver_kind(a.receiver);
     o.runner.cache = cache_state(a.cache);
     std::ostream& out = std::cout;
-    if (!a.json) {
-      out << fmt::format("ARG command   measure\nARG scenario  {}\nARG repeat    {}\nARG receiver  {}\nARG cache     {}\n",
-                         a.file, a.repeat, a.receiver, a.cache);
-      if (!a.size.empty()) out << fmt::format("ARG size      {}\n", a.size);
-      for (const auto& m : a.methods) out << fmt::format("ARG method    {}\n", m);
-      for (const auto& kv : a.sets) out << fmt::format("ARG set       {}\n", kv);
-      out << "\n";
-    }
+    host::LoadWatch load(unsigned(::sysconf(_SC_NPROCESSORS_ONLN)));
+    load.sample("before");
+    for (const auto& line : load.warning()) std::cerr << "kiosim measure: " << line << "\n";
     auto progress = [&](const std::string& m) {
+      load.sample(m);
       if (!a.quiet) std::cerr << "kiosim measure: " << m << "\n";
     };
     host::Measurement m = host::measure(s, o, progress);
+    if (!a.json) {
+      for (const auto& line : load.warning()) out << line << "\n";
+      out << fmt::format("ARG command   measure\nARG scenario  {}\nARG repeat    {}\nARG receiver  {}\nARG cache     {}\n",
+                         a.file, a.repeat, a.receiver, a.cache);
+      if (!a.size.empty()) out << fmt::format("ARG size      {}\n", a.size);
+      for (const auto& name : a.methods) out << fmt::format("ARG method    {}\n", name);
+      for (const auto& kv : a.sets) out << fmt::format("ARG set       {}\n", kv);
+      out << "\n";
+    }
     if (a.json) {
       nlohmann::ordered_json doc;
       doc["scenario"] = s.path;
       doc["options"] = {{"command", "measure"}, {"repeat", a.repeat}, {"receiver", a.receiver},
                         {"cache", a.cache},     {"size", a.size},     {"methods", a.methods}, {"set", a.sets}};
+      doc["warnings"] = load.warning();
+      doc["host_load"] = load.to_json();
       doc["measurement"] = m.to_json();
       out << doc.dump(2) << "\n";
     } else {

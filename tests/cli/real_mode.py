@@ -2,7 +2,8 @@
 """CLI tests of real mode (issue 7): measure runs unprivileged and leaves nothing
 behind, also after SIGINT; calibrate writes a profile that run and check accept;
 bad flags and malformed profiles are refused with exit 2.
-Usage: real_mode.py KIOSIM SOURCE_DIR TEST   (TEST: sigint | clean | profile | errors)"""
+On a busy host (issue 21, item 7) check says so at the top and marks the rows.
+Usage: real_mode.py KIOSIM SOURCE_DIR TEST   (TEST: sigint | clean | profile | errors | busy)"""
 import json, os, signal, subprocess, sys, tempfile, time
 
 kiosim, src, test = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -132,5 +133,33 @@ with tempfile.TemporaryDirectory() as tmp:
         if os.listdir(tmp) != ["bad.yaml", "partial.yaml"] and sorted(os.listdir(tmp)) != ["bad.yaml", "partial.yaml"]:
             fail(f"left behind: {os.listdir(tmp)}")
         print("ok: bad input refused with exit 2")
+    elif test == "busy":
+        # Make the host busy for sure: four spinners on the CPUs for long enough that PSI's
+        # 10-second average passes 10% (kernel/sched/psi.c updates it every 2 s; with every
+        # CPU taken some task waits all the time, so after 4 s avg10 is about 1 - e^-0.4 = 33%).
+        # Only this direction can be asserted: whether CI's host is idle is not ours to know.
+        if not os.path.exists("/proc/pressure/cpu"):
+            print("skipped: this kernel has no /proc/pressure/cpu (PSI)")
+            sys.exit(77)
+        spin = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * os.cpu_count())]
+        try:
+            time.sleep(4)
+            r = run(["check", scenario, "--sizes", "64KiB", "--repeat", "1", "--method", "read_write", "-q"], tmp)
+            j = run(["check", scenario, "--sizes", "64KiB", "--repeat", "1", "--method", "read_write", "-q", "--json"], tmp)
+        finally:
+            for p in spin:
+                p.kill()
+                p.wait()
+        if r.returncode != 0 or j.returncode != 0:
+            fail(f"check on a busy host failed: {r.returncode} {r.stderr} {j.stderr}")
+        if not r.stdout.startswith("WARNING the host was busy"):
+            fail("check on a busy host: expected a WARNING at the top, got:\n" + r.stdout[:400])
+        row = [l for l in r.stdout.splitlines() if l.startswith("read_write")]
+        if len(row) != 1 or "busy" not in row[0].split("|")[-1]:
+            fail(f"check on a busy host: expected the read_write row marked busy, got {row}")
+        doc = json.loads(j.stdout)
+        if not doc["host_load"]["busy"] or "busy" not in doc["rows"][0]["marks"] or not doc["warnings"]:
+            fail(f"check --json on a busy host: expected busy, a marked row and warnings: {doc['host_load']}")
+        print("ok: a busy host is named at the top and its rows are marked")
     else:
         fail("unknown test " + test)
