@@ -20,6 +20,10 @@ PATH="$work/bin:$PATH" bash -euo pipefail walkthrough.sh > out.txt 2>&1 || { cat
 grep -q "^ARG student   ada" out.txt || { cat out.txt; echo "FAIL: run hw1.yaml printed no ARG student line"; exit 1; }
 grep -q "answer:" out.txt || { cat out.txt; echo "FAIL: run -c printed no answers"; exit 1; }
 grep -q "^ada (ada.yaml): .* of 9 points" out.txt || { cat out.txt; echo "FAIL: no grade for ada"; exit 1; }
+# The reasoning line course/README.md quotes from ada's `run -c` must be what the run prints.
+quoted=$(grep -o '"[0-9]* syscall_enter event(s) ([^"]*"' "$src/course/README.md" | head -1 | tr -d '"')
+[ -n "$quoted" ] || { echo "FAIL: course/README.md quotes no syscall_enter reasoning line"; exit 1; }
+grep -qF -- "$quoted" out.txt || { grep syscall_enter out.txt; echo "FAIL: course/README.md quotes \"$quoted\", not in the output"; exit 1; }
 python3 - results.json <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
