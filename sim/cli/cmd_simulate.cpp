@@ -165,10 +165,12 @@ int simulate_and_report(const std::string& cmd, Common& o) {
     homework::require_problem(o.file);  // a template cannot run: say how to make a problem
     if (cmd == "run") {
       if (!o.sets.empty() || !o.machine_file.empty() || !o.transfer.size.empty() || o.transfer.cache != "scenario" ||
-          !o.trace_path.empty() || !o.crash_at.empty() || o.check || !o.method.empty())
-        throw InputError("command line", 0, 0, "", "a homework problem runs as it was handed out: `kiosim run FILE` "
-                                                   "or `kiosim run FILE -c`, without other options (explain and compare take them)");
-      return homework::run_problem(std::cout, o.file, o.answers, o.json, o.jobs);
+          !o.crash_at.empty() || o.check || !o.method.empty() || (o.answers && !o.trace_path.empty()))
+        throw InputError("command line", 0, 0, "", "a homework problem runs as it was handed out: `kiosim run FILE`, "
+                                                   "`kiosim run FILE -c` or `kiosim run FILE --trace T` (the GUI's way "
+                                                   "in), without other options (explain and compare take them)");
+      // --trace records the problem's runs as they are, as compare does: what the GUI plays.
+      if (o.trace_path.empty()) return homework::run_problem(std::cout, o.file, o.answers, o.json, o.jobs);
     }
   }
   if (o.answers)

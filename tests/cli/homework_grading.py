@@ -49,6 +49,17 @@ with tempfile.TemporaryDirectory() as d:
            and "syscall_enter event(s)" in out, out + err)
     code, out, err = run("run", prob, "--answers", "--set", "nic.mtu=9000")
     expect("run of a problem refuses other options", code == 2 and "runs as it was handed out" in err, out + err)
+    # --trace records the problem's runs for the GUI (kiosim-gui runs `run FILE --trace`)
+    trace = os.path.join(d, "hw-trace.json")
+    code, out, err = run("run", prob, "--trace", trace)
+    ok_trace = code == 0 and os.path.exists(trace)
+    if ok_trace:
+        with open(trace) as f:
+            doc = json.load(f)
+        ok_trace = doc.get("format") == "kiosim-trace" and len(doc.get("runs", [])) >= 2
+    expect("run --trace of a problem writes its runs' trace", ok_trace, out + err)
+    code, out, err = run("run", prob, "-c", "--trace", trace)
+    expect("run -c --trace is refused", code == 2 and "runs as it was handed out" in err, out + err)
     code, out, err = run("run", template)
     expect("run of a template says how to make a problem", code == 2 and "homework new" in err, err)
     code, out, err = run("homework", "new", prob, "--seed", "1")
