@@ -7,12 +7,15 @@
 //  - BM_Replay: accesses already parsed (the page cache and its policy alone);
 //  - BM_ParseAndReplay: the same trace as text, parsed line by line (10,485,760
 //    accesses, `FILE PAGE [r|w]` lines), what `kiosim cache-replay` does per line.
+// Whole-process timings on issue 20's trace, beside libCacheSim: scripts/bench-cache-replay.
 #include <benchmark/benchmark.h>
 
 #include <string>
 #include <vector>
 
+#include "model/policy_registry.h"
 #include "sim/run/cache_replay.h"
+#include "sim/run/replay_engine.h"
 
 using namespace kiosim;
 
@@ -48,9 +51,12 @@ void BM_Replay(benchmark::State& state) {
   const auto& t = trace16m();
   double hit_ratio = 0;
   for (auto _ : state) {
-    CacheReplay r(policy, 16384);
-    for (const Access& a : t) r.access(a.key, a.write);
-    hit_ratio = r.result().hit_ratio();
+    MoveCounter moves;
+    hit_ratio = with_policy(policy, PolicyParams{&moves, 16384, 1}, [&](auto& p) {
+      ReplayEngine engine(p, moves, 16384);
+      for (const Access& a : t) engine.access(a.key, a.write);
+      return engine.result().hit_ratio();
+    });
     benchmark::DoNotOptimize(hit_ratio);
   }
   state.SetItemsProcessed(std::int64_t(state.iterations()) * std::int64_t(t.size()));
@@ -58,7 +64,14 @@ void BM_Replay(benchmark::State& state) {
   state.counters["hit_ratio"] = hit_ratio;
   state.SetLabel(std::string(to_string(policy)));
 }
-BENCHMARK(BM_Replay)->Arg(int(CachePolicy::two_list))->Arg(int(CachePolicy::lru))->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Replay)
+    ->Arg(int(CachePolicy::two_list))
+    ->Arg(int(CachePolicy::lru))
+    ->Arg(int(CachePolicy::linux_lru))
+    ->Arg(int(CachePolicy::fifo))
+    ->Arg(int(CachePolicy::clock))
+    ->Arg(int(CachePolicy::arc))
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ParseAndReplay(benchmark::State& state) {
   const auto policy = CachePolicy(state.range(0));

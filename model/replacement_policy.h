@@ -16,10 +16,27 @@ inline constexpr std::uint64_t kNoShadow = ~0ULL;  // a policy that keeps no sha
 
 enum class LruList : std::uint8_t { none, inactive, active };
 
-// linux_lru is the policy named "linux" (GCC predefines a macro `linux`).
-enum class CachePolicy : std::uint8_t { two_list, lru, linux_lru };
+// Every policy, once: X(enumerator, name). The order is the enum's (machine
+// profiles store the number): append. model/policy_registry.cpp maps each to its
+// class. linux_lru is the policy named "linux" (GCC predefines a macro `linux`).
+#define KIOSIM_CACHE_POLICIES(X) \
+  X(two_list, "two_list")        \
+  X(lru, "lru")                  \
+  X(linux_lru, "linux")          \
+  X(fifo, "fifo")                \
+  X(rand, "rand")                \
+  X(clock, "clock")              \
+  X(opt, "opt")                  \
+  X(arc, "arc")
+
+enum class CachePolicy : std::uint8_t {
+#define KIOSIM_X(e, name) e,
+  KIOSIM_CACHE_POLICIES(KIOSIM_X)
+#undef KIOSIM_X
+};
 std::string_view to_string(CachePolicy p);
 std::optional<CachePolicy> parse_cache_policy(std::string_view s);
+std::vector<std::string_view> cache_policy_names();  // in enum order
 
 class ReplacementPolicy {
  public:
@@ -60,19 +77,54 @@ class ReplacementPolicy {
   virtual std::uint64_t eviction_shadow(Slot) { return kNoShadow; }
   // A page enters the cache where it left a shadow entry (workingset_refault).
   virtual void insert_refault(Slot s, std::uint64_t /*shadow*/) { insert(s); }
+
+  // What a trace replay can tell a policy that studies replacement (cache-replay).
+  // The time of the next access to `s` after the current one (kNever: none), told
+  // before insert or touch: the future that Belady's `opt` needs.
+  static constexpr std::uint64_t kNever = ~0ULL;
+  virtual void next_use(Slot, std::uint64_t /*when*/) {}
+  // A miss is about to make room for a page whose shadow is `shadow` (kNoShadow:
+  // none): ARC adapts its target and picks its victim list before reclaim runs.
+  virtual void before_insert(std::uint64_t /*shadow*/) {}
+  // How many shadow entries the cache should keep, at most (0: every one until
+  // it refaults). The page cache keeps twice its capacity (page_cache.h).
+  virtual std::uint64_t shadow_limit(std::uint64_t capacity_pages) const { return 2 * capacity_pages; }
 };
 
-// `capacity_pages` is the cache's size; two_list takes its inactive ratio from it.
+// `capacity_pages` is the cache's size; two_list takes its inactive ratio from it,
+// arc its target bounds; `seed` seeds rand.
 std::unique_ptr<ReplacementPolicy> make_policy(CachePolicy p, ReplacementPolicy::Observer* obs,
-                                               std::uint64_t capacity_pages);
+                                               std::uint64_t capacity_pages, std::uint64_t seed = 1);
 
 // Intrusive doubly-linked lists over slot numbers: O(1) moves, no allocation per move.
 class SlotLists {
  public:
   static constexpr int kLists = 3;  // indexed by LruList
-  void ensure(Slot s);
-  void push_head(LruList l, Slot s);
-  void unlink(Slot s);
+  // Inline: a replay moves a page tens of millions of times a second.
+  void ensure(Slot s) {
+    if (s >= links_.size()) grow(s);
+  }
+  void push_head(LruList l, Slot s) {
+    ensure(s);
+    const int i = int(l);
+    Link& n = links_[s];
+    n.prev = kNoSlot;
+    n.next = head_[i];
+    if (head_[i] != kNoSlot) links_[head_[i]].prev = s; else tail_[i] = s;
+    head_[i] = s;
+    n.list = l;
+    ++size_[i];
+  }
+  void unlink(Slot s) {
+    if (s >= links_.size() || links_[s].list == LruList::none) return;
+    Link& n = links_[s];
+    const int i = int(n.list);
+    if (n.prev != kNoSlot) links_[n.prev].next = n.next; else head_[i] = n.next;
+    if (n.next != kNoSlot) links_[n.next].prev = n.prev; else tail_[i] = n.prev;
+    n.prev = n.next = kNoSlot;
+    n.list = LruList::none;
+    --size_[i];
+  }
   Slot head(LruList l) const { return head_[int(l)]; }
   Slot tail(LruList l) const { return tail_[int(l)]; }
   Slot next(Slot s) const { return links_[s].next; }
@@ -81,6 +133,7 @@ class SlotLists {
   std::vector<Slot> order(LruList l) const;
 
  private:
+  void grow(Slot s);
   struct Link {  // one cache line holds five of these: a move touches few lines
     Slot prev = kNoSlot, next = kNoSlot;
     LruList list = LruList::none;

@@ -130,11 +130,7 @@ Axis axis_of(const std::vector<double>& v) {
   return {lo, hi, log};
 }
 
-std::string xml(const std::string& s) {
-  std::string o;
-  for (char c : s) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : std::string(1, c);
-  return o;
-}
+std::string xml(const std::string& s) { return svg_escape(s); }
 
 std::string number_text(double v, const std::string& unit) {
   if (unit == "bytes") {  // 1024-based, three digits: 45.3KiB
@@ -235,6 +231,12 @@ void draw_panel(std::string& s, const Plot& p, const Metric& m, double y0, doubl
 }
 
 }  // namespace
+
+std::string svg_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) o += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : c == '"' ? "&quot;" : std::string(1, c);
+  return o;
+}
 
 std::string sweep_svg(const CsvTable& t, const std::string& title) {
   if (t.header.size() < 3) throw InputError("sweep", 0, 0, "", "a sweep's table needs the columns run, point, KEY");

@@ -23,6 +23,9 @@ std::string to_csv(const CsvTable& t);
 // union of the parts' columns in first-seen order; rows by point, then as in their part.
 CsvTable merge_sweep_parts(const std::vector<std::pair<std::string, std::string>>& parts);
 
+// Text for an SVG document: <, >, & and " escaped.
+std::string svg_escape(const std::string& s);
+
 // A standalone SVG (no plotting library): three panels, one polyline per method.
 std::string sweep_svg(const CsvTable& t, const std::string& title);
 

@@ -1,152 +1,22 @@
 #include "sim/run/cache_replay.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
-#include <stdexcept>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "model/policy_registry.h"
+#include "sim/run/dense_trace.h"
+#include "sim/run/lru_stack_distance.h"
+#include "sim/run/mapped_file.h"
 #include "sim/scenario/scenario.h"
 
 namespace kiosim {
 
 namespace {
-constexpr std::size_t kMaxLine = 4096;
-constexpr std::size_t kMaxName = 255;
-constexpr std::size_t kMaxFiles = 1'000'000;
-constexpr std::uint64_t kMaxPage = 1ULL << 52;
-}  // namespace
-
-CacheReplay::CacheReplay(CachePolicy policy, std::uint64_t capacity_pages)
-    : cache_(PageCacheParams{capacity_pages, policy}) {}
-
-FileId CacheReplay::file_id(std::string_view name) {
-  if (name == last_name_ && !files_.empty()) return last_id_;
-  auto it = files_.find(std::string(name));
-  FileId id;
-  if (it != files_.end()) {
-    id = it->second;
-  } else {
-    if (files_.size() >= kMaxFiles)
-      throw std::length_error(fmt::format("more than {} distinct file names", kMaxFiles));
-    id = FileId(files_.size());
-    files_.emplace(std::string(name), id);
-  }
-  last_name_.assign(name);
-  last_id_ = id;
-  return id;
-}
-
-// There is no disk here: every write that reclaim started ends at once, and the
-// missed page, which found no room while every page was dirty, gets its place.
-void CacheReplay::finish_writeback(PageKey missed) {
-  cache_.take_writeback_queue(written_);
-  for (PageKey k : written_) {
-    cache_.end_writeback(k);
-    ++writebacks_;
-  }
-  if (!cache_.contains(missed)) cache_.insert(missed);
-}
-
-ReplayResult CacheReplay::result() const {
-  const PageCacheStats& s = cache_.stats();
-  ReplayResult r;
-  r.hits = s.hits;
-  r.misses = s.misses;
-  r.accesses = s.hits + s.misses;
-  r.writes = writes_;
-  r.reads = r.accesses - writes_;
-  r.activations = s.activations;
-  r.deactivations = s.deactivations;
-  r.evictions = s.evictions;
-  r.writebacks = writebacks_;
-  r.files = files_.size();
-  return r;
-}
-
-namespace {
-
-bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == ','; }
-
-// Parses one line (without its newline) and replays it.
-class LineReplayer {
- public:
-  LineReplayer(CacheReplay& r, const std::string& name) : r_(r), name_(name) {}
-
-  void line(std::string_view s) {
-    ++lineno_;
-    if (s.size() > kMaxLine) fail(1, fmt::format("a line is longer than {} characters", kMaxLine));
-    std::size_t hash = s.find('#');
-    if (hash != std::string_view::npos) s = s.substr(0, hash);
-    std::string_view tok[4];
-    std::size_t col[4] = {0, 0, 0, 0};
-    int n = 0;
-    std::size_t i = 0;
-    while (i < s.size()) {
-      while (i < s.size() && space(s[i])) ++i;
-      if (i >= s.size()) break;
-      std::size_t j = i;
-      while (j < s.size() && !space(s[j])) ++j;
-      if (n == 3) fail(i + 1, "too many fields: expected `FILE PAGE [r|w]` or a page number");
-      col[n] = i + 1;
-      tok[n++] = s.substr(i, j - i);
-      i = j;
-    }
-    if (n == 0) return;
-    if (n == 1) {
-      r_.access(PageKey{plain_file(), page(tok[0], col[0])}, false);
-      return;
-    }
-    if (tok[0].size() > kMaxName) fail(col[0], fmt::format("a file name is longer than {} characters", kMaxName));
-    FileId f;
-    try {
-      f = r_.file_id(tok[0]);
-    } catch (const std::length_error& e) {
-      fail(col[0], e.what());
-    }
-    std::uint64_t p = page(tok[1], col[1]);
-    bool write = false;
-    if (n == 3) {
-      if (tok[2] == "w" || tok[2] == "W") write = true;
-      else if (!(tok[2] == "r" || tok[2] == "R"))
-        fail(col[2], fmt::format("expected `r` or `w`, found `{}`", tok[2]));
-    }
-    r_.access(PageKey{f, p}, write);
-  }
-
- private:
-  [[noreturn]] void fail(std::size_t column, const std::string& msg) const {
-    throw InputError(name_, int(lineno_), int(column), "", msg);
-  }
-  std::uint64_t page(std::string_view t, std::size_t column) const {
-    std::uint64_t v = 0;
-    for (char c : t) {
-      if (c < '0' || c > '9') {
-        if (t.size() == 1 && (c == 'r' || c == 'w'))
-          fail(column, "a page number is missing: expected `FILE PAGE [r|w]`");
-        fail(column, fmt::format("expected a page number (a non-negative integer), found `{}`", t));
-      }
-      v = v * 10 + std::uint64_t(c - '0');
-      if (v >= kMaxPage) fail(column, fmt::format("page `{}` is too large (the limit is 2^52)", t));
-    }
-    return v;
-  }
-  FileId plain_file() {
-    if (!plain_) {
-      plain_id_ = r_.file_id("");
-      plain_ = true;
-    }
-    return plain_id_;
-  }
-
-  CacheReplay& r_;
-  const std::string& name_;
-  std::uint64_t lineno_ = 0;
-  bool plain_ = false;
-  FileId plain_id_ = 0;
-};
 
 void check_capacity(std::uint64_t pages) {
   if (pages == 0 || pages > kMaxReplayPages)
@@ -155,55 +25,138 @@ void check_capacity(std::uint64_t pages) {
                                  kMaxReplayPages, pages));
 }
 
-}  // namespace
-
-ReplayResult replay_text(std::string_view text, const std::string& name, CachePolicy policy,
-                         std::uint64_t capacity_pages) {
-  check_capacity(capacity_pages);
-  CacheReplay r(policy, capacity_pages);
-  LineReplayer lr(r, name);
-  while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    lr.line(text.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return r.result();
+PolicyParams params_for(const ReplaySetup& s, MoveCounter& moves, std::uint64_t capacity) {
+  return PolicyParams{&moves, capacity, s.seed};
 }
 
-ReplayResult replay_file(const std::string& path, CachePolicy policy, std::uint64_t capacity_pages) {
-  check_capacity(capacity_pages);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f)
-    throw InputError(path, 0, 0, "", fmt::format("cannot open the trace: {}", std::strerror(errno)));
-  CacheReplay r(policy, capacity_pages);
-  LineReplayer lr(r, path);
-  constexpr std::size_t kBlock = 1 << 20;
-  std::vector<char> buf(kBlock + kMaxLine + 2);
-  std::size_t have = 0;  // bytes of an unfinished line kept at the front
-  for (;;) {
-    std::size_t got = std::fread(buf.data() + have, 1, kBlock, f.get());
-    if (got == 0 && std::ferror(f.get()))
-      throw InputError(path, 0, 0, "", fmt::format("cannot read the trace: {}", std::strerror(errno)));
-    std::size_t end = have + got;
-    std::string_view data(buf.data(), end);
-    std::size_t start = 0;
-    for (;;) {
-      const void* nlp = std::memchr(data.data() + start, '\n', end - start);
-      if (!nlp) break;
-      std::size_t nl = std::size_t(static_cast<const char*>(nlp) - data.data());
-      lr.line(data.substr(start, nl - start));
-      start = nl + 1;
+// One replay of a trace already in memory.
+ReplayResult replay_dense(const DenseTrace& t, const ReplaySetup& setup, std::uint64_t capacity) {
+  MoveCounter moves;
+  ReplayResult r = with_policy(setup.policy, params_for(setup, moves, capacity), [&](auto& policy) {
+    ReplayEngine engine(policy, moves, capacity);
+    const bool future = !t.next.empty();
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      const std::uint64_t next = future && t.next[i] != DenseTrace::kNever ? t.next[i] : ReplacementPolicy::kNever;
+      engine.access(PageKey{0, t.page[i]}, t.write[i] != 0, next);
     }
-    have = end - start;
-    if (got == 0) {
-      if (have) lr.line(data.substr(start, have));  // a last line without a newline
-      break;
-    }
-    if (have > kMaxLine) lr.line(data.substr(start, have));  // reports the over-long line
-    std::memmove(buf.data(), buf.data() + start, have);
+    return engine.result();
+  });
+  r.files = t.files;
+  return r;
+}
+
+bool needs_future(const ReplaySetup& s) { return s.policy == CachePolicy::opt; }
+
+}  // namespace
+
+ReplayResult replay_data(std::string_view data, const std::string& name, const ReplaySetup& setup,
+                         std::uint64_t capacity) {
+  check_capacity(capacity);
+  if (needs_future(setup) && setup.trace.format != TraceFormat::oracle_general) {
+    // Belady needs each access's next use: load the trace, one backward pass, replay.
+    DenseTrace t = DenseTrace::load(data, name, setup.trace);
+    t.fill_next();
+    return replay_dense(t, setup, capacity);
   }
-  return r.result();
+  MoveCounter moves;
+  std::uint64_t files = 0;
+  ReplayResult r = with_policy(setup.policy, params_for(setup, moves, capacity), [&](auto& policy) {
+    ReplayEngine engine(policy, moves, capacity);
+    files = parse_trace(data, name, setup.trace,
+                        [&](PageKey k, bool w, std::uint64_t next) { engine.access(k, w, next); });
+    return engine.result();
+  });
+  r.files = files;
+  return r;
+}
+
+ReplayResult replay_file(const std::string& path, const ReplaySetup& setup, std::uint64_t capacity) {
+  check_capacity(capacity);
+  MappedFile f(path);
+  return replay_data(f.data(), path, setup, capacity);
+}
+
+std::vector<std::uint64_t> mrc_sizes(std::uint64_t working_set, unsigned n) {
+  std::vector<std::uint64_t> out;
+  if (working_set == 0 || n == 0) return out;
+  const std::uint64_t top = std::min(working_set, kMaxReplayPages);
+  for (unsigned i = 0; i < n; ++i) {
+    const double f = n == 1 ? 1.0 : double(i) / double(n - 1);
+    auto s = std::uint64_t(std::llround(std::exp(f * std::log(double(top)))));
+    s = std::clamp<std::uint64_t>(s, 1, top);
+    if (out.empty() || s > out.back()) out.push_back(s);
+  }
+  return out;
+}
+
+Curve replay_curve(std::string_view data, const std::string& name, const ReplaySetup& setup,
+                   std::vector<std::uint64_t> sizes, unsigned mrc_points, unsigned threads) {
+  for (std::uint64_t s : sizes) check_capacity(s);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  Curve c;
+  if (setup.policy == CachePolicy::lru) {
+    // Mattson's one pass, fused with the parse. A write turns it down (see the header).
+    LruStackDistance sd(sizes.empty() ? 0 : sizes.back());
+    std::uint64_t writes = 0, files = 0;
+    // The index misses the cache on most accesses: each key's bucket is prefetched
+    // when it is parsed and the access done kAhead keys later.
+    constexpr std::size_t kAhead = 8;
+    PageKey ring[kAhead];
+    std::size_t held = 0;
+    files = parse_trace(data, name, setup.trace, [&](PageKey k, bool w, std::uint64_t) {
+      writes += w;
+      sd.prefetch(k);
+      PageKey& slot = ring[held % kAhead];
+      if (held >= kAhead) sd.access(slot);
+      slot = k;
+      ++held;
+    });
+    for (std::size_t i = held > kAhead ? held - kAhead : 0; i < held; ++i) sd.access(ring[i % kAhead]);
+    if (writes == 0) {
+      c.one_pass = true;
+      c.working_set = sd.forgot() ? 0 : sd.distinct();  // 0: not counted (pages past the largest size forgotten)
+      if (sizes.empty()) sizes = mrc_sizes(c.working_set, mrc_points);
+      for (std::uint64_t s : sizes) {
+        CurveRow row;
+        row.pages = s;
+        row.result.accesses = row.result.reads = sd.accesses();
+        row.result.hits = sd.hits(s);
+        row.result.misses = sd.accesses() - row.result.hits;
+        // LRU evicts on every miss once full: misses minus the pages that fit.
+        // (a forgotten page means more than s distinct pages, so min() is s then)
+        const std::uint64_t resident = std::min(s, sd.distinct());
+        row.result.evictions = row.result.misses > resident ? row.result.misses - resident : 0;
+        row.result.files = files;
+        c.rows.push_back(row);
+      }
+      return c;
+    }
+  }
+  DenseTrace t = DenseTrace::load(data, name, setup.trace);
+  if (needs_future(setup)) t.fill_next();
+  c.working_set = t.distinct;
+  if (sizes.empty()) sizes = mrc_sizes(c.working_set, mrc_points);
+  c.rows.resize(sizes.size());
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failed;
+  std::atomic<bool> any_failed{false};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < sizes.size();) {
+      try {
+        c.rows[i] = CurveRow{sizes[i], replay_dense(t, setup, sizes[i])};
+      } catch (...) {
+        if (!any_failed.exchange(true)) failed = std::current_exception();
+      }
+    }
+  };
+  const unsigned n = std::max(1u, std::min<unsigned>(threads, unsigned(sizes.size())));
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < n; ++i) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  if (failed) std::rethrow_exception(failed);
+  return c;
 }
 
 }  // namespace kiosim
