@@ -30,10 +30,21 @@ QString tooltipOf(const QString& key) {
 
 // The table's counters in its order; one that the header breaks down ("time_breakdown_ns"
 // has "time_breakdown_ns.copy", ...) by its parts as the headers name them.
+const QString kMore = QStringLiteral("more");
+
+QString humanName(const QString& key) {
+  static const QHash<QString, QString> names = {
+      {"syscalls", "System calls"}, {"mode_switches", "Mode switches"},
+      {"cpu_copies", "CPU copies"}, {"dma_copies", "DMA copies"}, {"sim_time_ns", "Time"}};
+  return names.value(key, key);
+}
+
 QStringList rowKeys(const std::vector<RunPlayer*>& players) {
-  QStringList keys;
+  QStringList keys = CountersPanel::firstCounters();
+  keys << kMore;
   for (const auto& c : schema::kCounters) {
     const QString name = qs(c.name), prefix = name + QLatin1Char('.');
+    if (keys.contains(name)) continue;
     QStringList parts;
     for (RunPlayer* p : players)
       for (const auto& [k, v] : p->run().counters)
@@ -63,13 +74,43 @@ double lookup(const CounterSet& set, const QString& key) {
 
 }  // namespace
 
+const QStringList& CountersPanel::firstCounters() {
+  static const QStringList first = {"syscalls", "mode_switches", "cpu_copies", "dma_copies", "sim_time_ns"};
+  return first;
+}
+
+void CountersPanel::setMoreShown(bool on) {
+  moreShown_ = on;
+  const int more = rowOf(kMore);
+  for (int r = more + 1; r < rowCount(); ++r) setRowHidden(r, !on);
+  if (QTableWidgetItem* head = verticalHeaderItem(more))
+    head->setText((on ? QStringLiteral("▾ ") : QStringLiteral("▸ ")) + tr("more (%1 counters)").arg(rowCount() - more - 1));
+}
+
+void CountersPanel::setCompact(bool on) {
+  compact_ = on;
+  setPlayers(players_);
+}
+
+void CountersPanel::setWidthCap(int pixels) {
+  widthCap_ = std::max(200, pixels);
+  if (wanted_ > 0) setMinimumWidth(std::min(wanted_, widthCap_));
+}
+
 CountersPanel::CountersPanel(QWidget* parent) : QTableWidget(parent) {
+  setTextElideMode(Qt::ElideNone);  // a value is shown whole or scrolled to, never cut
   setObjectName(QStringLiteral("counters"));
   setEditTriggers(QAbstractItemView::NoEditTriggers);
   verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
   // Sized once per trace: resizing to contents on every tick costs more than the frame.
   horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
   verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  connect(verticalHeader(), &QHeaderView::sectionClicked, this, [this](int r) {
+    if (r == rowOf(kMore)) setMoreShown(!moreShown_);
+  });
+  connect(this, &QTableWidget::cellClicked, this, [this](int r, int) {
+    if (r == rowOf(kMore)) setMoreShown(!moreShown_);
+  });
 }
 
 void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
@@ -81,7 +122,7 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
   QStringList headers;
   for (RunPlayer* p : players_) {
     if (split_) headers << QStringLiteral("now") << QStringLiteral("final");
-    else headers << p->run().name + QStringLiteral("\nnow / final");
+    else headers << p->run().name + (compact_ ? QString() : QStringLiteral("\nnow / final"));
     if (measured_) headers << (split_ ? QStringLiteral("measured") : p->run().name + QStringLiteral("\nmeasured"));
   }
   clear();
@@ -91,8 +132,13 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
   for (int r = 0; r < rowCount(); ++r) {
     // Final-only rows are in grey italics: they stand still until the run ends.
     const QString& key = keys_[r];
-    auto* head = new QTableWidgetItem(key);
-    head->setToolTip(tooltipOf(key));
+    auto* head = new QTableWidgetItem(humanName(key));
+    head->setToolTip(key == kMore ? tr("click: show or hide the other counters") : tooltipOf(key));
+    if (firstCounters().contains(key)) {
+      QFont f = head->font();
+      f.setBold(true);
+      head->setFont(f);
+    }
     if (finalOnly(key)) {
       QFont f = head->font();
       f.setItalic(true);
@@ -110,10 +156,28 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
     }
   }
   fill(true);  // sized once, as at the end: wide enough for every value a column will show
+  setMoreShown(moreShown_);
+  for (int r = 0; r < rowCount(); ++r) setRowHidden(r, false);  // every row counts for the widths
+  verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+  verticalHeader()->resizeSections(QHeaderView::ResizeToContents);
+  // The names in the panel's font now (a header keeps a stale size hint after a font change).
+  int names = 0;
+  for (int r = 0; r < rowCount(); ++r) {
+    QFont f = font();
+    f.setBold(verticalHeaderItem(r)->font().bold());
+    f.setItalic(verticalHeaderItem(r)->font().italic());
+    names = std::max(names, QFontMetrics(f).horizontalAdvance(verticalHeaderItem(r)->text() + QStringLiteral("  ")));
+  }
+  verticalHeader()->setMinimumWidth(names);
+  int width = std::max(names, verticalHeader()->sizeHint().width()) + frameWidth() * 2 + 24;
   for (int c = 0; c < columnCount(); ++c) {
     resizeColumnToContents(c);
     setColumnWidth(c, columnWidth(c) + 8);
+    width += columnWidth(c);
   }
+  setMoreShown(moreShown_);
+  wanted_ = width;
+  setMinimumWidth(std::min(wanted_, widthCap_));  // the dock grows with it: values are never cut off
   refresh();
 }
 
@@ -141,14 +205,22 @@ void CountersPanel::fill(bool asAtEnd) {
     const bool atEnd = asAtEnd || p->state().applied() == p->run().events.size();
     for (int r = 0; r < static_cast<int>(keys_.size()); ++r) {
       const QString& key = keys_[r];
+      if (key == kMore) continue;
       const double fin = lookup(p->run().counters, key);
       double now = asAtEnd ? fin : liveValue(static_cast<int>(s), key);
       if (std::isnan(now) && atEnd) now = fin;  // not derivable from events: known once the run is over
+      const bool isTime = key == QLatin1String("sim_time_ns");
+      // The time so far is the clock's (it is no counter the events sum).
+      if (isTime && !atEnd) now = std::min(p->now(), static_cast<double>(p->run().endNs));
+      auto number = [isTime](double v) { return isTime && !std::isnan(v) ? formatNs(v) : ::kiosim::gui::number(v); };
       const int col = static_cast<int>(s) * perRun;
       QTableWidgetItem* nowItem = item(r, col);
       if (split_) {
         nowItem->setText(number(now));
         item(r, col + 1)->setText(number(fin));
+      } else if (compact_) {
+        nowItem->setText(number(now));  // the final value is in the tooltip
+        nowItem->setToolTip(QStringLiteral("final: ") + number(fin));
       } else {
         nowItem->setText(number(now) + QStringLiteral(" / ") + number(fin));
       }

@@ -16,6 +16,16 @@ class CountersPanel : public QTableWidget {
  public:
   explicit CountersPanel(QWidget* parent = nullptr);
   void setPlayers(std::vector<RunPlayer*> players);
+  const std::vector<RunPlayer*>& players() const { return players_; }
+  // The five that matter first (system calls, mode switches, CPU copies, DMA copies,
+  // time), by human names with units; the rest fold under "more".
+  static const QStringList& firstCounters();
+  bool moreShown() const { return moreShown_; }
+  void setMoreShown(bool on);
+  // The widest the panel asks to be; past it the columns scroll (never elided).
+  void setWidthCap(int pixels);
+  // Presentation: several runs show their value so far only (the final in the tooltip).
+  void setCompact(bool on);
   void refresh();  // re-reads the value so far of each run
 
   // The value so far of `counter` in screen run `slot`; NaN if the events do not determine it.
@@ -31,6 +41,9 @@ class CountersPanel : public QTableWidget {
   QStringList keys_;
   bool split_ = true;      // one run: now / final / measured in their own columns
   bool measured_ = false;
+  bool moreShown_ = false;
+  int widthCap_ = 1100, wanted_ = 0;
+  bool compact_ = false;
 };
 
 }  // namespace kiosim::gui

@@ -1,5 +1,6 @@
 #include "gui/data_path_painter.h"
 
+#include <QFontMetricsF>
 #include <QPainterPath>
 #include <QPolygonF>
 #include <algorithm>
@@ -38,7 +39,7 @@ QPointF along(const QPolygonF& pts, double fraction) {
 }
 
 // The drawing is scaled from 1000 x 640 to the widget: fonts are given in that space.
-QFont viewFont(const Theme& t, double points, bool bold = false) { return t.font(points * 1.7, bold); }
+QFont viewFont(const Theme& t, double points, bool bold = false) { return t.canvasFont(points, bold); }
 
 QColor tokenColor(TokenKind k, const Theme& t) {
   return k == TokenKind::cpu_copy ? t.cpu : k == TokenKind::dma ? t.dma : t.pageRef;
@@ -192,25 +193,58 @@ void drawNic(QPainter& p, const QRectF& r, const DataPathInput& in) {
   p.drawText(r.adjusted(6, 22, -6, 0), Qt::AlignTop | Qt::AlignLeft, QStringLiteral("descriptor slots"));
 }
 
+}  // namespace
+
+// Up to three threads share the user band left of the user buffer, each in its own
+// slot: a name too wide for its slot is set smaller, then elided, so none overlaps.
+std::vector<ThreadLabel> threadLabels(const Frame& frame, const Theme& t) {
+  std::vector<ThreadLabel> out;
+  const std::size_t shown = std::min<std::size_t>(frame.threads.size(), 3);
+  if (shown == 0) return out;
+  const double left = 8, right = boxRect(Place::user_buffer).left() - 8, slot = (right - left) / static_cast<double>(shown);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const ThreadPos& th = frame.threads[i];
+    ThreadLabel l;
+    const double x = left + slot * (static_cast<double>(i) + 0.5);
+    l.centre = th.inKernel ? QPointF(x, kKernelTop + 60) : QPointF(x, (kUserTop + kKernelTop) / 2 + 10);
+    double points = 7;
+    QFont f = viewFont(t, points, true);
+    while (points > 4.5 && QFontMetricsF(f).horizontalAdvance(th.name) > slot - 6) f = viewFont(t, points -= 0.5, true);
+    l.font = f;
+    l.text = QFontMetricsF(f).elidedText(th.name, Qt::ElideMiddle, slot - 6);
+    const double h = QFontMetricsF(f).height();
+    l.rect = QRectF(x - (slot - 6) / 2, l.centre.y() - h / 2, slot - 6, h);
+    out.push_back(l);
+  }
+  return out;
+}
+
+namespace {
+
 void drawThreads(QPainter& p, const DataPathInput& in) {
   const Theme& t = *in.theme;
-  double x = 50;
-  for (const ThreadPos& th : in.frame->threads) {
-    const QPointF user(x, (kUserTop + kKernelTop) / 2 + 10), kernel(x, kKernelTop + 60);
-    const QPointF at = th.inKernel ? kernel : user;
+  const auto labels = threadLabels(*in.frame, t);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const ThreadPos& th = in.frame->threads[i];
+    const ThreadLabel& l = labels[i];
+    const QPointF user(l.centre.x(), (kUserTop + kKernelTop) / 2 + 10), kernel(l.centre.x(), kKernelTop + 60);
     if (th.inKernel) {  // the mode switch: an arrow across the user/kernel line
       p.setPen(QPen(t.foreground, t.lineWidth, Qt::DotLine));
       p.drawLine(user, kernel - QPointF(0, 22));
     }
     p.setPen(QPen(t.foreground, t.lineWidth));
     p.setBrush(th.inKernel ? t.kernelBand.darker(130) : t.userBand.darker(115));
-    p.drawEllipse(at, 22, 22);
-    p.setFont(viewFont(t, 7, true));
-    p.drawText(QRectF(at.x() - 60, at.y() - 10, 120, 20), Qt::AlignCenter, th.name);
+    p.drawEllipse(l.centre, 22, 22);
+    p.setFont(l.font);
+    p.drawText(l.rect, Qt::AlignCenter, l.text);
     p.setFont(viewFont(t, 6));
-    p.drawText(QRectF(at.x() - 60, at.y() + 22, 120, 16), Qt::AlignCenter, th.inKernel ? "kernel mode" : "user mode");
-    x += 80;
-    if (x > 230) break;  // room for three; the timeline shows every thread
+    p.drawText(QRectF(l.rect.left(), l.centre.y() + 22, l.rect.width(), 16), Qt::AlignCenter, th.inKernel ? "kernel mode" : "user mode");
+  }
+  if (in.frame->threads.size() > labels.size()) {
+    p.setFont(viewFont(t, 6));
+    p.setPen(t.muted);
+    p.drawText(QRectF(8, kKernelTop - 22, 280, 16), Qt::AlignLeft,
+               QStringLiteral("+%1 more threads: see the timeline").arg(in.frame->threads.size() - labels.size()));
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <QPainter>
 #include <QRectF>
+#include <vector>
 
 #include "gui/frame.h"
 #include "gui/theme.h"
@@ -20,6 +21,15 @@ struct DataPathInput {
 };
 
 void paintDataPath(QPainter& p, const QRectF& target, const DataPathInput& in);
+
+// Where each user thread's circle and name go (logical space), the first three.
+struct ThreadLabel {
+  QPointF centre;
+  QRectF rect;
+  QString text;
+  QFont font;
+};
+std::vector<ThreadLabel> threadLabels(const Frame& frame, const Theme& t);
 
 // Where a box is, in the view's logical 1000 x 640 space (empty for none).
 QRectF boxRect(Place place);

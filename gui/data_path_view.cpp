@@ -3,9 +3,8 @@
 namespace kiosim::gui {
 
 DataPathView::DataPathView(RunPlayer* player, const Theme* theme, QWidget* parent)
-    : QWidget(parent), player_(player), theme_(theme) {
+    : RunView(player, theme, parent) {
   setObjectName(QStringLiteral("dataPath:") + player->run().name);
-  setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
 void DataPathView::render(QPainter& p, const QRectF& target) const {
@@ -13,11 +12,6 @@ void DataPathView::render(QPainter& p, const QRectF& target) const {
   const RunState& state = player_->state();
   DataPathInput in{&player_->run(), &player_->index(), &state, &frame, theme_, player_->run().name};
   paintDataPath(p, target, in);
-}
-
-void DataPathView::paintEvent(QPaintEvent*) {
-  QPainter p(this);
-  render(p, QRectF(rect()));
 }
 
 }  // namespace kiosim::gui

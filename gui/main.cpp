@@ -1,5 +1,6 @@
-// kiosim-gui [SCENARIO | TRACE]: plays kiosim traces (docs/TRACE.md); a scenario
-// is first simulated by the kiosim CLI.
+// kiosim-gui [SCENARIO | TRACE | LESSON]: plays kiosim traces (docs/TRACE.md); a scenario
+// is first simulated by the kiosim CLI; a lesson folder (course/NN-*/) is played in
+// lesson mode (its lesson.yaml, course/README.md).
 #include <QApplication>
 #include <QCommandLineParser>
 
@@ -12,7 +13,8 @@ int main(int argc, char** argv) {
   QCommandLineParser cli;
   cli.setApplicationDescription(QStringLiteral("Plays kiosim traces: data path, timeline, counters."));
   cli.addHelpOption();
-  cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("a scenario (.yaml) or a trace (.json)"), QStringLiteral("[SCENARIO | TRACE]"));
+  cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("a scenario (.yaml), a trace (.json) or a lesson folder (course/06-cow-tlb/)"),
+                           QStringLiteral("[SCENARIO | TRACE | LESSON]"));
   QCommandLineOption measured(QStringLiteral("measured"), QStringLiteral("measured counters (JSON) to show beside the predicted ones"), QStringLiteral("FILE"));
   QCommandLineOption present(QStringLiteral("present"), QStringLiteral("start in presentation mode (large fonts, high contrast)"));
   cli.addOption(measured);

@@ -9,8 +9,11 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QToolBar>
 
+#include "gui/address_space_view.h"
 #include "gui/perfetto_export.h"
+#include "gui/tlb_view.h"
 
 namespace kiosim::gui {
 
@@ -26,20 +29,23 @@ MainWindow::MainWindow() {
   timelineScroll_->setWidget(timeline_);
   timelineScroll_->setWidgetResizable(true);
   timelineScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  caption_ = new LessonCaption(&lesson_);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(stage_);
+  split->addWidget(caption_);
   split->addWidget(timelineScroll_);
   split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
+  split->setStretchFactor(1, 0);
+  split->setStretchFactor(2, 1);
   split->setChildrenCollapsible(false);  // the data path must never vanish behind the timeline
-  split->setSizes({640, 300});
+  split->setSizes({640, 120, 300});
   setCentralWidget(split);
 
   counters_ = new CountersPanel;
-  auto* dock = new QDockWidget(tr("Counters"));
+  auto* dock = countersDock_ = new QDockWidget(tr("Counters"));
   dock->setObjectName(QStringLiteral("countersDock"));
   dock->setWidget(counters_);
-  counters_->setMinimumWidth(420);  // room for a counter's name and four runs' values
+  counters_->setWidthCap(1400 * 42 / 100);  // the default size's; resizeEvent follows the window
   addDockWidget(Qt::RightDockWidgetArea, dock);
 
   controls_ = new ControlsBar(&clock_, this);
@@ -47,10 +53,27 @@ MainWindow::MainWindow() {
   runChoice_ = new QComboBox;
   runChoice_->setObjectName(QStringLiteral("runChoice"));
   runChoice_->setFocusPolicy(Qt::NoFocus);
-  controls_->addSeparator();
-  controls_->addWidget(new QLabel(tr(" Show ")));
-  controls_->addWidget(runChoice_);
+  // On a row of their own, so a large font (presentation) cuts none of them.
+  auto* choices = new QToolBar(tr("Runs and views"));
+  choices->setObjectName(QStringLiteral("choices"));
+  addToolBarBreak();
+  addToolBar(choices);
+  choices->addWidget(new QLabel(tr(" Show ")));
+  choices->addWidget(runChoice_);
+  runChoice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);  // "All runs (compare)", never cut
   connect(runChoice_, &QComboBox::currentIndexChanged, this, &MainWindow::onRunChoice);
+  choices->addWidget(new QLabel(tr("  View ")));
+  viewChoice_ = new QComboBox;
+  viewChoice_->setObjectName(QStringLiteral("viewChoice"));
+  viewChoice_->setFocusPolicy(Qt::NoFocus);
+  viewChoice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  viewChoice_->addItems({tr("Automatic"), tr("Data path"), tr("Address spaces"), tr("TLBs")});
+  choices->addWidget(viewChoice_);
+  connect(viewChoice_, &QComboBox::activated, this, [this](int i) {
+    if (i == 0) setAutoView();
+    else setView(i == 1 ? ViewKind::data_path : i == 2 ? ViewKind::address_spaces : ViewKind::tlb);
+  });
+  connect(&lesson_, &LessonPlayer::changed, this, [this] { caption_->refresh(); });
 
   buildMenus();
   statusBar()->showMessage(tr("Open a trace (.json) or a scenario (.yaml): Ctrl+O"));
@@ -58,7 +81,19 @@ MainWindow::MainWindow() {
 
   connect(&loader_, &TraceLoadJob::loaded, this, [this](TracePtr t) {
     statusBar()->clearMessage();
-    showTrace(std::move(t));
+    if (!pendingLesson_) {
+      lesson_.stop();
+      showTrace(std::move(t));
+      return;
+    }
+    const Lesson l = *pendingLesson_;
+    pendingLesson_.reset();
+    autoView_ = false;
+    view_ = viewFromLessonName(l.view);
+    showRuns(std::move(t), l.runs);
+    QString error;
+    if (!lesson_.start(l, &error)) showError(tr("Cannot play the lesson"), error);
+    setWindowTitle(tr("kiosim — lesson %1: %2").arg(l.number).arg(l.title));
   });
   connect(&loader_, &TraceLoadJob::failed, this, [this](const QString&, const QString& error) {
     statusBar()->clearMessage();
@@ -83,9 +118,38 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::open(const QString& path) {
+  if (isLessonPath(path)) {
+    openLesson(path);
+    return;
+  }
   const QString suffix = QFileInfo(path).suffix().toLower();
   if (suffix == "yaml" || suffix == "yml") openScenario(path);
   else openTrace(path);
+}
+
+// The counters take at most 42% of the window; wider, their columns scroll.
+void MainWindow::resizeEvent(QResizeEvent* e) {
+  QMainWindow::resizeEvent(e);
+  if (!counters_ || !countersDock_) return;
+  counters_->setWidthCap(width() * 42 / 100);
+  fitCounters();
+}
+
+// The dock keeps its width when its widget asks for more: tell it.
+void MainWindow::fitCounters() {
+  if (countersDock_->width() < counters_->minimumWidth() + 8)
+    resizeDocks({countersDock_}, {counters_->minimumWidth() + 8}, Qt::Horizontal);
+}
+
+void MainWindow::openLesson(const QString& path) {
+  QString error;
+  std::optional<Lesson> l = loadLesson(path, &error);
+  if (!l) {
+    showError(tr("Cannot open the lesson"), error);
+    return;
+  }
+  pendingLesson_ = *l;
+  openScenario(l->scenario);
 }
 
 void MainWindow::openTrace(const QString& path) {
@@ -109,10 +173,14 @@ void MainWindow::openScenario(const QString& path) {
 }
 
 void MainWindow::showTrace(TracePtr trace, const QString& onlyRun) {
+  showRuns(std::move(trace), onlyRun.isEmpty() ? QStringList() : QStringList{onlyRun});
+}
+
+void MainWindow::showRuns(TracePtr trace, const QStringList& names) {
   if (!trace) return;
   std::vector<int> runs;
   for (std::size_t i = 0; i < trace->runs.size() && runs.size() < kMaxRunsOnScreen; ++i)
-    if (onlyRun.isEmpty() || trace->runs[i].name == onlyRun) runs.push_back(static_cast<int>(i));
+    if (names.isEmpty() || names.contains(trace->runs[i].name)) runs.push_back(static_cast<int>(i));
   if (runs.empty()) runs.push_back(0);
 
   // Views first, then the players they point to.
@@ -124,15 +192,15 @@ void MainWindow::showTrace(TracePtr trace, const QString& onlyRun) {
   clock_.setRuns(trace_, runs);
   players_.clear();
   std::vector<RunPlayer*> raw;
-  std::vector<DataPathView*> views;
   for (std::size_t s = 0; s < runs.size(); ++s) {
     players_.push_back(std::make_unique<RunPlayer>(trace_, runs[s], static_cast<int>(s), &clock_));
     raw.push_back(players_.back().get());
-    views.push_back(new DataPathView(raw.back(), &theme_));
   }
-  stage_->setViews(views);
+  if (autoView_) view_ = pickView(players_.front()->run());
+  rebuildViews();
   timeline_->setPlayers(raw);
   counters_->setPlayers(raw);
+  fitCounters();
 
   if (!sameTrace) {
     rebuildingChoice_ = true;
@@ -148,8 +216,59 @@ void MainWindow::showTrace(TracePtr trace, const QString& onlyRun) {
   emit traceShown();
 }
 
+void MainWindow::rebuildViews() {
+  std::vector<RunView*> views;
+  for (auto& p : players_) {
+    if (view_ == ViewKind::address_spaces) views.push_back(new AddressSpaceView(p.get(), &theme_));
+    else if (view_ == ViewKind::tlb) views.push_back(new TlbView(p.get(), &theme_));
+    else views.push_back(new DataPathView(p.get(), &theme_));
+  }
+  stage_->setViews(views);
+  viewChoice_->setCurrentIndex(autoView_ ? 0 : view_ == ViewKind::data_path ? 1 : view_ == ViewKind::address_spaces ? 2 : 3);
+  viewChoice_->setToolTip(tr("showing: %1").arg(viewName(view_)));
+}
+
+void MainWindow::setView(ViewKind kind) {
+  autoView_ = false;
+  view_ = kind;
+  rebuildViews();
+  refresh();
+}
+
+void MainWindow::setAutoView() {
+  autoView_ = true;
+  if (!players_.empty()) view_ = pickView(players_.front()->run());
+  rebuildViews();
+  refresh();
+}
+
+void MainWindow::stepToNext(const std::function<bool(const Event&)>& test) {
+  clock_.pause();
+  clock_.seekEvent(clock_.nextWhere(test));
+}
+
+void MainWindow::stepToNextCopy() {
+  stepToNext([](const Event& e) { return e.kind == Kind::cpu_copy || e.kind == Kind::dma_copy || e.kind == Kind::linearize; });
+}
+
+// The events the mode_switches rules of sim/trace/schema.h count.
+void MainWindow::stepToNextModeSwitch() {
+  stepToNext([](const Event& e) {
+    for (const schema::Rule& r : schema::kRules)
+      if (r.counter == "mode_switches" && r.kind == e.kind && (!r.user_mode_only || e.userMode)) return true;
+    return e.kind == Kind::syscall_exit;
+  });
+}
+
+void MainWindow::stepToNextFault() {
+  stepToNext([](const Event& e) {
+    return e.kind == Kind::page_fault_minor || e.kind == Kind::page_fault_major || e.kind == Kind::cow_fault;
+  });
+}
+
 void MainWindow::onRunChoice(int index) {
   if (rebuildingChoice_ || !trace_ || index < 0) return;
+  lesson_.stop();
   const bool hasAll = trace_->runs.size() > 1;
   showTrace(trace_, hasAll && index == 0 ? QString() : runChoice_->itemText(index));
 }
@@ -178,7 +297,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
 }
 
 void MainWindow::refresh() {
-  for (DataPathView* v : stage_->views()) v->update();
+  for (RunView* v : stage_->runViews()) v->update();
   counters_->refresh();
 }
 
@@ -187,13 +306,33 @@ void MainWindow::setPresentationMode(bool on) {
   QFont f = font();
   f.setPointSizeF(QFont().pointSizeF() * theme_.fontScale);
   setFont(f);  // toolbar, counters, menus follow
-  QPalette pal = on ? QPalette(theme_.foreground, theme_.background) : QPalette();
+  // A whole dark palette: every widget (counters, run and view choosers, headers,
+  // menus) reads light on dark, none white on white.
+  QPalette pal;
   if (on) {
-    pal.setColor(QPalette::Base, theme_.background);
-    pal.setColor(QPalette::Text, theme_.foreground);
-    pal.setColor(QPalette::WindowText, theme_.foreground);
+    const QColor bg = theme_.background, fg = theme_.foreground, mid("#333333");
+    for (auto group : {QPalette::Active, QPalette::Inactive}) {
+      pal.setColor(group, QPalette::Window, bg);
+      pal.setColor(group, QPalette::WindowText, fg);
+      pal.setColor(group, QPalette::Base, QColor("#101010"));
+      pal.setColor(group, QPalette::AlternateBase, QColor("#1c1c1c"));
+      pal.setColor(group, QPalette::Text, fg);
+      pal.setColor(group, QPalette::Button, mid);
+      pal.setColor(group, QPalette::ButtonText, fg);
+      pal.setColor(group, QPalette::ToolTipBase, mid);
+      pal.setColor(group, QPalette::ToolTipText, fg);
+      pal.setColor(group, QPalette::Highlight, theme_.dma);
+      pal.setColor(group, QPalette::HighlightedText, QColor("#000000"));
+      pal.setColor(group, QPalette::PlaceholderText, theme_.muted);
+    }
+    pal.setColor(QPalette::Disabled, QPalette::Text, theme_.muted);
+    pal.setColor(QPalette::Disabled, QPalette::WindowText, theme_.muted);
   }
   setPalette(pal);
+  counters_->setPalette(pal);
+  counters_->setWidthCap(width() * 42 / 100);
+  counters_->setCompact(on);  // re-sized in the new font: values never cut
+  fitCounters();
   timeline_->updateGeometry();
   update();
   refresh();

@@ -3,17 +3,22 @@
 // scenarios (through the CLI), and exports what it shows.
 #pragma once
 #include <QMainWindow>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "gui/controls_bar.h"
 #include "gui/counters_panel.h"
+#include "gui/lesson_caption.h"
+#include "gui/lesson_player.h"
 #include "gui/scenario_runner.h"
 #include "gui/stage_view.h"
 #include "gui/timeline_view.h"
 #include "gui/trace_loader.h"
 
 class QComboBox;
+class QDockWidget;
 class QProgressDialog;
 class QScrollArea;
 
@@ -29,8 +34,21 @@ class MainWindow : public QMainWindow {
   void open(const QString& path);
   void openTrace(const QString& path);
   void openScenario(const QString& path);
+  // A lesson folder (or its lesson.yaml): its scenario, its runs and view, its pauses.
+  void openLesson(const QString& path);
   // Shows at most four runs of `trace`: all of them (compare) or the one named.
   void showTrace(TracePtr trace, const QString& onlyRun = {});
+  // Shows the runs named (all, up to four, when `names` is empty).
+  void showRuns(TracePtr trace, const QStringList& names);
+  // The view of every run: chosen by hand, or (automatic) the one its mechanism needs.
+  void setView(ViewKind kind);
+  void setAutoView();
+  ViewKind view() const { return view_; }
+  // Steps to the next event that passes `test` (a copy, a mode switch, a fault).
+  void stepToNext(const std::function<bool(const Event&)>& test);
+  void stepToNextCopy();
+  void stepToNextModeSwitch();
+  void stepToNextFault();
   bool loadMeasured(const QString& path);
 
   bool exportPng(const QString& path);
@@ -42,12 +60,17 @@ class MainWindow : public QMainWindow {
   StageView* stage() const { return stage_; }
   TimelineView* timeline() const { return timeline_; }
   CountersPanel* counters() const { return counters_; }
+  LessonPlayer* lesson() { return &lesson_; }
+  LessonCaption* caption() const { return caption_; }
   const TracePtr& trace() const { return trace_; }
   QString lastError() const { return lastError_; }
 
  signals:
   void traceShown();
   void errorShown(const QString& message);
+
+ protected:
+  void resizeEvent(QResizeEvent* e) override;
 
  private:
   void buildMenus();
@@ -56,6 +79,7 @@ class MainWindow : public QMainWindow {
   void renderTo(QPainter& p, const QSize& size);
   QSize exportSize() const;
   void refresh();
+  void rebuildViews();
 
   Theme theme_ = Theme::normal();
   PlaybackClock clock_;
@@ -64,9 +88,17 @@ class MainWindow : public QMainWindow {
   StageView* stage_;
   TimelineView* timeline_;
   QScrollArea* timelineScroll_;
-  CountersPanel* counters_;
+  CountersPanel* counters_ = nullptr;
+  QDockWidget* countersDock_ = nullptr;
+  void fitCounters();
   ControlsBar* controls_;
   QComboBox* runChoice_;
+  QComboBox* viewChoice_;
+  ViewKind view_ = ViewKind::data_path;
+  bool autoView_ = true;
+  LessonPlayer lesson_{&clock_};
+  LessonCaption* caption_;
+  std::optional<Lesson> pendingLesson_;
   TraceLoadJob loader_;
   ScenarioRunner runner_;
   QProgressDialog* progress_ = nullptr;

@@ -17,7 +17,7 @@ QSize MainWindow::exportSize() const {
 void MainWindow::renderTo(QPainter& p, const QSize& size) {
   p.fillRect(QRect(QPoint(0, 0), size), theme_.background);
   const QSize stage = stage_->size().isEmpty() ? QSize(size.width(), size.height() - timeline_->sizeHint().height()) : stage_->size();
-  const auto& views = stage_->views();
+  const auto& views = stage_->runViews();
   const int columns = views.size() <= 2 ? static_cast<int>(views.size()) : 2;
   const int rows = views.empty() ? 1 : (static_cast<int>(views.size()) + columns - 1) / columns;
   for (std::size_t i = 0; i < views.size(); ++i) {

@@ -55,11 +55,27 @@ void MainWindow::buildMenus() {
   full->setShortcut(QKeySequence(Qt::Key_F11));
   connect(full, &QAction::triggered, this, [this] { isFullScreen() ? showNormal() : showFullScreen(); });
 
+  QMenu* play = menuBar()->addMenu(tr("&Playback"));
+  play->addAction(tr("Next &copy"), QKeySequence(Qt::Key_C), this, &MainWindow::stepToNextCopy);
+  play->addAction(tr("Next &mode switch"), QKeySequence(Qt::Key_M), this, &MainWindow::stepToNextModeSwitch);
+  play->addAction(tr("Next &fault"), QKeySequence(Qt::Key_F), this, &MainWindow::stepToNextFault);
+  QAction* slow = play->addAction(tr("&Slow motion (a tenth of the speed)"));
+  slow->setObjectName(QStringLiteral("slowMotion"));
+  slow->setCheckable(true);
+  slow->setShortcut(QKeySequence(Qt::Key_S));
+  connect(slow, &QAction::toggled, this, [this](bool on) { clock_.setSlowMotion(on); });
+  play->addSeparator();
+  QAction* answer = play->addAction(tr("Lesson: &answer, then play on"));
+  answer->setShortcuts({QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter), QKeySequence(Qt::Key_A)});
+  connect(answer, &QAction::triggered, &lesson_, &LessonPlayer::advance);
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Keys"), QKeySequence::HelpContents, this, [this] {
     QMessageBox::information(this, tr("Keys"),
                              tr("Space  play / pause\n→  step forward one event\n←  step back one event\n"
-                                "Home / End  jump to start / end\n↑ / +  faster    ↓ / −  slower\n"
+                                "Home / End  jump to start / end\n↑ / +  faster    ↓ / −  slower    S  slow motion\n"
+                                "C / M / F  next copy / mode switch / fault\n"
+                                "Enter or A  lesson: the answer, then play on\n"
                                 "F5  presentation mode    F11  full screen\n"
                                 "Ctrl+O  open    Ctrl+E  export PNG    Ctrl+Shift+E  export SVG\n"
                                 "Timeline: wheel zooms, drag pans, hover names an event, click jumps to it"));

@@ -111,7 +111,23 @@ void PlaybackClock::setSpeedIndex(int index) {
   eventsDue_ = 0;
 }
 
+std::size_t PlaybackClock::positionAfter(int slot, std::size_t index) const {
+  if (slot < 0 || slot >= static_cast<int>(mergedPos_.size())) return 0;
+  const auto& v = mergedPos_[static_cast<std::size_t>(slot)];
+  return index < v.size() ? v[index] + 1 : merged_.size();
+}
+
+std::size_t PlaybackClock::nextWhere(const std::function<bool(const Event&)>& test) const {
+  for (std::size_t k = pos_; k < merged_.size(); ++k) {
+    const Ref& r = merged_[k];
+    const RunTrace& run = trace_->runs[static_cast<std::size_t>(runs_[r.slot])];
+    if (test(run.events[r.index])) return k + 1;
+  }
+  return merged_.size();
+}
+
 void PlaybackClock::advance(double seconds) {
+  if (slow_) seconds *= 0.1;
   const SpeedPreset& p = speedPresets()[static_cast<std::size_t>(speed_)];
   if (p.eventsPerSecond > 0) {
     eventsDue_ += p.eventsPerSecond * seconds;

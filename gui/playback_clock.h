@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QTimer>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "gui/trace_data.h"
@@ -43,6 +44,13 @@ class PlaybackClock : public QObject {
 
   bool playing() const { return timer_.isActive(); }
   int speedIndex() const { return speed_; }
+  // The merged position just after event `index` of screen run `slot` has happened.
+  std::size_t positionAfter(int slot, std::size_t index) const;
+  // The next merged position (after the current one) whose event passes `test`; total() if none.
+  std::size_t nextWhere(const std::function<bool(const Event&)>& test) const;
+  // Slow motion: playback at a tenth of the chosen speed, so a class can follow a burst.
+  bool slowMotion() const { return slow_; }
+  void setSlowMotion(bool on) { slow_ = on; }
 
  public slots:
   void play();
@@ -78,6 +86,7 @@ class PlaybackClock : public QObject {
   double now_ = 0;
   std::int64_t endNs_ = 0;
   int speed_ = 3;
+  bool slow_ = false;
   double eventsDue_ = 0;
   QTimer timer_;
   QElapsedTimer wall_;

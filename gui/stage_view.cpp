@@ -10,8 +10,8 @@ StageView::StageView(QWidget* parent) : QWidget(parent), grid_(new QGridLayout(t
   grid_->setSpacing(4);
 }
 
-void StageView::setViews(std::vector<DataPathView*> views) {
-  for (DataPathView* v : views_) delete v;
+void StageView::setViews(std::vector<RunView*> views) {
+  for (RunView* v : views_) delete v;
   views_ = std::move(views);
   // Two runs side by side; three or four in two rows.
   const int columns = views_.size() <= 2 ? static_cast<int>(views_.size()) : 2;
@@ -19,6 +19,13 @@ void StageView::setViews(std::vector<DataPathView*> views) {
     grid_->addWidget(views_[i], static_cast<int>(i) / std::max(1, columns), static_cast<int>(i) % std::max(1, columns));
     views_[i]->show();  // children added to a visible parent stay hidden otherwise
   }
+}
+
+std::vector<DataPathView*> StageView::views() const {
+  std::vector<DataPathView*> out;
+  for (RunView* v : views_)
+    if (auto* d = qobject_cast<DataPathView*>(v)) out.push_back(d);
+  return out;
 }
 
 }  // namespace kiosim::gui

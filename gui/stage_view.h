@@ -1,5 +1,5 @@
-// The centre of the window: one data-path view per run on screen (a 2 x 2 grid for
-// four), and the export of that area (with the timeline below) as PNG or SVG.
+// The centre of the window: one view per run on screen (a 2 x 2 grid for four):
+// the data path, the address spaces or the TLBs (gui/run_view.h).
 #pragma once
 #include <QWidget>
 #include <vector>
@@ -14,12 +14,14 @@ class StageView : public QWidget {
   Q_OBJECT
  public:
   explicit StageView(QWidget* parent = nullptr);
-  void setViews(std::vector<DataPathView*> views);
-  const std::vector<DataPathView*>& views() const { return views_; }
+  void setViews(std::vector<RunView*> views);
+  const std::vector<RunView*>& runViews() const { return views_; }
+  // The data-path views among them (all of them in the data-path view).
+  std::vector<DataPathView*> views() const;
 
  private:
   QGridLayout* grid_;
-  std::vector<DataPathView*> views_;
+  std::vector<RunView*> views_;
 };
 
 }  // namespace kiosim::gui

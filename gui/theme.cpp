@@ -1,5 +1,7 @@
 #include "gui/theme.h"
 
+#include <algorithm>
+
 namespace kiosim::gui {
 
 Theme Theme::normal() {
@@ -54,6 +56,10 @@ QFont Theme::font(double points, bool bold) const {
   f.setPointSizeF(points * fontScale);
   f.setBold(bold || presentation);
   return f;
+}
+
+QFont Theme::canvasFont(double points, bool bold) const {
+  return font(points * 1.7 / fontScale * std::min(1.15, fontScale), bold);
 }
 
 QColor Theme::markColor(Kind k) const {

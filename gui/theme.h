@@ -18,6 +18,9 @@ struct Theme {
   static Theme normal();
   static Theme presentationMode();
   QFont font(double points, bool bold = false) const;
+  // Text in a drawing that scales with its widget (logical 1000 x 640): presentation
+  // mode enlarges it only a little, so labels stay inside their boxes.
+  QFont canvasFont(double points, bool bold = false) const;
   QColor markColor(Kind k) const;
 };
 

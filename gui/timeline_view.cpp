@@ -86,11 +86,16 @@ void TimelineView::render(QPainter& p, const QRectF& target) const {
   const double step = std::pow(10.0, std::floor(std::log10(span / 8)));
   const double tick = span / step > 40 ? step * 5 : span / step > 16 ? step * 2 : step;
   p.setPen(t.muted);
+  double labelEnd = -1e9;  // a tick's label is left out where it would run into the last one
   for (double x = std::ceil(t0_ / tick) * tick; x <= t1_; x += tick) {
     const double px = xOf(x, w);
     p.drawLine(QPointF(px, kRulerHeight - 5), QPointF(px, target.height()));
-    p.setPen(t.foreground);
-    p.drawText(QRectF(px + 2, 0, 120, kRulerHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, formatNs(x));
+    const QString label = formatNs(x);
+    if (px + 2 > labelEnd) {
+      p.setPen(t.foreground);
+      p.drawText(QRectF(px + 2, 0, 120, kRulerHeight - 4), Qt::AlignLeft | Qt::AlignVCenter, label);
+      labelEnd = px + 2 + p.fontMetrics().horizontalAdvance(label) + 8;
+    }
     p.setPen(QPen(t.muted, 0.5));
   }
   const double rh = rowHeight();

@@ -41,6 +41,11 @@ struct Event {
   Kind kind = kOtherKind;
   Place from = Place::none, to = Place::none;
   bool userMode = false;
+  // For the address-space and TLB views (docs/TRACE.md); -1 / 0 for none.
+  std::int32_t mm = -1, core = -1, child = -1;
+  std::uint32_t span = 0;
+  std::int64_t frame = -1, oldFrame = -1;
+  std::uint64_t cpus = 0;
   std::int64_t end() const { return t + dur; }
 };
 
@@ -49,6 +54,7 @@ enum class LaneKind : std::uint8_t { user, kernel, device };
 struct Lane {
   QString name;
   LaneKind kind = LaneKind::device;
+  std::int64_t endNs = -1;  // a thread's end (the header's `threads`), -1 if not known
 };
 
 // One counter set: name -> value (numbers only; nested objects are flattened as "a.b").
@@ -70,6 +76,7 @@ struct RunTrace {
 struct TraceData {
   QString sourcePath;           // the file it came from
   QString scenarioPath, title, description, machine;
+  QHash<QString, QString> machineKeys;  // the header's machine.keys: "tlb.entries" -> "64"
   std::vector<RunTrace> runs;
 };
 

@@ -68,6 +68,14 @@ RunTrace makeRun(const json& r, StreamedRun&& streamed, int index) {
     lane.kind = kind == "user" ? LaneKind::user : kind == "kernel" ? LaneKind::kernel : LaneKind::device;
     run.lanes.push_back(lane);
   }
+  if (r.contains("threads") && r["threads"].is_array())
+    for (const json& th : r["threads"]) {
+      const QString name = text(th, "name");
+      auto end = th.is_object() ? th.find("end_ns") : th.end();
+      if (end == th.end() || !end->is_number()) continue;
+      for (Lane& lane : run.lanes)
+        if (lane.kind == LaneKind::user && lane.name == name) lane.endNs = end->get<std::int64_t>();
+    }
   if (!r.contains("events") || !r["events"].is_array()) throw Problem{where + ": `events` is missing or not a list"};
   run.events = std::move(streamed.events);
   for (std::size_t i = 0; i < run.events.size(); ++i) {
@@ -115,7 +123,13 @@ TracePtr parseTrace(const QByteArray& bytes, const QString& sourcePath, QString*
     data->title = text(root["scenario"], "title");
     data->description = text(root["scenario"], "description");
   }
-  if (root.contains("machine")) data->machine = text(root["machine"], "name");
+  if (root.contains("machine")) {
+    data->machine = text(root["machine"], "name");
+    const json& keys = root["machine"].is_object() && root["machine"].contains("keys") ? root["machine"]["keys"] : json();
+    if (keys.is_object())
+      for (auto it = keys.begin(); it != keys.end(); ++it)
+        if (it->is_string()) data->machineKeys.insert(QString::fromStdString(it.key()), QString::fromStdString(it->get<std::string>()));
+  }
   if (!root.contains("runs") || !root["runs"].is_array() || root["runs"].empty()) {
     *error = QStringLiteral("%1 has no runs").arg(sourcePath);
     return nullptr;

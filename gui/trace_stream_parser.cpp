@@ -1,5 +1,7 @@
 #include "gui/trace_stream_parser.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <mutex>
 #include <unordered_map>
 
@@ -146,6 +148,13 @@ class Handler : public nlohmann::json_sax<json> {
     else if (field_ == "req") event_.req = static_cast<std::uint64_t>(std::max(0.0, d));
     else if (field_ == "page") event_.page = i;
     else if (field_ == "file") event_.file = static_cast<std::uint32_t>(std::max<std::int64_t>(0, i));
+    else if (field_ == "mm") event_.mm = static_cast<std::int32_t>(std::clamp<std::int64_t>(i, -1, INT32_MAX));
+    else if (field_ == "core") event_.core = static_cast<std::int32_t>(std::clamp<std::int64_t>(i, -1, INT32_MAX));
+    else if (field_ == "child") event_.child = static_cast<std::int32_t>(std::clamp<std::int64_t>(i, -1, INT32_MAX));
+    else if (field_ == "span") event_.span = static_cast<std::uint32_t>(std::clamp<std::int64_t>(i, 0, UINT32_MAX));
+    else if (field_ == "frame") event_.frame = i;
+    else if (field_ == "old_frame") event_.oldFrame = i;
+    else if (field_ == "cpus") event_.cpus = static_cast<std::uint64_t>(std::max(0.0, d));
     return true;
   }
 

@@ -34,6 +34,18 @@ class Tlb {
   std::uint32_t flush(std::uint32_t asid);
   std::uint32_t size() const;  // valid entries
   const TlbParams& params() const { return p_; }
+  // What one way of one set holds (for a viewer of the TLB: the GUI's TLB view).
+  struct Slot {
+    bool valid = false;
+    std::uint32_t asid = 0;
+    std::uint64_t vpage = 0;
+  };
+  std::uint32_t sets() const { return sets_; }
+  std::uint32_t ways() const { return ways_; }
+  Slot slot(std::uint32_t set, std::uint32_t way) const {
+    const Entry& e = e_[std::size_t(set % sets_) * ways_ + way % ways_];
+    return {e.valid, e.asid, e.vpage};
+  }
 
  private:
   struct Entry {

@@ -23,6 +23,8 @@ void Accounting::trace(Thread& t, TraceEvent e) {
   if (t.setup || !trace_.enabled()) return;
   e.lane = t.lane;
   if (!e.req) e.req = t.req;
+  if (e.mm < 0 && t.proc) e.mm = t.proc->mm.asid;  // unmap_page names another mm
+  if (e.core < 0) e.core = t.core;
   trace_.add(std::move(e));
 }
 
@@ -130,6 +132,7 @@ Syscall::~Syscall() noexcept(false) {
     e.t_ns = std::int64_t(a_.now());
     e.kind = EventKind::syscall_exit;
     e.name = name_;
+    e.child = child_;
     a_.trace(t_, e);
     t_.req = 0;  // back in user mode: what it does next serves no system call
   }

@@ -64,11 +64,14 @@ class Syscall {
   ~Syscall() noexcept(false);
   Syscall(const Syscall&) = delete;
   Syscall& operator=(const Syscall&) = delete;
+  // fork's return value: the child, traced on the syscall_exit as its address space.
+  void returns_child(std::uint32_t mm) { child_ = mm; }
 
  private:
   Accounting& a_;
   Thread& t_;
   const char* name_;
+  std::int64_t child_ = -1;
 };
 
 }  // namespace kiosim

@@ -91,6 +91,7 @@ Thread& Kernel::fork(Thread& t, const std::string& child_name, std::function<voi
   tlbs_.ran_on_core(t);
   Process& child = new_process(child_name);
   mm_.fork_mm(t, child);
+  sc.returns_child(child.mm.asid);
   Thread& ct = new_thread(child, child_name);
   ct.core = std::uint32_t((t.core + 1) % tlbs_.cores());
   thread_started(ct);  // counted as running now, so the run cannot end before it starts

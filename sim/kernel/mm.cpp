@@ -244,6 +244,8 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   e.page = std::int64_t(vpage);
   e.pages = 1;
   e.user_mode = user_mode;
+  if (const Pte* now = mm.pte(vpage); now && now->anon() && !now->zero_page()) e.frame = std::int64_t(now->page.index);
+  if (kind == WriteFault::copy && !from_cache && !zero) e.old_frame = std::int64_t(old.index);
   acct_.trace(t, e);
 }
 
@@ -319,7 +321,14 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
   std::uint64_t first = m.start + offset / kPageSize;
   std::uint64_t n = pages_spanned(offset % kPageSize, bytes);
   n = std::min(n, m.pages > offset / kPageSize ? m.pages - offset / kPageSize : 0);
-  std::uint64_t misses = 0;
+  std::uint64_t misses = 0, from = first;
+  // The misses so far go in the trace before a fault, so that a player of the trace
+  // sees the fills before the fault's invalidation (the order the TLB saw them).
+  auto trace_misses = [&](std::uint64_t end) {
+    tlbs_.trace_misses(t, misses, from, end - from);
+    misses = 0;
+    from = end;
+  };
   for (std::uint64_t vp = first; vp < first + n; ++vp) {
     misses += !tlbs_.access(t, vp);
     const Pte* pte = mm.pte(vp);
@@ -333,6 +342,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
     const Vma* vma = mm.vma_at(vp);
     if (!vma) continue;
     if (!pte->writable && vma->is_private()) {
+      trace_misses(vp + 1);
       FaultRequest fault_request(acct_, t);
       write_protect_fault(t, vp, true);
     } else if (vma->kind == VmaKind::file_shared) {
@@ -342,7 +352,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
     }
   }
   acct_.cpu(t, TimeCat::user, double(bytes) / acct_.machine().cpu.touch_bytes_per_s * 1e9);
-  tlbs_.trace_misses(t, misses);
+  trace_misses(first + n);
   acct_.set_current(nullptr);
 }
 

@@ -20,8 +20,9 @@ class Tlbs {
   void ran_on_core(Thread& t) { t.proc->mm.ran_on(t.core); }
   // A user-space access of `vpage`: a hit, or a miss and its page walk (false).
   bool access(Thread& t, std::uint64_t vpage);
-  // The misses of one touch, as one `tlb_miss` event (one per access would flood the trace).
-  void trace_misses(Thread& t, std::uint64_t misses);
+  // The misses of one touch of `span` pages from `first`, as one `tlb_miss` event (one
+  // per access would flood the trace).
+  void trace_misses(Thread& t, std::uint64_t misses, std::uint64_t first, std::uint64_t span);
   // After PTEs of `vpages` changed or went: one page each below the threshold, else a
   // full flush; plus a shootdown IPI to each other core of the mm.
   void flush_pages(Thread& t, const std::vector<std::uint64_t>& vpages);
@@ -33,7 +34,9 @@ class Tlbs {
 
  private:
   Tlb& of(std::uint32_t core) { return tlbs_[core % tlbs_.size()]; }
-  void trace_tlb(Thread& t, EventKind kind, std::uint64_t pages, const char* why);
+  void trace_tlb(Thread& t, EventKind kind, std::uint64_t pages, const char* why, std::int64_t vpage = -1,
+                 std::int64_t mm = -1, std::uint64_t cpus = 0, std::uint64_t span = 0);
+  static std::uint64_t mask(const std::vector<std::uint32_t>& cores);
 
   Accounting& acct_;
   std::vector<Tlb> tlbs_;

@@ -54,6 +54,13 @@ nlohmann::ordered_json Trace::events_json() const {
       j["page"] = e->page;
     }
     if (e->user_mode) j["user_mode"] = true;
+    if (e->mm >= 0) j["mm"] = e->mm;
+    if (e->core >= 0) j["core"] = e->core;
+    if (e->frame >= 0) j["frame"] = e->frame;
+    if (e->old_frame >= 0) j["old_frame"] = e->old_frame;
+    if (e->child >= 0) j["child"] = e->child;
+    if (e->span) j["span"] = e->span;
+    if (e->cpus) j["cpus"] = e->cpus;
     out.push_back(std::move(j));
   }
   return out;

@@ -31,6 +31,14 @@ struct TraceEvent {
   std::uint32_t file = 0;      // the file of `page`
   std::string name;            // syscall name, or a short note
   bool user_mode = false;      // a fault taken in user mode (it crosses the boundary twice)
+  // The GUI's address-space and TLB views (docs/TRACE.md); -1 / 0 for none.
+  std::int64_t mm = -1;        // the address space (its TLB tag); set for every user-thread event
+  std::int64_t core = -1;      // the core the thread runs on
+  std::int64_t frame = -1;     // a write fault: the private frame the PTE maps now
+  std::int64_t old_frame = -1;  // a CoW fault: the shared frame it copied
+  std::int64_t child = -1;     // fork's syscall_exit: the child's address space
+  std::uint64_t span = 0;      // tlb_miss: the pages touched from `page` (hits and misses)
+  std::uint64_t cpus = 0;      // tlb_shootdown: the target cores, one bit each
 };
 
 struct Lane {

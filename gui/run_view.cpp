@@ -1,0 +1,53 @@
+#include "gui/run_view.h"
+
+#include <algorithm>
+
+namespace kiosim::gui {
+
+RunView::RunView(RunPlayer* player, const Theme* theme, QWidget* parent) : QWidget(parent), player_(player), theme_(theme) {
+  setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void RunView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing);
+  render(p, QRectF(rect()));
+}
+
+void beginCanvas(QPainter& p, const QRectF& target, const Theme& t) {
+  p.save();
+  p.fillRect(target, t.background);
+  p.translate(target.topLeft());
+  const double scale = std::min(target.width() / kCanvasWidth, target.height() / kCanvasHeight);
+  p.translate((target.width() - kCanvasWidth * scale) / 2, 0);
+  p.scale(scale, scale);
+  p.setRenderHint(QPainter::Antialiasing);
+}
+
+QString viewName(ViewKind k) {
+  switch (k) {
+    case ViewKind::address_spaces: return QStringLiteral("address-spaces");
+    case ViewKind::tlb: return QStringLiteral("tlb");
+    default: return QStringLiteral("data-path");
+  }
+}
+
+ViewKind viewFromLessonName(const QString& name) {
+  if (name == QLatin1String("address-spaces")) return ViewKind::address_spaces;
+  if (name == QLatin1String("tlb")) return ViewKind::tlb;
+  return ViewKind::data_path;
+}
+
+ViewKind pickView(const RunTrace& run) {
+  bool fork = false, cow = false, shootdown = false;
+  for (const Event& e : run.events) {
+    fork = fork || (e.kind == Kind::syscall_exit && e.child >= 0);
+    cow = cow || (e.kind == Kind::cow_fault && e.frame >= 0);
+    shootdown = shootdown || (e.kind == Kind::tlb_shootdown && e.cpus != 0);
+  }
+  if (fork && cow) return ViewKind::address_spaces;
+  if (shootdown) return ViewKind::tlb;
+  return ViewKind::data_path;
+}
+
+}  // namespace kiosim::gui
