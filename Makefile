@@ -37,7 +37,7 @@ fuzz: deps
 	@cmake -S . -B $(SAN_BUILD) -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DKIOSIM_SANITIZE=address,undefined \
 	  -DKIOSIM_FUZZ=ON -DKIOSIM_GUI=OFF -DKIOSIM_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(SAN_BUILD) -j $(JOBS) --target fuzz_scenario fuzz_machine fuzz_cache_trace \
+	@cmake --build $(SAN_BUILD) -j $(JOBS) --target kiosim fuzz_scenario fuzz_machine fuzz_cache_trace fuzz_homework \
 	  $$(grep -q fuzz_gui_trace $(SAN_BUILD)/build.ninja && echo fuzz_gui_trace)
 	scripts/fuzz $(SAN_BUILD) $(FUZZ_SECONDS)
 

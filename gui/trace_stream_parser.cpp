@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -24,6 +25,16 @@ E lookup(const std::string& s, E (*fromQString)(const QString&)) {
   return e;
 }
 
+// A JSON number as an integer field, clamped to the field's range: a cast of a double
+// outside it is undefined behaviour (UBSan found `"t": 8.9e44` under fuzz_gui_trace),
+// and a doctored trace must not crash the GUI.
+template <typename I>
+I clampTo(double d) {
+  if (!(d > static_cast<double>(std::numeric_limits<I>::min()))) return std::numeric_limits<I>::min();
+  if (d >= static_cast<double>(std::numeric_limits<I>::max())) return std::numeric_limits<I>::max();
+  return static_cast<I>(d);
+}
+
 // A SAX handler: builds a small tree for everything but runs[i].events[j], which it
 // turns into Event values as the parser goes.
 class Handler : public nlohmann::json_sax<json> {
@@ -44,7 +55,7 @@ class Handler : public nlohmann::json_sax<json> {
     return inEvent() ? number(static_cast<double>(v), static_cast<std::int64_t>(v)) : value(v);
   }
   bool number_float(number_float_t v, const string_t&) override {
-    return inEvent() ? number(v, static_cast<std::int64_t>(v)) : value(v);
+    return inEvent() ? number(v, clampTo<std::int64_t>(v)) : value(v);
   }
   bool string(string_t& v) override {
     if (!inEvent()) return value(v);
@@ -143,9 +154,9 @@ class Handler : public nlohmann::json_sax<json> {
       hasT_ = true;
     } else if (field_ == "dur") event_.dur = std::max<std::int64_t>(0, i);
     else if (field_ == "lane") event_.lane = i < 0 ? ~0u : static_cast<std::uint32_t>(i);
-    else if (field_ == "bytes") event_.bytes = static_cast<std::uint64_t>(std::max(0.0, d));
-    else if (field_ == "pages") event_.pages = static_cast<std::uint64_t>(std::max(0.0, d));
-    else if (field_ == "req") event_.req = static_cast<std::uint64_t>(std::max(0.0, d));
+    else if (field_ == "bytes") event_.bytes = clampTo<std::uint64_t>(d);
+    else if (field_ == "pages") event_.pages = clampTo<std::uint64_t>(d);
+    else if (field_ == "req") event_.req = clampTo<std::uint64_t>(d);
     else if (field_ == "page") event_.page = i;
     else if (field_ == "file") event_.file = static_cast<std::uint32_t>(std::max<std::int64_t>(0, i));
     else if (field_ == "mm") event_.mm = static_cast<std::int32_t>(std::clamp<std::int64_t>(i, -1, INT32_MAX));
@@ -154,7 +165,7 @@ class Handler : public nlohmann::json_sax<json> {
     else if (field_ == "span") event_.span = static_cast<std::uint32_t>(std::clamp<std::int64_t>(i, 0, UINT32_MAX));
     else if (field_ == "frame") event_.frame = i;
     else if (field_ == "old_frame") event_.oldFrame = i;
-    else if (field_ == "cpus") event_.cpus = static_cast<std::uint64_t>(std::max(0.0, d));
+    else if (field_ == "cpus") event_.cpus = clampTo<std::uint64_t>(d);
     return true;
   }
 

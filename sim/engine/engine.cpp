@@ -49,12 +49,14 @@ Engine::Engine(const Machine& m) : impl_(std::make_unique<Impl>()), m_(m) {
   // SimGrid speaks only through our errors: its own log (a deadlock report) goes nowhere.
   xbt_log_control_set("root.thresh:critical");
   xbt_log_control_set("root.app:file:/dev/null");
-  int argc = 1;
-  char name[] = "kiosim";
-  char* argv[] = {name, nullptr};
-  impl_->engine = std::make_unique<sg4::Engine>(&argc, argv);
   // AddressSanitizer cannot follow SimGrid's own stack switching: actors as threads.
-  if (kAddressSanitizer) sg4::Engine::set_config("contexts/factory:thread");
+  // The factory is chosen while the engine is made, so it goes in argv (SIMGRID.md);
+  // set_config after that is too late and leaves the swapped contexts in place.
+  char name[] = "kiosim";
+  char threads[] = "--cfg=contexts/factory:thread";
+  char* argv[] = {name, kAddressSanitizer ? threads : nullptr, nullptr};
+  int argc = kAddressSanitizer ? 2 : 1;
+  impl_->engine = std::make_unique<sg4::Engine>(&argc, argv);
   sg4::Engine::set_config("network/model:CM02");
   sg4::Engine::set_config("network/crosstraffic:0");
 

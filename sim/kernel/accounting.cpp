@@ -1,5 +1,7 @@
 #include "sim/kernel/accounting.h"
 
+#include <exception>
+
 namespace kiosim {
 
 void Accounting::count(Process* p, std::uint64_t Counters::*field, std::uint64_t n) {
@@ -109,7 +111,8 @@ void Accounting::sleep(Thread& t, double ns) {
   t.time[std::size_t(TimeCat::sleep)] += engine_.now_ns() - t0;
 }
 
-Syscall::Syscall(Accounting& a, Thread& t, const char* name) : a_(a), t_(t), name_(name) {
+Syscall::Syscall(Accounting& a, Thread& t, const char* name)
+    : a_(a), t_(t), name_(name), unwinding_(std::uncaught_exceptions()) {
   a_.set_current(&t_);
   if (t_.setup) return;
   t_.req = a_.next_req();
@@ -125,7 +128,10 @@ Syscall::Syscall(Accounting& a, Thread& t, const char* name) : a_(a), t_(t), nam
 }
 
 Syscall::~Syscall() noexcept(false) {
-  if (!t_.setup) {
+  // Unwinding: engine work here would be a simcall from an actor being killed (with
+  // SimGrid's thread contexts it waits forever) or a second throw (std::terminate).
+  const bool returns = std::uncaught_exceptions() <= unwinding_;
+  if (!t_.setup && returns) {
     a_.cpu(t_, TimeCat::syscall, a_.machine().cpu.syscall_ns / 2);
     a_.flush_cpu(t_);
     TraceEvent e;

@@ -60,7 +60,8 @@ class Syscall {
  public:
   Syscall(Accounting& a, Thread& t, const char* name);
   // It runs the call's last CPU work, which may pass a budget and throw
-  // (sim/engine/engine.h): not noexcept.
+  // (sim/engine/engine.h): not noexcept. A call left by an exception (its actor
+  // killed at a deadlock, a budget passed) never returns: nothing more is run for it.
   ~Syscall() noexcept(false);
   Syscall(const Syscall&) = delete;
   Syscall& operator=(const Syscall&) = delete;
@@ -72,6 +73,7 @@ class Syscall {
   Thread& t_;
   const char* name_;
   std::int64_t child_ = -1;
+  int unwinding_ = 0;  // std::uncaught_exceptions() when the call began
 };
 
 }  // namespace kiosim

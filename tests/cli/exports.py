@@ -3,7 +3,7 @@
 --request, sweep (CSV, SVG, --emit-jobs + --merge) and their errors.
 Usage: exports.py KIOSIM SOURCE_DIR TEST
   TEST: dot | perfetto | request | csv | sweep | jobs | errors"""
-import csv, io, json, os, shlex, subprocess, sys, tempfile
+import bisect, csv, io, json, os, shlex, subprocess, sys, tempfile
 import xml.etree.ElementTree as ET
 
 kiosim, src, test = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -103,6 +103,23 @@ def validate_perfetto(doc):
                 errs.append(f"slices overlap without nesting on {key} at {a}")
                 break
             open_ends.append(b)
+    # Each track's slices as a union of intervals (each widened by eps), sorted, so
+    # that "the point lies in some slice" is one bisection, not a scan of them all.
+    covered = {}
+    for key, sl in slices.items():
+        merged = []
+        for a, b in sorted(sl):
+            if merged and a - eps <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b + eps)
+            else:
+                merged.append([a - eps, b + eps])
+        covered[key] = ([m[0] for m in merged], merged)
+
+    def in_a_slice(key, ts):
+        starts, merged = covered.get(key, ([], []))
+        k = bisect.bisect_right(starts, ts) - 1
+        return k >= 0 and ts <= merged[k][1]
+
     for fid, pts in flows.items():
         phs = [p[0] for p in pts]
         if phs.count("s") != 1 or phs.count("f") != 1 or phs[0] != "s" or phs[-1] != "f":
@@ -112,7 +129,7 @@ def validate_perfetto(doc):
         if any(pts[k][3] > pts[k + 1][3] for k in range(len(pts) - 1)):
             errs.append(f"flow {fid}: goes back in time")
         for _, pid, tid, ts, _ in pts:
-            if not any(a - eps <= ts <= b + eps for a, b in slices.get((pid, tid), [])):
+            if not in_a_slice((pid, tid), ts):
                 errs.append(f"flow {fid}: point at {ts} on {(pid, tid)} is in no slice")
     return errs
 

@@ -10,6 +10,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <limits>
+#include <string>
+
+#include "gui/trace_stream_parser.h"
 #include "gui_test_support.h"
 
 using namespace kiosim::gui;
@@ -25,6 +29,27 @@ class GuiTest : public QObject {
   }
 
  private slots:
+  // fuzz_gui_trace's first finding (tests/fuzz/seeds/gui-huge-number.json): a number
+  // past an integer field's range was cast from double, undefined behaviour. Each
+  // field is clamped to its range now.
+  void streamParserClampsHugeNumbers() {
+    const std::string text =
+        R"({"runs": [{"events": [{"t": 8.88889e44, "kind": "cpu_copy", "bytes": 1e30, "pages": -5.5,)"
+        R"( "req": 3.0, "dur": -1e300, "page": -1e19}]}]})";
+    StreamedTrace t;
+    QString error;
+    QVERIFY(streamParseTrace(text.data(), text.data() + text.size(), t, &error));
+    QCOMPARE(t.runs.size(), std::size_t{1});
+    QCOMPARE(t.runs[0].events.size(), std::size_t{1});
+    const Event& e = t.runs[0].events[0];
+    QCOMPARE(e.t, std::numeric_limits<std::int64_t>::max());
+    QCOMPARE(e.bytes, std::numeric_limits<std::uint64_t>::max());
+    QCOMPARE(e.pages, std::uint64_t{0});
+    QCOMPARE(e.req, std::uint64_t{3});
+    QCOMPARE(e.dur, std::int64_t{0});
+    QCOMPARE(e.page, std::numeric_limits<std::int64_t>::min());
+  }
+
   void loadsCompareTrace() {
     auto w = window();
     QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
