@@ -48,6 +48,18 @@ void SlotLists::push_head(LruList l, Slot s) {
   ++size_[i];
 }
 
+void SlotLists::push_tail(LruList l, Slot s) {
+  ensure(s);
+  int i = int(l);
+  Link& n = links_[s];
+  n.next = kNoSlot;
+  n.prev = tail_[i];
+  if (tail_[i] != kNoSlot) links_[tail_[i]].next = s; else head_[i] = s;
+  tail_[i] = s;
+  n.list = l;
+  ++size_[i];
+}
+
 void SlotLists::unlink(Slot s) {
   if (s >= links_.size() || links_[s].list == LruList::none) return;
   Link& n = links_[s];

@@ -40,8 +40,12 @@ class ReplacementPolicy {
   virtual void remove(Slot s) = 0;  // eviction or invalidation
   // The next reclaim candidate (the tail), or kNoSlot when the cache is empty.
   virtual Slot victim() const = 0;
-  // A candidate that cannot go now (pinned, dirty) goes back to the head of its list.
+  // A candidate that cannot go now (pinned, referenced) goes back to the head of its list.
   virtual void rotate(Slot s) = 0;
+  // folio_rotate_reclaimable (mm/swap.c lru_move_tail): the writeback of a page reclaim
+  // marked PG_reclaim has ended: it moves to the inactive *tail*, PG_active cleared, to
+  // be reclaimed next. No activation or deactivation is counted (Linux: PGROTATED).
+  virtual void rotate_reclaimable(Slot s) = 0;
   virtual LruList list_of(Slot s) const = 0;
   virtual std::size_t size(LruList l) const = 0;
   // Head first; for tests, the trace and the GUI.
@@ -72,6 +76,7 @@ class SlotLists {
   static constexpr int kLists = 3;  // indexed by LruList
   void ensure(Slot s);
   void push_head(LruList l, Slot s);
+  void push_tail(LruList l, Slot s);
   void unlink(Slot s);
   Slot head(LruList l) const { return head_[int(l)]; }
   Slot tail(LruList l) const { return tail_[int(l)]; }

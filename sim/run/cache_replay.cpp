@@ -39,15 +39,15 @@ FileId CacheReplay::file_id(std::string_view name) {
   return id;
 }
 
-// There is no disk here: every write that reclaim started ends at once, and the
-// missed page, which found no room while every page was dirty, gets its place.
-void CacheReplay::finish_writeback(PageKey missed) {
-  cache_.take_writeback_queue(written_);
-  for (PageKey k : written_) {
+// wakeup_flusher_threads(WB_REASON_VMSCAN) with no disk: every dirty page is written
+// at once, oldest first, and the missed page, if it found no room, gets its place.
+void CacheReplay::flush(PageKey missed) {
+  for (PageKey k : cache_.start_writeback_oldest(cache_.dirty_pages())) {
     cache_.end_writeback(k);
     ++writebacks_;
   }
-  if (!cache_.contains(missed)) cache_.insert(missed);
+  if (!cache_.contains(missed) && cache_.insert(missed, true) == PageCache::Insert::inserted)
+    cache_.mark_accessed(missed);  // its first use, as access() marks a page it brought in
 }
 
 ReplayResult CacheReplay::result() const {

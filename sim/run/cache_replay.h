@@ -7,10 +7,13 @@
 //   PAGE               a plain list of page numbers (all of one unnamed file)
 //   # comment          blank lines and text after `#` are ignored
 // Fields are separated by spaces, tabs or commas (so `file,7,w` works too).
-// A `w` access also dirties the page; a dirty page that reaches the reclaim end
-// is written back at once (there is no disk here: counted as a writeback) and
-// goes around the list once more, as in Linux, where it is rotated while its
-// writeback runs.
+// A `w` access also dirties the page. Reclaim writes nothing (mm/vmscan.c
+// shrink_folio_list): a dirty page that reaches the reclaim end gets PG_reclaim and
+// is activated out of the way, and reclaim goes on to the next page. When reclaim
+// asks for the flusher (a batch of 32 dirty pages, or nothing it could free), the
+// replay's flusher writes every dirty page at once (there is no disk here: each
+// counted as a writeback), and the marked ones move to the inactive tail
+// (folio_rotate_reclaimable), to be reclaimed next.
 // Limits (so no input can make the replay allocate without bound): lines of at
 // most 4096 characters, file names of at most 255, at most 1,000,000 distinct
 // files, pages below 2^52, a cache of at most kMaxReplayPages pages.
@@ -41,7 +44,7 @@ class CacheReplay {
 
   // One access. Inline: the replay loop calls it tens of millions of times.
   void access(PageKey k, bool write) {
-    if (!cache_.access(k) && cache_.writeback_pages()) finish_writeback(k);
+    if (!cache_.access(k) && cache_.take_flusher_wakeup()) flush(k);
     if (write) {
       ++writes_;
       cache_.mark_dirty(k);
@@ -55,10 +58,9 @@ class CacheReplay {
   const PageCache& cache() const { return cache_; }
 
  private:
-  void finish_writeback(PageKey missed);
+  void flush(PageKey missed);
   PageCache cache_;
   std::uint64_t writes_ = 0, writebacks_ = 0;
-  std::vector<PageKey> written_;  // reused: no allocation per writeback
   std::unordered_map<std::string, FileId> files_;
   std::string last_name_;
   FileId last_id_ = 0;

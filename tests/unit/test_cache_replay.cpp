@@ -117,14 +117,22 @@ TEST_CASE("cache-replay: lru hits equal a textbook LRU of the same size", "[cach
   }
 }
 
-TEST_CASE("cache-replay: writes dirty pages, reclaim writes them back and skips them once", "[cache_replay]") {
-  // Capacity 2: `f 1 w` misses and dirties 1; 2 misses: [2 1]. 3 misses: the tail
-  // 1 is dirty: written back (at once: no disk here) and rotated: [1 2]; the tail 2
-  // is clean: evicted; 3 goes in: [3 1]. Then 1 hits (it survived the reclaim).
+TEST_CASE("cache-replay: reclaim writes no dirty page; the flusher it wakes does, then they go first", "[cache_replay]") {
+  // Capacity 2, lru. `f 1 w`: 1 misses and is dirtied; 2 misses: [2 1]. 3 misses: the
+  // tail 1 is dirty: PG_reclaim, to the head, not written: [1 2]; the tail 2 is clean:
+  // evicted; [3 1]. Then 1 hits (it survived the reclaim): nothing was written.
   ReplayResult r = replay_text("f 1 w\nf 2 r\nf 3\nf 1\n", "t", CachePolicy::lru, 2);
   CHECK(r.writes == 1);
   CHECK(r.reads == 3);
-  CHECK(r.writebacks == 1);
+  CHECK(r.writebacks == 0);
+  CHECK(r.evictions == 1);
+  CHECK(r.hits == 1);
+
+  // Both pages dirty: 3 finds 1 and 2 dirty, marks both ([2 1] after two moves to the
+  // head) and meets 1 again: no room. The flusher writes 1 and 2 (2 writebacks); each
+  // moves to the tail as its write ends: [1 2]; 3 then evicts 2: [3 1], and 1 hits.
+  r = replay_text("f 1 w\nf 2 w\nf 3\nf 1\n", "t", CachePolicy::lru, 2);
+  CHECK(r.writebacks == 2);
   CHECK(r.evictions == 1);
   CHECK(r.hits == 1);
 }
