@@ -41,10 +41,16 @@ class Filemap final : private EventSink {
   struct Hooks {
     std::function<void()> wake_flusher;      // wakeup_flusher_threads(WB_REASON_VMSCAN)
     std::function<void(Thread&)> allocating;  // a page is about to be allocated: kswapd's watermark check
+    std::function<void(Thread&, PageKey)> mapped_write;  // a store through a shared mapping dirtied a page
   };
   void set_hooks(Hooks h) { hooks_ = std::move(h); }
   // Inserts a page, making room (direct reclaim); false when setup finds no room.
   bool insert_page(Thread& t, PageKey k, bool readahead = false);
+  // A store through a MAP_SHARED mapping dirtied `k` (folio_mark_dirty from the fault path).
+  void dirtied_by_store(Thread& t, PageKey k) {
+    if (hooks_.mapped_write) hooks_.mapped_write(t, k);
+    else cache_.mark_dirty(k);
+  }
   // Reclaim asked for the flusher: wake it.
   void wake_flusher_if_asked() {
     if (cache_.take_flusher_wakeup() && hooks_.wake_flusher) hooks_.wake_flusher();

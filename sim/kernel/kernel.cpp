@@ -24,7 +24,8 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
       socket_io_(acct_, filemap_, mm_, net_) {
   // Reclaim wakes the flusher for the dirty pages it met, and kswapd below the low watermark.
   filemap_.set_hooks(Filemap::Hooks{[this] { writeback_.wakeup_for_reclaim(); },
-                                    [this](Thread& t) { kswapd_.allocating(t); }});
+                                    [this](Thread& t) { kswapd_.allocating(t); },
+                                    [this](Thread& t, PageKey k) { writeback_.dirtied_by_store(t, k); }});
   // A disk write's start allocates blocks in the journal (delayed allocation); its
   // interrupt tells the journal the data is on the disk, then the page cache.
   disk_.set_hooks(BlockDevice::Hooks{[this](const DiskRequest& r) { jbd2_.writeback_started(r); },

@@ -386,7 +386,7 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
           shared_write_fault(t, vp, true);
         }
       }
-      if (!t.setup) filemap_.cache().mark_dirty(k);
+      if (!t.setup) filemap_.dirtied_by_store(t, k);
     }
   }
   acct_.cpu(t, TimeCat::user, double(bytes) / acct_.machine().cpu.touch_bytes_per_s * 1e9);

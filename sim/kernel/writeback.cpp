@@ -45,6 +45,14 @@ void Writeback::written(std::uint64_t pages) {
   if (bandwidth_.due(jiffies())) bandwidth_.update(jiffies(), dirtied_total_, written_total_, false, 0);
 }
 
+void Writeback::dirtied_by_store(Thread& t, PageKey k) {
+  PageCache& cache = filemap_.cache();
+  if (!cache.mark_dirty(k, std::uint64_t(acct_.now()))) return;
+  if (k.file < file_dirtier_.size()) file_dirtier_[k.file] = t.proc;
+  if (cache.dirty_pages() == 1) timer_wake_->notify_all();  // the first dirty page arms the timer
+  ++dirtied_total_;
+}
+
 // wb_check_start_all: nr_pages = get_nr_dirty_pages(), written as WB_SYNC_NONE work.
 void Writeback::wakeup_for_reclaim() {
   start_all_pages_ = std::max(start_all_pages_, filemap_.cache().dirty_pages());

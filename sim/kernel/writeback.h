@@ -40,6 +40,9 @@ class Writeback {
   void dirtied(Thread& t, PageKey k);
   void written(std::uint64_t pages);  // writeback of `pages` ended (WB_WRITTEN)
   void wakeup_for_reclaim();          // wakeup_flusher_threads(WB_REASON_VMSCAN)
+  // A store through a shared mapping dirtied k: dirtied now, its writeback charged to
+  // t's process; not dirty-throttled (kiosim skips fault_dirty_shared_page's check).
+  void dirtied_by_store(Thread& t, PageKey k);
   // Writes back the dirty cached pages of a range (filemap_write_and_wait_range when
   // `wait`, __filemap_fdatawrite_range when not).
   void write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait);
