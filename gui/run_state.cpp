@@ -120,6 +120,7 @@ void RunState::apply(const Event& e, const RunTrace& run) {
     case Kind::cache_insert: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, (flags(e.file, p) & kDirty) | kPresent); }); break;
     case Kind::activate: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, flags(e.file, p) | kPresent | kActive); }); break;
     case Kind::deactivate:
+    case Kind::reclaim_rotate:  // folio_rotate_reclaimable: to the inactive tail
       forPages(e, [&](std::int64_t p) { setFlags(e.file, p, (flags(e.file, p) & ~kActive) | kPresent); });
       break;
     case Kind::evict: forPages(e, [&](std::int64_t p) { setFlags(e.file, p, 0); }); break;

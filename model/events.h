@@ -16,9 +16,10 @@ enum class EventKind : std::uint8_t {
   cache_insert,
   activate,      // inactive -> active head
   deactivate,    // active tail -> inactive head
-  rotate,        // a reclaim candidate that could not go (pinned or dirty) back to the head
+  rotate,        // a reclaim candidate that could not go now (pinned, referenced) back to the head
   evict,
-  writeback_queued,
+  reclaim_marked,  // reclaim met a dirty page or one under writeback: PG_reclaim, activated
+  reclaim_rotate,  // a PG_reclaim page's writeback ended: to the inactive tail
   page_get,      // model-internal: a reference taken (pipe, skb, DMA)
   page_put,      // model-internal: a reference dropped
   // everything the kernel paths and devices report (sim/kernel)

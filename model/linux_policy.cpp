@@ -56,6 +56,12 @@ void LinuxPolicy::rotate(Slot s) {
   lists_.push_head(LruList::inactive, s);
 }
 
+// lru_move_tail: folio_clear_active, lruvec_add_folio_tail; PG_referenced stays.
+void LinuxPolicy::rotate_reclaimable(Slot s) {
+  lists_.unlink(s);
+  lists_.push_tail(LruList::inactive, s);
+}
+
 // shrink_folio_list's activate_locked: PG_referenced stays as folio_check_references left it.
 void LinuxPolicy::activate(Slot s) {
   if (lists_.list_of(s) != LruList::active) to_active(s);

@@ -34,6 +34,7 @@ class LinuxPolicy final : public ReplacementPolicy {
   void remove(Slot s) override;
   Slot victim() const override;
   void rotate(Slot s) override;
+  void rotate_reclaimable(Slot s) override;
   void activate(Slot s) override;
   bool test_clear_referenced(Slot s) override;
   void set_referenced(Slot s) override;

@@ -19,6 +19,10 @@ class LruPolicy final : public ReplacementPolicy {
   void remove(Slot s) override { lists_.unlink(s); }
   Slot victim() const override { return lists_.tail(LruList::inactive); }
   void rotate(Slot s) override { touch(s); }
+  void rotate_reclaimable(Slot s) override {
+    lists_.unlink(s);
+    lists_.push_tail(LruList::inactive, s);
+  }
   LruList list_of(Slot s) const override { return lists_.list_of(s); }
   std::size_t size(LruList l) const override { return lists_.size(l); }
   std::vector<Slot> order(LruList l) const override { return lists_.order(l); }

@@ -1,5 +1,7 @@
 #include "model/page_cache.h"
 
+#include "model/linux_policy.h"
+
 namespace kiosim {
 
 PageCache::PageCache(PageCacheParams params, EventSink* sink)
@@ -91,6 +93,7 @@ Slot PageCache::add(PageKey k, bool readahead) {
 }
 
 void PageCache::set_writeback(Entry& e) {
+  if (e.mapcount > 0 && rmap_) rmap_->mkclean(e.key);  // folio_clear_dirty_for_io
   if (e.dirty) {
     e.dirty = false;
     --dirty_;
@@ -101,34 +104,76 @@ void PageCache::set_writeback(Entry& e) {
   }
 }
 
+bool PageCache::reclaim_one() { return make_room(); }
+
+// shrink_inactive_list: isolate_lru_folios takes up to SWAP_CLUSTER_MAX pages; after
+// shrink_folio_list, `if (stat.nr_unqueued_dirty == nr_taken) wakeup_flusher_threads`.
+void PageCache::note_taken(const Entry& e) {
+  ++batch_taken_;
+  if (e.dirty && !e.writeback) ++batch_unqueued_dirty_;
+  if (batch_taken_ == LinuxPolicy::kSwapClusterMax) end_batch();
+}
+
+void PageCache::end_batch() {
+  if (batch_taken_ > 0 && batch_unqueued_dirty_ == batch_taken_) {
+    flusher_wakeup_ = true;
+    ++stats_.flusher_wakeups;
+  }
+  batch_taken_ = batch_unqueued_dirty_ = 0;
+}
+
+// shrink_folio_list, one page at a time until one is freed.
 bool PageCache::make_room() {
   policy_->age_active();
+  if (++scan_ == 0) scan_ = 1;
   // Each page may be looked at twice before we give up: bounded even when all are pinned.
   std::uint64_t budget = 2 * index_.size() + 2;
   while (budget-- > 0) {
     Slot s = policy_->victim();
-    if (s == kNoSlot) return false;
+    if (s == kNoSlot) break;
     Entry& e = entries_[s];
-    if (e.refcount > 0 || e.writeback) {
+    if (e.reclaim && e.marked_in == scan_) break;  // round again to a page this scan marked: nothing left
+    note_taken(e);
+    if (e.refcount > 0) {
       ++stats_.rotations;
       emit(EventKind::rotate, e.key);
       policy_->rotate(s);
       continue;
     }
+    // folio_test_writeback, case 2 (global reclaim): folio_set_reclaim, activate_locked.
+    if (e.writeback) {
+      mark_for_reclaim(s, e);
+      continue;
+    }
     if (e.mapcount > 0 && check_mapped(s, e) == Verdict::next) continue;
-    if (e.dirty) {  // pageout(): start writeback, try again once it is clean
-      set_writeback(e);
-      writeback_queue_.push_back(e.key);
-      ++stats_.writeback_queued;
-      emit(EventKind::writeback_queued, e.key);
-      ++stats_.rotations;
-      policy_->rotate(s);
+    // folio_test_dirty on a file folio, not kswapd with PGDAT_DIRTY: no pageout(),
+    // NR_VMSCAN_IMMEDIATE, folio_set_reclaim, activate_locked; the flusher writes it.
+    if (e.dirty) {
+      mark_for_reclaim(s, e);
       continue;
     }
     evict(s, e);
     return true;
   }
+  end_batch();
+  if (dirty_ > 0 && !flusher_wakeup_) {
+    flusher_wakeup_ = true;
+    ++stats_.flusher_wakeups;
+  }
   return false;
+}
+
+void PageCache::mark_for_reclaim(Slot s, Entry& e) {
+  e.reclaim = true;
+  e.marked_in = scan_;
+  ++stats_.reclaim_marked;
+  emit(EventKind::reclaim_marked, e.key);
+  policy_->activate(s);
+}
+
+bool PageCache::marked_for_reclaim(PageKey k) const {
+  const Entry* e = find(k);
+  return e && e->reclaim;
 }
 
 // mm/vmscan.c folio_check_references, then try_to_unmap (mm/rmap.c) for a page
@@ -164,6 +209,7 @@ PageCache::Verdict PageCache::check_mapped(Slot s, Entry& e) {
 
 void PageCache::evict(Slot s, Entry& e) {
   split_folio(e);
+  ++progress_;
   ++stats_.evictions;
   emit(EventKind::evict, e.key);  // before it goes: a listener may still look at it
   const std::uint64_t shadow = policy_->eviction_shadow(s);
@@ -212,7 +258,10 @@ void PageCache::map(PageKey k) {
 }
 
 void PageCache::unmap(PageKey k) {
-  if (Entry* e = find(k); e && e->mapcount > 0) --e->mapcount;
+  if (Entry* e = find(k); e && e->mapcount > 0) {
+    --e->mapcount;
+    ++progress_;
+  }
 }
 
 std::uint32_t PageCache::mapcount(PageKey k) const {
@@ -229,7 +278,10 @@ void PageCache::get(PageKey k) {
 
 void PageCache::put(PageKey k) {
   if (Entry* e = find(k); e && e->refcount > 0) {
-    if (--e->refcount == 0) --pinned_;
+    if (--e->refcount == 0) {
+      --pinned_;
+      ++progress_;
+    }
     emit(EventKind::page_put, k);
   } else if (e) {
     ++stats_.put_underflows;  // folio_put() of a free folio: the kernel would warn (VM_BUG_ON)
@@ -308,17 +360,23 @@ bool PageCache::start_writeback(PageKey k) {
   return true;
 }
 
-void PageCache::end_writeback(PageKey k) {
-  Entry* e = find(k);
-  if (!e || !e->writeback) return;
-  e->writeback = false;
+// folio_end_writeback: `if (folio_test_reclaim(folio)) { folio_clear_reclaim(folio);
+// folio_rotate_reclaimable(folio); }`, which leaves a dirty folio where it is.
+bool PageCache::end_writeback(PageKey k) {
+  Slot s = index_.find(k);
+  if (s == PageCacheIndex::kNone) return false;
+  Entry& e = entries_[s];
+  if (!e.writeback) return false;
+  e.writeback = false;
   --writeback_;
-}
-
-std::vector<PageKey> PageCache::take_writeback_queue() {
-  std::vector<PageKey> out;
-  out.swap(writeback_queue_);
-  return out;
+  ++progress_;
+  if (!e.reclaim) return false;
+  e.reclaim = false;
+  if (e.dirty) return false;
+  policy_->rotate_reclaimable(s);
+  ++stats_.rotated_reclaimable;
+  emit(EventKind::reclaim_rotate, k);
+  return true;
 }
 
 bool PageCache::remove(PageKey k) {
@@ -331,6 +389,7 @@ bool PageCache::remove(PageKey k) {
   index_.erase(k);
   free_.push_back(s);
   ++stats_.dropped;
+  ++progress_;
   return true;
 }
 

@@ -4,10 +4,18 @@
 // mm/page-writeback.c (folio_mark_dirty, folio_clear_dirty_for_io,
 // folio_start_writeback, folio_end_writeback), and reclaim as in mm/vmscan.c
 // shrink_folio_list: take the policy's victim (the inactive tail); a pinned page
-// is rotated to the head and skipped; a dirty page is put under writeback,
-// queued for the caller to write, and skipped; a page under writeback is skipped
-// (rotated); the first clean, unpinned page is evicted. If nothing can go, insert
-// says no_room and the caller waits (a visible stall).
+// is rotated to the head and skipped; a page under writeback, or a dirty one, is
+// not written by reclaim (only kswapd may call pageout() for a file folio, and
+// kiosim's never does): it gets PG_reclaim (folio_set_reclaim, NR_VMSCAN_IMMEDIATE)
+// and is activated out of the way (activate_locked); the first clean, unpinned
+// page is evicted. When its writeback ends (folio_end_writeback), a PG_reclaim page
+// that is still clean moves to the inactive tail (folio_rotate_reclaimable), to be
+// the next one reclaimed. Reclaim takes pages in batches of SWAP_CLUSTER_MAX (32)
+// (shrink_inactive_list): a batch that was all dirty pages not yet under writeback
+// (nr_unqueued_dirty == nr_taken) asks for the flusher (wakeup_flusher_threads,
+// WB_REASON_VMSCAN: take_flusher_wakeup). One scan looks at each page at most
+// twice and stops when it meets a page it marked itself: if nothing can go,
+// insert says no_room and the caller is throttled (sim/kernel: reclaim_throttle).
 // Dirty pages are also kept in the order they were dirtied (like an inode's
 // dirtied_when on the bdi's b_dirty list), so a flusher can write the oldest
 // first and find the expired ones; the caller supplies the "when" (a stamp; the
@@ -27,9 +35,9 @@
 // Folios (large folios, mm/filemap.c): a page belongs to a folio of 2^order pages,
 // aligned in the file; set_folio makes one of cached pages, folio_of says which.
 // Simplified: the LRU and reclaim work per page (evicting one page of a large folio
-// splits it: its other pages become single-page folios), no per-cgroup lists, no PG_reclaim (a page whose
-// writeback ends stays where it is instead of moving to the inactive tail), every
-// page of every file in one LRU.
+// splits it: its other pages become single-page folios), no per-cgroup lists, every
+// page of every file in one LRU; a scan that met only unreclaimable pages also asks
+// for the flusher when some page is dirty (Linux's batches would, sooner or later).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -54,7 +62,9 @@ struct PageCacheParams {
 struct PageCacheStats {
   std::uint64_t hits = 0, misses = 0, inserts = 0;
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, rotations = 0;
-  std::uint64_t writeback_queued = 0, stalls = 0, dropped = 0;
+  std::uint64_t reclaim_marked = 0, stalls = 0, dropped = 0;  // reclaim_marked: PG_reclaim set (NR_VMSCAN_IMMEDIATE)
+  std::uint64_t rotated_reclaimable = 0;  // folio_rotate_reclaimable moves (PGROTATED)
+  std::uint64_t flusher_wakeups = 0;      // wakeup_flusher_threads(WB_REASON_VMSCAN) asked
   std::uint64_t unmapped = 0, refaults = 0;  // try_to_unmap calls; inserts that found a shadow entry
   std::uint64_t put_underflows = 0;  // put() of a page nobody held: a reference count below zero
 };
@@ -69,6 +79,9 @@ class RmapWalker {
   // try_to_unmap: removes every PTE mapping `k` (the walker calls PageCache::unmap for
   // each) and invalidates their TLB entries.
   virtual void unmap(PageKey k) = 0;
+  // folio_mkclean: `k` goes under writeback: every writable PTE mapping it becomes
+  // read-only (the next store faults: page_mkwrite), its TLB entries invalidated.
+  virtual void mkclean(PageKey) {}
 };
 
 class PageCache final : private ReplacementPolicy::Observer {
@@ -89,7 +102,7 @@ class PageCache final : private ReplacementPolicy::Observer {
 
   enum class Insert { inserted, already_cached, no_room };
   // Adds a page that was just read (filemap_add_folio), making room first.
-  // no_room: every page is pinned, dirty or under writeback; the caller waits.
+  // no_room: every page is pinned, dirty or under writeback; the caller is throttled.
   // `readahead`: brought in ahead of use; its first lookup is a first use.
   Insert insert(PageKey k, bool readahead = false);
   // lookup, and insert on a miss: one access of a replayed trace. True on a hit.
@@ -97,6 +110,21 @@ class PageCache final : private ReplacementPolicy::Observer {
   // the page it has just read). A miss that finds no room still counts as a miss and
   // leaves the cache as it was.
   bool access(PageKey k);
+
+  // Reclaims one page (shrink_folio_list, as kswapd's balance_pgdat calls it); false
+  // when the scan found nothing it could free.
+  bool reclaim_one();
+  // True once after a reclaim batch of only unqueued dirty pages, or a scan that freed
+  // nothing while pages were dirty: the caller wakes the flusher (wakeup_flusher_threads).
+  bool take_flusher_wakeup() {
+    const bool w = flusher_wakeup_;
+    flusher_wakeup_ = false;
+    return w;
+  }
+  // Grows each time something may have made a page reclaimable: a writeback ended, a
+  // reference or a mapping went, a page left. A throttled reclaimer waits for it to move.
+  std::uint64_t reclaim_progress() const { return progress_; }
+  bool marked_for_reclaim(PageKey k) const;  // PG_reclaim
 
   // Reference counts: a page with references is never evicted or dropped.
   void get(PageKey k);
@@ -119,6 +147,8 @@ class PageCache final : private ReplacementPolicy::Observer {
   bool set_folio(FileId file, FolioSpan f);
 
   // Dirty and writeback. `stamp` is when the page was dirtied (the caller's clock).
+  // Putting a mapped page under writeback write-protects its PTEs first
+  // (folio_clear_dirty_for_io -> folio_mkclean, through the rmap walker).
   bool mark_dirty(PageKey k, std::uint64_t stamp = 0);  // true when the page was clean
   bool is_dirty(PageKey k) const;
   bool under_writeback(PageKey k) const;
@@ -128,14 +158,10 @@ class PageCache final : private ReplacementPolicy::Observer {
   std::vector<PageKey> start_writeback_oldest(std::size_t max, std::uint64_t dirtied_before = ~0ULL);
   // Puts one dirty page under writeback (fsync, fadvise); false if it was not dirty.
   bool start_writeback(PageKey k);
-  void end_writeback(PageKey k);  // clears PG_writeback; a page re-dirtied meanwhile stays dirty
-  // Pages reclaim put under writeback since the last call; the caller writes them.
-  std::vector<PageKey> take_writeback_queue();
-  // The same into `out` (cleared first), keeping both buffers' capacity: no allocation.
-  void take_writeback_queue(std::vector<PageKey>& out) {
-    out.clear();
-    out.swap(writeback_queue_);
-  }
+  // folio_end_writeback: clears PG_writeback; a page re-dirtied meanwhile stays dirty.
+  // A PG_reclaim page loses the flag and, if clean, moves to the inactive tail
+  // (folio_rotate_reclaimable): true when it moved.
+  bool end_writeback(PageKey k);
   std::uint64_t dirty_pages() const { return dirty_; }
   std::uint64_t writeback_pages() const { return writeback_; }
   // The stamp of the oldest dirty page, or ~0 when none is dirty.
@@ -162,6 +188,8 @@ class PageCache final : private ReplacementPolicy::Observer {
     std::uint8_t order = 0;  // the folio's: 2^order pages from index & ~(2^order - 1)
     bool dirty = false;
     bool writeback = false;  // PG_writeback: being written (or queued to be)
+    bool reclaim = false;    // PG_reclaim: reclaim met it dirty or under writeback
+    std::uint32_t marked_in = 0;  // the scan that last set PG_reclaim
   };
   struct DirtyRecord {
     PageKey key;
@@ -170,8 +198,11 @@ class PageCache final : private ReplacementPolicy::Observer {
   void on_activate(Slot s) override;
   void on_deactivate(Slot s) override;
   bool make_room();
+  void note_taken(const Entry& e);  // one page of shrink_inactive_list's batch
+  void end_batch();
   enum class Verdict { evict, next };
   Verdict check_mapped(Slot s, Entry& e);  // folio_check_references + try_to_unmap
+  void mark_for_reclaim(Slot s, Entry& e);  // folio_set_reclaim + activate_locked
   void evict(Slot s, Entry& e);
   void forget_old_shadows();
   void split_folio(const Entry& e);  // the folio of `e` loses a page: its others become single
@@ -200,12 +231,15 @@ class PageCache final : private ReplacementPolicy::Observer {
   // so that a hit reads one byte, not a cache line of entry.
   std::vector<std::uint8_t> unused_;
   std::vector<Slot> free_;
-  std::vector<PageKey> writeback_queue_;
   std::deque<DirtyRecord> dirty_order_;  // oldest first; stale records are skipped
   RmapWalker* rmap_ = nullptr;
   std::unordered_map<PageKey, std::uint64_t, PageKeyHash> shadows_;  // key -> the policy's shadow
   std::deque<std::pair<PageKey, std::uint64_t>> shadow_order_;        // oldest first; stale ones skipped
   std::uint64_t dirty_ = 0, writeback_ = 0, pinned_ = 0;
+  std::uint32_t scan_ = 0;                         // the current scan's number (marked_in)
+  std::uint32_t batch_taken_ = 0, batch_unqueued_dirty_ = 0;
+  bool flusher_wakeup_ = false;
+  std::uint64_t progress_ = 0;
   PageCacheStats stats_;
 };
 

@@ -57,8 +57,15 @@ class ReplacementPolicy {
   virtual void remove(Slot s) = 0;  // eviction or invalidation
   // The next reclaim candidate (the tail), or kNoSlot when the cache is empty.
   virtual Slot victim() const = 0;
-  // A candidate that cannot go now (pinned, dirty) goes back to the head of its list.
+  // A candidate that cannot go now (pinned, referenced) goes back to the head of its list.
   virtual void rotate(Slot s) = 0;
+  // folio_rotate_reclaimable (mm/swap.c lru_move_tail): the writeback of a page reclaim
+  // marked PG_reclaim has ended: it moves to the inactive *tail*, PG_active cleared, to
+  // be reclaimed next. No activation or deactivation is counted (Linux: PGROTATED).
+  // Only the page cache's policies (two_list, lru, linux) see it: cache-replay writes a
+  // dirty victim back at once and marks nothing PG_reclaim, so fifo, rand, clock, opt and
+  // arc keep this default, which a page cache with them would need replaced.
+  virtual void rotate_reclaimable(Slot s) { rotate(s); }
   virtual LruList list_of(Slot s) const = 0;
   virtual std::size_t size(LruList l) const = 0;
   // Head first; for tests, the trace and the GUI.
@@ -112,6 +119,17 @@ class SlotLists {
     n.next = head_[i];
     if (head_[i] != kNoSlot) links_[head_[i]].prev = s; else tail_[i] = s;
     head_[i] = s;
+    n.list = l;
+    ++size_[i];
+  }
+  void push_tail(LruList l, Slot s) {
+    ensure(s);
+    const int i = int(l);
+    Link& n = links_[s];
+    n.next = kNoSlot;
+    n.prev = tail_[i];
+    if (tail_[i] != kNoSlot) links_[tail_[i]].next = s; else head_[i] = s;
+    tail_[i] = s;
     n.list = l;
     ++size_[i];
   }

@@ -1,14 +1,8 @@
 #include "model/two_list_policy.h"
 
-namespace kiosim {
+#include "model/int_sqrt.h"
 
-namespace {
-std::uint64_t int_sqrt(std::uint64_t x) {  // lib/math/int_sqrt.c: floor(sqrt(x))
-  std::uint64_t r = 0;
-  while ((r + 1) * (r + 1) <= x) ++r;
-  return r;
-}
-}  // namespace
+namespace kiosim {
 
 std::uint64_t TwoListPolicy::inactive_ratio(std::uint64_t pages) {
   std::uint64_t gb = pages >> (30 - 12);  // pages -> whole GiB
@@ -44,6 +38,12 @@ void TwoListPolicy::rotate(Slot s) {
   lists_.unlink(s);
   lists_.push_head(LruList::inactive, s);
   balance();
+}
+
+// Off the active list it can only make inactive * ratio >= active hold: no balance needed.
+void TwoListPolicy::rotate_reclaimable(Slot s) {
+  lists_.unlink(s);
+  lists_.push_tail(LruList::inactive, s);
 }
 
 void TwoListPolicy::balance() {

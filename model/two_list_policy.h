@@ -37,6 +37,7 @@ class TwoListPolicy final : public ReplacementPolicy {
   void remove(Slot s) override;
   Slot victim() const override;
   void rotate(Slot s) override;
+  void rotate_reclaimable(Slot s) override;
   LruList list_of(Slot s) const override { return lists_.list_of(s); }
   std::size_t size(LruList l) const override { return lists_.size(l); }
   std::vector<Slot> order(LruList l) const override { return lists_.order(l); }

@@ -3,6 +3,7 @@
 #include "sim/kernel/invariants.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -31,31 +32,60 @@ Filemap::Filemap(Accounting& acct, BlockDevice& disk, const std::vector<FileSpec
   }
 }
 
-// When reclaim found only dirty pages, this thread writes them (direct reclaim) and
-// waits; when every page is pinned or under writeback, it waits until a reference
-// drops or a write ends (a visible stall).
+// __alloc_pages_slowpath: wake kswapd below the low watermark, then reclaim directly
+// (try_to_free_pages) when the cache is full. Reclaim writes nothing; when it frees
+// nothing, the thread is throttled until a page may have become reclaimable.
 bool Filemap::insert_page(Thread& t, PageKey k, bool readahead) {
   for (;;) {
     acct_.set_current(&t);  // reclaim's events are this thread's, also after it slept
+    if (!t.setup && hooks_.allocating && !cache_.contains(k)) hooks_.allocating(t);
     auto r = cache_.insert(k, readahead);
+    wake_flusher_if_asked();
     if (r != PageCache::Insert::no_room) return r == PageCache::Insert::inserted;
-    auto dirty = cache_.take_writeback_queue();
-    if (t.setup && dirty.empty()) return false;  // setup never waits
-    if (!dirty.empty()) {
-      acct_.flush_cpu(t);
-      acct_.count(t, &Counters::writeback_pages, dirty.size());
-      for (auto& req : disk_.submit_page_writes(std::move(dirty), t.proc, t.req, !t.setup))
-        disk_.wait(t, req, "writeback (direct reclaim)");
-      continue;
-    }
-    const std::uint64_t pinned = cache_.pinned_pages(), wb = cache_.writeback_pages();
-    acct_.block(t, TimeCat::disk, *changed_,
-                [&] {
-                  return cache_.size() < cache_.capacity() || cache_.pinned_pages() < pinned ||
-                         cache_.writeback_pages() < wb;
-                },
-                "page cache full of pinned pages");
+    if (t.setup) return false;  // setup never waits
+    reclaim_throttle(t);
   }
+}
+
+// mm/vmscan.c consider_reclaim_throttle -> reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS):
+// the thread sleeps one jiffy (timeout = 1; HZ 1000 here) and tries again, unless
+// skip_throttle_noprogress: it is throttled only while dirty and writeback pages are
+// more than half of what could be reclaimed (2 * write_pending > reclaimable).
+// kiosim sleeps until something may have become reclaimable (a writeback ends, a
+// reference or a mapping goes) and then to the end of that jiffy: when Linux's
+// one-jiffy retries would first find it. A cache full of pinned pages is not
+// throttling: Linux retries at once (and, in the end, OOMs); the thread waits for a
+// reference to go.
+void Filemap::reclaim_throttle(Thread& t) {
+  const std::uint64_t seen = cache_.reclaim_progress();
+  auto progress = [&] { return cache_.reclaim_progress() != seen; };
+  const std::uint64_t write_pending = cache_.dirty_pages() + cache_.writeback_pages();
+  if (2 * write_pending <= cache_.size()) {
+    acct_.block(t, TimeCat::disk, *changed_, progress, "page cache full of pinned pages");
+    return;
+  }
+  acct_.flush_cpu(t);
+  const double t0 = acct_.now();
+  acct_.count(t, &Counters::context_switches_voluntary, 1);
+  t.waiting_for = std::string(schema::note::reclaim_throttle);
+  while (!progress()) changed_->wait();
+  constexpr double kJiffy = 1e6;
+  const double slept = acct_.now() - t0;
+  const double jiffies = std::max(1.0, std::ceil(slept / kJiffy));
+  acct_.engine().sleep_ns(jiffies * kJiffy - slept + acct_.machine().cpu.wakeup_ns);
+  t.waiting_for.clear();
+  const double waited = acct_.now() - t0;
+  t.time[std::size_t(TimeCat::throttle)] += waited;
+  acct_.count(t, &Counters::reclaim_throttled, 1);
+  acct_.count(t, &Counters::reclaim_throttle_ns, std::uint64_t(waited + 0.5));
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(waited);
+  e.kind = EventKind::block;
+  e.name = std::string(schema::note::reclaim_throttle);
+  e.pages = write_pending;
+  acct_.trace(t, e);
+  acct_.cpu(t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
 }
 
 void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead, unsigned order) {
@@ -162,7 +192,7 @@ void Filemap::disk_done(const DiskRequest& r) {
   for (std::uint64_t i = 0; !r.direct && !r.journal && i < r.pages.count; ++i) {
     PageKey k{r.file, r.pages.start + i};
     if (r.write) {
-      cache_.end_writeback(k);
+      cache_.end_writeback(k);  // folio_end_writeback: a PG_reclaim page rotates (record)
     } else {
       inflight_.erase(k);
       cache_.put(k);
@@ -171,8 +201,18 @@ void Filemap::disk_done(const DiskRequest& r) {
 }
 
 void Filemap::record(const ModelEvent& e) {
+  if (e.kind == EventKind::reclaim_rotate) {  // at a disk write's interrupt: on the disk lane
+    if (acct_.tracing()) {
+      TraceEvent te = acct_.device_event(disk_.lane(), e.kind, acct_.now(), 0);
+      te.file = e.page.file;
+      te.page = std::int64_t(e.page.index);
+      te.pages = 1;
+      acct_.trace_device(te);
+    }
+    return;
+  }
   Thread* t = acct_.current();
-  Process* p = t && !t->setup ? t->proc : nullptr;
+  Process* p = in_kswapd_ ? bg_charge_ : t && !t->setup ? t->proc : nullptr;
   switch (e.kind) {
     case EventKind::activate: Accounting::count(p, &Counters::activations, 1); break;
     case EventKind::deactivate: Accounting::count(p, &Counters::deactivations, 1); break;
@@ -182,13 +222,23 @@ void Filemap::record(const ModelEvent& e) {
       if (auto problem = eviction_problem(cache_, e.page); !problem.empty())
         throw std::logic_error("kiosim: a model invariant is broken: " + problem);
       Accounting::count(p, &Counters::evictions, 1);
+      if (in_kswapd_) Accounting::count(p, &Counters::kswapd_evictions, 1);
       break;
+    case EventKind::reclaim_marked: Accounting::count(p, &Counters::reclaim_marked, 1); break;
     case EventKind::cache_insert:
     case EventKind::rotate:
-    case EventKind::writeback_queued:
       break;
     default:
       return;  // hits, misses and references are counted where they happen
+  }
+  if (in_kswapd_) {
+    if (!p || !acct_.tracing() || !bg_lane_) return;
+    TraceEvent te = acct_.device_event(bg_lane_, e.kind, acct_.now(), 0);
+    te.file = e.page.file;
+    te.page = std::int64_t(e.page.index);
+    te.pages = 1;
+    acct_.trace_device(te);
+    return;
   }
   if (!t || t->setup || !acct_.tracing()) return;
   TraceEvent te;

@@ -3,9 +3,14 @@
 // thread being served), the pages being read from the disk, and filling the cache on
 // a miss with readahead. It owns the `cache changed` wait queue that reclaim, dirty
 // throttling and writers of pinned pages sleep on.
-// Calls accounting and the block device.
+// Direct reclaim (mm/vmscan.c, called from the page allocator's slow path) writes no
+// file page: the page cache marks dirty ones PG_reclaim and asks for the flusher;
+// a thread whose reclaim frees nothing while the pages wait for writeback is
+// throttled (reclaim_throttle, VMSCAN_THROTTLE_NOPROGRESS), one jiffy at a time.
+// Calls accounting and the block device; wakes the flusher and kswapd through hooks.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -33,8 +38,31 @@ class Filemap final : private EventSink {
   WaitQueue& changed() { return *changed_; }
   void notify_changed() { changed_->notify_all(); }
 
+  struct Hooks {
+    std::function<void()> wake_flusher;      // wakeup_flusher_threads(WB_REASON_VMSCAN)
+    std::function<void(Thread&)> allocating;  // a page is about to be allocated: kswapd's watermark check
+    std::function<void(Thread&, PageKey)> mapped_write;  // a store through a shared mapping dirtied a page
+  };
+  void set_hooks(Hooks h) { hooks_ = std::move(h); }
   // Inserts a page, making room (direct reclaim); false when setup finds no room.
   bool insert_page(Thread& t, PageKey k, bool readahead = false);
+  // A store through a MAP_SHARED mapping dirtied `k` (folio_mark_dirty from the fault path).
+  void dirtied_by_store(Thread& t, PageKey k) {
+    if (hooks_.mapped_write) hooks_.mapped_write(t, k);
+    else cache_.mark_dirty(k);
+  }
+  // Reclaim asked for the flusher: wake it.
+  void wake_flusher_if_asked() {
+    if (cache_.take_flusher_wakeup() && hooks_.wake_flusher) hooks_.wake_flusher();
+  }
+  // While `lane` is not 0, the page cache's events are kswapd's: counted for `charge`
+  // and traced on kswapd's lane.
+  void set_background_reclaim(std::uint32_t lane, Process* charge) {
+    bg_lane_ = lane;
+    bg_charge_ = charge;
+    in_kswapd_ = charge != nullptr || lane != 0;
+  }
+  std::uint32_t disk_lane() const { return disk_.lane(); }
   // Reads the pages of `r` that are neither cached nor being read (`readahead`: the
   // disk requests are asynchronous readahead), in folios of `order` where they fit
   // (page_cache_ra_order). Every page comes in not used yet.
@@ -64,6 +92,7 @@ class Filemap final : private EventSink {
 
  private:
   void record(const ModelEvent& e) override;  // the page cache's own events
+  void reclaim_throttle(Thread& t);
 
   Accounting& acct_;
   BlockDevice& disk_;
@@ -71,6 +100,10 @@ class Filemap final : private EventSink {
   PageCache cache_;
   std::unordered_map<PageKey, DiskRequestPtr, PageKeyHash> inflight_;
   std::unique_ptr<WaitQueue> changed_;
+  Hooks hooks_;
+  std::uint32_t bg_lane_ = 0;
+  Process* bg_charge_ = nullptr;
+  bool in_kswapd_ = false;
 };
 
 }  // namespace kiosim

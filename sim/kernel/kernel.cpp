@@ -12,6 +12,7 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
       irq_(acct_, [this] { after_interrupt(); }),
       disk_(acct_, irq_),
       filemap_(acct_, disk_, files),
+      kswapd_(acct_, filemap_),
       writeback_(acct_, filemap_, disk_),
       jbd2_(acct_, filemap_, disk_, writeback_),
       tlbs_(acct_),
@@ -21,6 +22,10 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
                         [this] { idle_->notify_all(); }}),
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
       socket_io_(acct_, filemap_, mm_, net_) {
+  // Reclaim wakes the flusher for the dirty pages it met, and kswapd below the low watermark.
+  filemap_.set_hooks(Filemap::Hooks{[this] { writeback_.wakeup_for_reclaim(); },
+                                    [this](Thread& t) { kswapd_.allocating(t); },
+                                    [this](Thread& t, PageKey k) { writeback_.dirtied_by_store(t, k); }});
   // A disk write's start allocates blocks in the journal (delayed allocation); its
   // interrupt tells the journal the data is on the disk, then the page cache.
   disk_.set_hooks(BlockDevice::Hooks{[this](const DiskRequest& r) { jbd2_.writeback_started(r); },
@@ -45,6 +50,7 @@ void Kernel::start_devices() {
   engine_.spawn("tcp-ack", [this] { net_.ack_actor(); }, true);
   engine_.spawn("irq", [this] { irq_.actor(); }, true);
   engine_.spawn("flusher", [this] { writeback_.flusher_actor(); }, true);
+  engine_.spawn("kswapd", [this] { kswapd_.actor(); }, true);
   engine_.spawn("writeback-timer", [this] { writeback_.timer_actor(); }, true);
   engine_.spawn("jbd2", [this] { jbd2_.commit_actor(); }, true);
   engine_.spawn("jbd2-timer", [this] { jbd2_.timer_actor(); }, true);

@@ -20,6 +20,7 @@
 #include "sim/kernel/file_io.h"
 #include "sim/kernel/filemap.h"
 #include "sim/kernel/interrupts.h"
+#include "sim/kernel/kswapd.h"
 #include "sim/kernel/jbd2.h"
 #include "sim/kernel/mm.h"
 #include "sim/kernel/net_tx.h"
@@ -117,6 +118,7 @@ class Kernel {
   Interrupts irq_;
   BlockDevice disk_;
   Filemap filemap_;
+  Kswapd kswapd_;
   Writeback writeback_;
   Jbd2 jbd2_;
   Tlbs tlbs_;

@@ -106,6 +106,13 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
     mm.set_pte(vpage, Pte{PageKey{kAnonFile, frames_.alloc()}, true});
     mm.set_anon_vma(vpage);  // vmf_anon_prepare: fork copies this VMA's PTEs from now on
     mapped = 1;
+  } else if (write && v.kind == VmaKind::file_shared && v.writable) {
+    // do_shared_fault: __do_fault, then do_page_mkwrite (ext4_page_mkwrite), then
+    // finish_fault maps this page alone, writable; no fault-around. The caller dirties it.
+    const PageKey k{m.file, fpage};
+    mm.set_pte(vpage, Pte{k, true});
+    filemap_.cache().map(k);
+    mapped = 1;
   } else {
     mapped = map_fault_around(t, m, v, vpage);
   }
@@ -116,6 +123,7 @@ void Mm::fault(Thread& t, Mapping& m, std::uint64_t vpage, bool user_mode, bool 
   e.dur_ns = std::int64_t(acct_.now() - t0);
   e.kind = major ? EventKind::page_fault_major : EventKind::page_fault_minor;
   if (write && v.kind == VmaKind::file_private) e.name = schema::note::cow;
+  if (write && v.kind == VmaKind::file_shared && v.writable) e.name = "do_shared_fault: page_mkwrite";
   e.file = m.file;
   e.page = std::int64_t(fpage);
   e.pages = mapped;
@@ -197,8 +205,9 @@ std::uint64_t Mm::map_fault_around(Thread& t, Mapping& m, const Vma& v, std::uin
       PageKey k{m.file, v.file_page(vp)};
       if (vp != vpage && (!cache.contains(k) || filemap_.reading(k))) continue;
       if (vp != vpage && k.index == m.ra.marker()) continue;  // next_uptodate_folio skips PG_readahead
-      bool writable = v.writable && v.kind == VmaKind::file_shared;
-      mm.set_pte(vp, Pte{k, writable});
+      // A read fault maps read-only, a shared writable VMA too (vma_wants_writenotify):
+      // the first store calls page_mkwrite (wp_page_shared).
+      mm.set_pte(vp, Pte{k, false});
       cache.map(k);  // folio_add_file_rmap_ptes
       ++mapped;
     }
@@ -249,6 +258,34 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
   acct_.trace(t, e);
 }
 
+// do_wp_page on a read-only PTE of a shared writable file VMA -> wp_page_shared:
+// do_page_mkwrite (the file system may allocate blocks: ext4_page_mkwrite), then
+// wp_page_reuse makes the PTE writable and dirty. A minor fault, nothing newly mapped.
+void Mm::shared_write_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
+  AddressSpace& mm = t.proc->mm;
+  Pte p = *mm.pte(vpage);
+  const auto& cpu = acct_.machine().cpu;
+  acct_.flush_cpu(t);
+  const double t0 = acct_.now();
+  if (user_mode) acct_.count(t, &Counters::mode_switches, 2);
+  acct_.count(t, &Counters::page_faults_minor, 1);
+  acct_.cpu(t, TimeCat::fault, cpu.minor_fault_ns);
+  p.writable = true;
+  mm.set_pte(vpage, p);
+  tlbs_.flush_pages(t, {vpage});
+  acct_.flush_cpu(t);
+  TraceEvent e;
+  e.t_ns = std::int64_t(t0);
+  e.dur_ns = std::int64_t(acct_.now() - t0);
+  e.kind = EventKind::page_fault_minor;
+  e.name = "wp_page_shared: page_mkwrite";
+  e.file = p.page.file;
+  e.page = std::int64_t(p.page.index);
+  e.pages = 0;  // nothing newly mapped
+  e.user_mode = user_mode;
+  acct_.trace(t, e);
+}
+
 // A write to a page-cache page that an skb or a pipe still references (sendfile,
 // splice in flight; an skb holds its pages until the ACK). Linux write-protects
 // nothing for them: tcp_sendmsg_locked (MSG_SPLICE_PAGES), splice_to_socket and
@@ -259,9 +296,9 @@ void Mm::write_protect_fault(Thread& t, std::uint64_t vpage, bool user_mode) {
 // is write-protected while held, so a store through a mapping faults (a minor fault
 // in user mode; write() takes none), then copy: the kernel copies the page for the
 // skb (a CoW fault with its CPU copy); wait: the writer sleeps until the references go.
-void Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
+bool Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
   PageCache& cache = filemap_.cache();
-  if (t.setup || cache.refcount(k) == 0 || filemap_.reading(k)) return;
+  if (t.setup || cache.refcount(k) == 0 || filemap_.reading(k)) return false;
   const auto policy = acct_.machine().write_during_send;
   if (policy == Machine::WriteDuringSend::overwrite) {
     acct_.count(t, &Counters::inflight_overwrites, 1);
@@ -275,7 +312,7 @@ void Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
     e.pages = 1;
     e.user_mode = user_mode;
     acct_.trace(t, e);
-    return;
+    return false;
   }
   acct_.flush_cpu(t);
   double t0 = acct_.now();
@@ -297,11 +334,11 @@ void Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
     }
     acct_.block(t, TimeCat::wire, filemap_.changed(), [&] { return cache.refcount(k) == 0; },
                 schema::note::pinned_write_wait.data());
-    return;
+    return user_mode;
   }
   if (user_mode) acct_.count(t, &Counters::cow_faults, 1);
   acct_.cpu_copy(t, kPageSize, Place::page_cache, Place::socket_buffer);
-  if (!user_mode) return;
+  if (!user_mode) return false;
   TraceEvent e;
   e.t_ns = std::int64_t(t0);
   e.dur_ns = std::int64_t(acct_.now() - t0);
@@ -312,6 +349,7 @@ void Mm::write_to_held_page(Thread& t, PageKey k, bool user_mode) {
   e.pages = 1;
   e.user_mode = true;
   acct_.trace(t, e);
+  return true;
 }
 
 void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes, bool write) {
@@ -346,9 +384,19 @@ void Mm::touch(Thread& t, Mapping& m, std::uint64_t offset, std::uint64_t bytes,
       FaultRequest fault_request(acct_, t);
       write_protect_fault(t, vp, true);
     } else if (vma->kind == VmaKind::file_shared) {
-      PageKey k = pte->page;
-      write_to_held_page(t, k, true);
-      if (!t.setup) filemap_.cache().mark_dirty(k);
+      const PageKey k = pte->page;
+      // A what-if stable-pages policy faults on a held page: page_mkwrite is that fault's.
+      const bool faulted = write_to_held_page(t, k, true);
+      pte = mm.pte(vp);  // the wait policy slept: the PTE may have gone meanwhile
+      if (pte && !pte->writable && vma->writable) {
+        if (faulted) {
+          mm.set_pte(vp, Pte{k, true, true});
+        } else {
+          FaultRequest fault_request(acct_, t);
+          shared_write_fault(t, vp, true);
+        }
+      }
+      if (!t.setup) filemap_.dirtied_by_store(t, k);
     }
   }
   acct_.cpu(t, TimeCat::user, double(bytes) / acct_.machine().cpu.touch_bytes_per_s * 1e9);
@@ -403,7 +451,22 @@ void Mm::unmap(PageKey k) {
   rmap_.walk(k, [&](AddressSpace& as, std::uint64_t vp) {
     as.clear_pte(vp);
     filemap_.cache().unmap(k);
-    if (t) tlbs_.unmap_page(*t, as, vp);
+    if (t) tlbs_.unmap_page(*t, as, vp, "try_to_unmap");
+  });
+}
+
+// folio_mkclean -> page_vma_mkclean_one: each writable PTE of `k` is write-protected
+// and flushed (counted to the thread that started the writeback, if one did: fsync;
+// the flusher's own TLB work is not counted).
+void Mm::mkclean(PageKey k) {
+  Thread* t = acct_.current();
+  rmap_.walk(k, [&](AddressSpace& as, std::uint64_t vp) {
+    Pte p = *as.pte(vp);
+    if (!p.writable) return;
+    p.writable = false;
+    as.set_pte(vp, p);
+    if (t && !t->setup) tlbs_.unmap_page(*t, as, vp, "folio_mkclean");
+    else tlbs_.invalidate_everywhere(as, vp);
   });
 }
 

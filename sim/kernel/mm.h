@@ -1,7 +1,12 @@
 // Memory mapping paths: mmap, munmap, user-space touches, page faults, copy-on-write
 // and fork's address-space copy (mm/mmap.c; mm/memory.c do_read_fault /
-// do_fault_around / do_cow_fault / do_anonymous_page / do_wp_page; mm/filemap.c
-// filemap_fault with its mmap readahead window; kernel/fork.c dup_mmap).
+// do_fault_around / do_cow_fault / do_shared_fault / do_anonymous_page / do_wp_page;
+// mm/filemap.c filemap_fault with its mmap readahead window; kernel/fork.c dup_mmap).
+// A MAP_SHARED file VMA wants write notification (vma_wants_writenotify: ext4 has
+// page_mkwrite), so its pages are mapped read-only: a write to an unmapped page is
+// do_shared_fault (that page alone, no fault-around, page_mkwrite, mapped writable);
+// a write to a read-only one is wp_page_shared (page_mkwrite, made writable); writeback
+// write-protects them again (folio_mkclean), so the next store after it faults again.
 //
 // Counting rules (MODEL.md sections 1 and 4):
 // - every fault is a minor or a major fault, as ru_minflt / ru_majflt count them;
@@ -55,7 +60,8 @@ class Mm final : private RmapWalker {
 
   // A write to cached page `k` (a store through a shared mapping, or write()): if an
   // skb or a pipe still holds it, what mm.write_during_send does.
-  void write_to_held_page(Thread& t, PageKey k, bool user_mode);
+  // True when it took a fault in user mode (the what-if policies copy and wait).
+  bool write_to_held_page(Thread& t, PageKey k, bool user_mode);
 
  private:
   void anonymous_fault(Thread& t, const Vma& v, std::uint64_t vpage, bool write, double t0, TraceEvent e);
@@ -66,6 +72,9 @@ class Mm final : private RmapWalker {
   void unmapped_file_pages(const std::vector<PageKey>& pages);  // their mapcounts drop
   int referenced(PageKey k) override;  // folio_referenced
   void unmap(PageKey k) override;      // try_to_unmap
+  void mkclean(PageKey k) override;    // folio_mkclean
+  // do_wp_page -> wp_page_shared on a MAP_SHARED file page: page_mkwrite, writable PTE.
+  void shared_write_fault(Thread& t, std::uint64_t vpage, bool user_mode);
 
   Accounting& acct_;
   Filemap& filemap_;

@@ -103,18 +103,23 @@ void Tlbs::flush_mm(Thread& t) {
               mask(targets));
 }
 
-void Tlbs::unmap_page(Thread& t, AddressSpace& mm, std::uint64_t vpage) {
+void Tlbs::invalidate_everywhere(AddressSpace& mm, std::uint64_t vpage) {
+  for (auto& tlb : tlbs_) tlb.invalidate(mm.asid, vpage);
+}
+
+void Tlbs::unmap_page(Thread& t, AddressSpace& mm, std::uint64_t vpage, const char* why) {
   const Machine& m = acct_.machine();
   of(t.core).invalidate(mm.asid, vpage);
   acct_.count(t, &Counters::tlb_invalidations, 1);
   acct_.cpu(t, TimeCat::tlb, m.cpu.tlb_invalidate_ns);
-  trace_tlb(t, EventKind::tlb_invalidate, 1, "try_to_unmap", std::int64_t(vpage), mm.asid);
+  trace_tlb(t, EventKind::tlb_invalidate, 1, why, std::int64_t(vpage), mm.asid);
   auto targets = mm.shootdown_targets(t.core % tlbs_.size());
   for (auto c : targets) of(c).invalidate(mm.asid, vpage);
   if (targets.empty()) return;
   acct_.count(t, &Counters::tlb_shootdowns, targets.size());
   acct_.cpu(t, TimeCat::tlb, double(targets.size()) * m.cpu.ipi_ns);
-  trace_tlb(t, EventKind::tlb_shootdown, targets.size(), "try_to_unmap: shootdown IPIs", -1, mm.asid, mask(targets));
+  trace_tlb(t, EventKind::tlb_shootdown, targets.size(), (std::string(why) + ": shootdown IPIs").c_str(), -1, mm.asid,
+            mask(targets));
 }
 
 void Tlbs::drop_asid(std::uint32_t asid) {

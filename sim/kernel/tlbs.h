@@ -29,7 +29,11 @@ class Tlbs {
   void flush_mm(Thread& t);                // flush_tlb_mm: every translation of the mm, everywhere
   // try_to_unmap_one's ptep_clear_flush: `vpage` of `mm` (not necessarily t's) goes from
   // every TLB, with an IPI to each core the mm ran on but t's; counted to t.
-  void unmap_page(Thread& t, AddressSpace& mm, std::uint64_t vpage);
+  // `why`: try_to_unmap, folio_mkclean.
+  void unmap_page(Thread& t, AddressSpace& mm, std::uint64_t vpage, const char* why);
+  // A kernel thread changed the PTE (the flusher's folio_mkclean): the translation goes
+  // from every core; kiosim does not count a kernel thread's TLB work.
+  void invalidate_everywhere(AddressSpace& mm, std::uint64_t vpage);
   void drop_asid(std::uint32_t asid);      // the address space is gone (exit_mmap)
 
  private:

@@ -45,6 +45,20 @@ void Writeback::written(std::uint64_t pages) {
   if (bandwidth_.due(jiffies())) bandwidth_.update(jiffies(), dirtied_total_, written_total_, false, 0);
 }
 
+void Writeback::dirtied_by_store(Thread& t, PageKey k) {
+  PageCache& cache = filemap_.cache();
+  if (!cache.mark_dirty(k, std::uint64_t(acct_.now()))) return;
+  if (k.file < file_dirtier_.size()) file_dirtier_[k.file] = t.proc;
+  if (cache.dirty_pages() == 1) timer_wake_->notify_all();  // the first dirty page arms the timer
+  ++dirtied_total_;
+}
+
+// wb_check_start_all: nr_pages = get_nr_dirty_pages(), written as WB_SYNC_NONE work.
+void Writeback::wakeup_for_reclaim() {
+  start_all_pages_ = std::max(start_all_pages_, filemap_.cache().dirty_pages());
+  flusher_wake_->notify_all();
+}
+
 void Writeback::balance_dirty_pages(Thread& t) {
   const PageCache& cache = filemap_.cache();
   const std::uint64_t thresh = limit_pages(), bg = background_pages();
@@ -122,7 +136,7 @@ void Writeback::write_back_range(Thread& t, FileId f, std::uint64_t first, std::
 bool Writeback::flusher_has_work() {
   PageCache& cache = filemap_.cache();
   if (cache.dirty_pages() == 0) return false;
-  if (cache.dirty_pages() > background_pages()) return true;
+  if (start_all_pages_ > 0 || cache.dirty_pages() > background_pages()) return true;
   std::uint64_t oldest = cache.oldest_dirty_stamp();
   return oldest != ~0ULL && double(oldest) + acct_.machine().dirty_expire_ns <= acct_.now();
 }
@@ -132,12 +146,20 @@ void Writeback::flusher_actor() {
   const std::uint64_t chunk = std::max<std::uint64_t>(1, m.writeback_chunk_bytes / kPageSize);
   for (;;) {
     while (!flusher_has_work()) flusher_wake_->wait();
+    const bool for_reclaim = start_all_pages_ > 0;
     const bool background = filemap_.cache().dirty_pages() > background_pages();
     const double now = acct_.now();
-    const std::uint64_t before = background ? ~0ULL : std::uint64_t(std::max(0.0, now - m.dirty_expire_ns)) + 1;
+    const std::uint64_t before =
+        for_reclaim || background ? ~0ULL : std::uint64_t(std::max(0.0, now - m.dirty_expire_ns)) + 1;
     bandwidth_.start(jiffies(), dirtied_total_, written_total_);
-    auto pages = filemap_.cache().start_writeback_oldest(chunk, before);
+    Thread* served = acct_.current();
+    acct_.set_current(nullptr);  // the flusher's folio_mkclean is no thread's work
+    auto pages = filemap_.cache().start_writeback_oldest(
+        for_reclaim ? std::min<std::uint64_t>(chunk, start_all_pages_) : chunk, before);
+    acct_.set_current(served);
+    start_all_pages_ -= std::min<std::uint64_t>(start_all_pages_, pages.size());
     if (pages.empty()) {  // every dirty page is being written already: wait for a change
+      start_all_pages_ = 0;
       flusher_wake_->wait();
       continue;
     }
@@ -159,7 +181,9 @@ void Writeback::flusher_actor() {
       e.req = req_id;
       e.file = file;
       e.page = std::int64_t(first);
-      e.name = background ? "background writeback" : "expired pages";
+      e.name = for_reclaim ? "reclaim woke the flusher (WB_REASON_VMSCAN)"
+               : background ? "background writeback"
+                            : "expired pages";
       acct_.trace_device(e);
     }
     filemap_.notify_changed();

@@ -10,7 +10,10 @@
 //    writer runs free; above it, it sleeps pages_dirtied / task_ratelimit, at most
 //    200 ms, the rate from the write-bandwidth estimate and the position of the
 //    dirty count around the setpoint (sim/kernel/dirty_throttle.h has the arithmetic).
-//    Each pause is a voluntary context switch and counts as dirty_throttle_ns.
+//    Each pause is a voluntary context switch and counts as dirty_throttle_ns;
+//  - reclaim that met dirty pages wakes the flusher (wakeup_flusher_threads with
+//    WB_REASON_VMSCAN -> wb_start_writeback -> wb_check_start_all): it writes as
+//    many pages as were dirty then, oldest first, whatever the thresholds say.
 // Simplified: global thresholds of the cache's size, one flusher for the one disk
 // (README, "Where kiosim differs from Linux"). Writeback is charged to the process
 // that last dirtied the file (as cgroup writeback charges an inode's owner).
@@ -36,6 +39,10 @@ class Writeback {
   // pages it runs balance_dirty_pages (balance_dirty_pages_ratelimited).
   void dirtied(Thread& t, PageKey k);
   void written(std::uint64_t pages);  // writeback of `pages` ended (WB_WRITTEN)
+  void wakeup_for_reclaim();          // wakeup_flusher_threads(WB_REASON_VMSCAN)
+  // A store through a shared mapping dirtied k: dirtied now, its writeback charged to
+  // t's process; not dirty-throttled (kiosim skips fault_dirty_shared_page's check).
+  void dirtied_by_store(Thread& t, PageKey k);
   // Writes back the dirty cached pages of a range (filemap_write_and_wait_range when
   // `wait`, __filemap_fdatawrite_range when not).
   void write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait);
@@ -60,6 +67,7 @@ class Writeback {
   dirty::Bandwidth bandwidth_;
   std::uint64_t dirtied_total_ = 0, written_total_ = 0;  // WB_DIRTIED, WB_WRITTEN
   bool dirty_exceeded_ = false;                          // wb->dirty_exceeded
+  std::uint64_t start_all_pages_ = 0;                    // WB_start_all: pages still to write for reclaim
 };
 
 }  // namespace kiosim

@@ -183,8 +183,17 @@ bool check_expectations(std::ostream& out, const Scenario& s, const std::vector<
     for (const auto& [name, want] : counters) {
       double got = (*r)["counters"][name].get<double>();
       ++checked;
-      if (std::fabs(got - want) > 1e-9 * std::max(1.0, std::fabs(want))) {
-        out << fmt::format("{}: expect.{}.{}: expected {}, got {}\n", s.path, run, name, want, got);
+      if (want.exact()) {
+        if (std::fabs(got - want.lo) > 1e-9 * std::max(1.0, std::fabs(want.lo))) {
+          out << fmt::format("{}: expect.{}.{}: expected {}, got {}\n", s.path, run, name, want.lo, got);
+          ok = false;
+        }
+      } else if (got < want.lo || got > want.hi) {
+        out << fmt::format("{}: expect.{}.{}: expected {}, got {}\n", s.path, run, name,
+                           std::isinf(want.lo)   ? fmt::format("at most {}", want.hi)
+                           : std::isinf(want.hi) ? fmt::format("at least {}", want.lo)
+                                                 : fmt::format("between {} and {}", want.lo, want.hi),
+                           got);
         ok = false;
       }
     }

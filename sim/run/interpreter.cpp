@@ -1,5 +1,6 @@
 #include "sim/run/interpreter.h"
 
+#include <memory>
 #include <stdexcept>
 
 #include "sim/program/walker.h"
@@ -11,7 +12,9 @@ namespace {
 // The simulator's side of the walk: each op is one kernel call of one thread.
 class KernelOps {
  public:
-  using File = OpenFile;
+  // A struct file: fork's child shares it, offset and readahead state with it
+  // (kernel/fork.c dup_fd copies the fd table, not the files), as real mode does.
+  using File = std::shared_ptr<OpenFile>;
   using Socket = kiosim::Socket*;  // sockets and pipes belong to the kernel
   using Pipe = PipeObj*;
   using Mapping = kiosim::Mapping;
@@ -19,40 +22,41 @@ class KernelOps {
   KernelOps(Kernel& k, Thread& t, const Scenario& s) : k_(k), t_(t), s_(s) {}
 
   File open(const Op& op, const std::string& file) {
-    return k_.open(t_, file_id(file), op.offset == kNoOffset ? 0 : op.offset, op.open_flags);
+    return std::make_shared<OpenFile>(
+        k_.open(t_, file_id(file), op.offset == kNoOffset ? 0 : op.offset, op.open_flags));
   }
   Socket socket(const Op&) { return &k_.socket(t_); }
   Pipe pipe(const Op&) { return &k_.pipe(t_); }
   void close(const Op&, File&) { k_.close(t_); }
   void read(const Op& op, File& f) {
     k_.reuse_buffer(t_, buffer_key(op.buf));  // read() overwrites the buffer
-    k_.read(t_, f, op.bytes, op.kind == OpKind::pread ? offset_of(op) : std::nullopt);
+    k_.read(t_, *f, op.bytes, op.kind == OpKind::pread ? offset_of(op) : std::nullopt);
   }
   void uring_read(const Op& op, File& f) {
     k_.reuse_buffer(t_, buffer_key(op.buf));  // the reads land in the buffer
-    k_.uring_read(t_, f, op.bytes, op.depth);
+    k_.uring_read(t_, *f, op.bytes, op.depth);
   }
   void write_socket(const Op& op, Socket& s, Mapping* from) { k_.write_socket(t_, *s, op.bytes, WriteSource{from}); }
   void write_file(const Op& op, File& f, Mapping* from) {
-    k_.write_file(t_, f, op.bytes, op.kind == OpKind::pwrite ? offset_of(op) : std::nullopt, WriteSource{from});
+    k_.write_file(t_, *f, op.bytes, op.kind == OpKind::pwrite ? offset_of(op) : std::nullopt, WriteSource{from});
   }
   void send(const Op& op, Socket& s) { k_.send(t_, *s, op.bytes, buffer_key(op.buf), op.zerocopy); }
   Mapping mmap(const Op& op, File& f) {
-    return k_.mmap(t_, f, op.offset == kNoOffset ? 0 : op.offset, op.bytes, op.shared, op.writable);
+    return k_.mmap(t_, *f, op.offset == kNoOffset ? 0 : op.offset, op.bytes, op.shared, op.writable);
   }
   Mapping mmap_anon(const Op& op) { return k_.mmap_anon(t_, op.bytes, op.writable); }  // MAP_ANONYMOUS
   void munmap(const Op&, Mapping& m) { k_.munmap(t_, m); }
   std::uint64_t mapped_bytes(const Mapping& m) const { return m.pages * kPageSize; }
   void touch(const Op& op, Mapping& m, std::uint64_t offset) { k_.touch(t_, m, offset, op.bytes, op.writable); }
-  void sendfile(const Op& op, Socket& out, File& in) { k_.sendfile(t_, *out, in, op.bytes); }
-  void splice_to_pipe(const Op& op, File& in, Pipe& out) { k_.splice_file_to_pipe(t_, in, *out, op.bytes); }
+  void sendfile(const Op& op, Socket& out, File& in) { k_.sendfile(t_, *out, *in, op.bytes); }
+  void splice_to_pipe(const Op& op, File& in, Pipe& out) { k_.splice_file_to_pipe(t_, *in, *out, op.bytes); }
   void splice_from_pipe(const Op& op, Pipe& in, Socket& out) { k_.splice_pipe_to_socket(t_, *in, *out, op.bytes); }
   void sleep(const Op& op) { k_.sleep(t_, op.ns); }
   void fadvise(const Op& op, File& f) {
-    k_.fadvise(t_, f, op.offset == kNoOffset ? 0 : op.offset, op.bytes,
+    k_.fadvise(t_, *f, op.offset == kNoOffset ? 0 : op.offset, op.bytes,
                op.advice == "dontneed" ? Advice::dontneed : Advice::willneed);
   }
-  void fsync(const Op& op, File& f) { k_.fsync(t_, f, op.kind == OpKind::fdatasync); }
+  void fsync(const Op& op, File& f) { k_.fsync(t_, *f, op.kind == OpKind::fdatasync); }
   // The child is a process of its own, with one thread that runs as a new actor.
   void fork(const Op& op, std::function<void(KernelOps&)> run_child) {
     Kernel& k = k_;

@@ -26,13 +26,32 @@ void read_expect(const Reader& r, const YAML::Node& e, Scenario& s) {
       std::string p = "expect." + run + "." + cname;
       if (std::find(names.begin(), names.end(), cname) == names.end())
         r.fail(cv.first, p, fmt::format("unknown counter `{}`", cname) + did_you_mean(cname, names));
-      std::string v = r.scalar(cv.second, p, "a number");
-      char* end = nullptr;
-      double d = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end) r.fail(cv.second, p, fmt::format("expected a number, found `{}`", v));
-      // nan compares false with everything: a check against it could never fail
-      if (!std::isfinite(d)) r.fail(cv.second, p, fmt::format("expected a finite number, found `{}`", v));
-      s.expect[run][cname] = d;
+      auto number = [&](const YAML::Node& n, const std::string& at) {
+        std::string v = r.scalar(n, at, "a number");
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end) r.fail(n, at, fmt::format("expected a number, found `{}`", v));
+        // nan compares false with everything: a check against it could never fail
+        if (!std::isfinite(d)) r.fail(n, at, fmt::format("expected a finite number, found `{}`", v));
+        return d;
+      };
+      if (!cv.second.IsMap()) {
+        const double d = number(cv.second, p);
+        s.expect[run][cname] = Expected{d, d};
+        continue;
+      }
+      Expected x{-HUGE_VAL, HUGE_VAL};
+      bool any = false;
+      for (const auto& b : cv.second) {
+        const std::string bound = b.first.Scalar();
+        if (bound == "min") x.lo = number(b.second, p + ".min");
+        else if (bound == "max") x.hi = number(b.second, p + ".max");
+        else r.fail(b.first, p + "." + bound, fmt::format("unknown bound `{}`: expected `min` or `max`", bound));
+        any = true;
+      }
+      if (!any) r.fail(cv.second, p, "expected a number or a range `{ min: A, max: B }`, found an empty map");
+      if (x.lo > x.hi) r.fail(cv.second, p, fmt::format("the range is empty: min {} > max {}", x.lo, x.hi));
+      s.expect[run][cname] = x;
     }
   }
 }

@@ -78,6 +78,9 @@ struct Machine {
   double dirty_expire_ns = 30e9;                // page_cache.dirty_expire
   double writeback_interval_ns = 5e9;           // page_cache.writeback_interval
   std::uint64_t writeback_chunk_bytes = 1 << 20;  // page_cache.writeback_chunk: one flusher disk request
+  // kswapd's watermarks (model/watermarks.h; vm.min_free_kbytes, vm.watermark_scale_factor).
+  std::uint64_t min_free_bytes = 0;           // page_cache.min_free: 0 derives it from the cache's size
+  std::uint32_t watermark_scale_factor = 10;  // page_cache.watermark_scale_factor: in 1/10000 of memory
   MmParams mm;
   TlbParams tlb;                   // per core (tlb.entries, tlb.ways)
   // A write to a page an skb or a pipe still references (sendfile, splice in flight),

@@ -127,6 +127,14 @@ std::vector<MachineKey> build() {
                       3600e9, [](Machine& m) -> auto& { return m.writeback_interval_ns; }));
   v.push_back(numeric("page_cache.writeback_chunk", K::size, "pages the flusher writes in one disk request", 4 * KiB,
                       64 * MiB, [](Machine& m) -> auto& { return m.writeback_chunk_bytes; }));
+  v.push_back(numeric("page_cache.min_free", K::size,
+                      "memory kept free below the watermarks (vm.min_free_kbytes); 0: int_sqrt(KiB of cache x 16) KiB, "
+                      "128 KiB to 256 MiB, as Linux derives it",
+                      0, 1 * GiB, [](Machine& m) -> auto& { return m.min_free_bytes; }));
+  v.push_back(numeric("page_cache.watermark_scale_factor", K::integer,
+                      "kswapd's gap between its watermarks, in 1/10000 of the cache, at least min_free / 4 "
+                      "(vm.watermark_scale_factor)",
+                      1, 3000, [](Machine& m) -> auto& { return m.watermark_scale_factor; }));
   v.push_back(numeric("mm.fault_around", K::size, "window a read fault maps from the cache (fault_around_bytes)",
                       4 * KiB, 2 * MiB, [](Machine& m) -> auto& { return m.mm.fault_around_pages; }));
   v.back().set = [](Machine& m, double b, std::string_view) {

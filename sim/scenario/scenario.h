@@ -59,8 +59,14 @@ struct Sweep {
   std::vector<std::string> values;
 };
 
+// One expected counter: a number (lo == hi), or a range `{ min: a, max: b }` (either
+// bound may be left out) for what only the simulator can say exactly (timing).
+struct Expected {
+  double lo = 0, hi = 0;
+  bool exact() const { return lo == hi; }
+};
 // Expected counters, checked in beside the scenario (`expect:`): run -> counter -> value.
-using Expectations = std::map<std::string, std::map<std::string, double>>;
+using Expectations = std::map<std::string, std::map<std::string, Expected>>;
 
 struct Scenario {
   std::string path;

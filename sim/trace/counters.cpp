@@ -40,6 +40,8 @@ void Counters::add(const Counters& o) {
   page_cache_hits += o.page_cache_hits; page_cache_misses += o.page_cache_misses;
   readahead_pages += o.readahead_pages; activations += o.activations; deactivations += o.deactivations;
   evictions += o.evictions; writeback_pages += o.writeback_pages; dirty_throttle_ns += o.dirty_throttle_ns;
+  reclaim_marked += o.reclaim_marked; kswapd_evictions += o.kswapd_evictions;
+  reclaim_throttled += o.reclaim_throttled; reclaim_throttle_ns += o.reclaim_throttle_ns;
   disk_requests += o.disk_requests;
   skbs += o.skbs; sg_frags += o.sg_frags; sg_overflows += o.sg_overflows;
   linearize_bytes += o.linearize_bytes; interrupts += o.interrupts;
@@ -90,7 +92,11 @@ nlohmann::ordered_json Counters::to_json() const {
   j["deactivations"] = deactivations;
   j["evictions"] = evictions;
   j["writeback_pages"] = writeback_pages;
+  j["reclaim_marked"] = reclaim_marked;
+  j["kswapd_evictions"] = kswapd_evictions;
   j["dirty_throttle_ns"] = dirty_throttle_ns;
+  j["reclaim_throttled"] = reclaim_throttled;
+  j["reclaim_throttle_ns"] = reclaim_throttle_ns;
   j["disk_requests"] = disk_requests;
   j["skbs"] = skbs;
   j["sg_frags"] = sg_frags;

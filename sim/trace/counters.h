@@ -21,7 +21,7 @@ enum class TimeCat : std::uint8_t {
   wire,      // waiting for socket-buffer space (the NIC and the wire)
   pipe,      // waiting for a pipe
   journal,   // waiting for a journal commit
-  throttle,  // dirty throttling
+  throttle,  // dirty throttling and reclaim throttling
   sched,     // context switches
   irq,       // interrupt handling (kernel lanes)
   user,      // user-space work (touching memory)
@@ -45,10 +45,12 @@ struct Counters {
   std::uint64_t tlb_hits = 0, tlb_misses = 0, tlb_invalidations = 0, tlb_flushes = 0, tlb_shootdowns = 0;
   std::uint64_t page_cache_hits = 0, page_cache_misses = 0, readahead_pages = 0;
   std::uint64_t activations = 0, deactivations = 0, evictions = 0, writeback_pages = 0;
+  std::uint64_t reclaim_marked = 0, kswapd_evictions = 0;  // PG_reclaim set; evictions kswapd made
   std::uint64_t dirty_throttle_ns = 0;
+  std::uint64_t reclaim_throttled = 0, reclaim_throttle_ns = 0;  // reclaim_throttle: times, time
   std::uint64_t disk_requests = 0;
   std::uint64_t skbs = 0, sg_frags = 0, sg_overflows = 0, linearize_bytes = 0, interrupts = 0;
-  std::uint64_t completion_delay_ns = 0;  // TX completions waiting for their (coalesced) interrupt
+  std::uint64_t completion_delay_ns = 0;  // TX completions waiting for the NAPI poll that reaps them
   std::uint64_t ring_full_waits = 0, retransmits = 0;
   std::uint64_t zerocopy_sends = 0, zerocopy_completions = 0, zerocopy_waits = 0, zerocopy_overwrites = 0;
   std::uint64_t inflight_overwrites = 0;  // writes to pages an skb or pipe still holds

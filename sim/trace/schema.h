@@ -38,11 +38,18 @@ inline constexpr std::array kKinds = {
              "pages: pages (from `page`); bytes: the write's bytes"},
     KindInfo{K::activate, "activate", "a page moves to the head of the active list", "pages: 1"},
     KindInfo{K::deactivate, "deactivate", "a page moves from the active tail to the inactive list", "pages: 1"},
-    KindInfo{K::rotate, "rotate", "reclaim passes over a page it cannot take (pinned or under writeback): back to the head",
+    KindInfo{K::rotate, "rotate",
+             "reclaim passes over a page it cannot take now (pinned, or referenced through a PTE): back to the head",
              "pages: 1"},
     KindInfo{K::evict, "evict", "a page leaves the page cache (reclaim; `name` fadvise DONTNEED: dropped on request)",
              "pages: pages dropped"},
-    KindInfo{K::writeback_queued, "writeback_queued", "reclaim found a dirty page and queued it for writeback (pageout)",
+    KindInfo{K::reclaim_marked, "reclaim_marked",
+             "reclaim met a dirty page or one under writeback: it writes nothing, sets PG_reclaim and activates the "
+             "page out of the way; the flusher writes it (shrink_folio_list)",
+             "pages: 1"},
+    KindInfo{K::reclaim_rotate, "reclaim_rotate",
+             "the writeback of a page reclaim marked has ended: to the inactive tail, reclaimed next "
+             "(folio_rotate_reclaimable; on the disk lane)",
              "pages: 1"},
     KindInfo{K::page_get, "page_get", "a page reference taken (pipe, skb, DMA)", "", false},
     KindInfo{K::page_put, "page_put", "a page reference dropped", "", false},
@@ -70,12 +77,14 @@ inline constexpr std::array kKinds = {
              "GSO: an skb cut into MSS packets without TSO, copied without scatter-gather (skb_segment)",
              "bytes: copied; pages: software GSO's packets"},
     KindInfo{K::nic_tx, "nic_tx", "an skb lost on the wire, resent after the duplicate ACKs", "bytes: the skb's payload"},
-    KindInfo{K::interrupt, "interrupt", "a device interrupt (`name` disk, nic tx, nic tx xN: coalesced)",
-             "pages: completions coalesced (0 for one)"},
+    KindInfo{K::interrupt, "interrupt",
+             "a device interrupt (`name` disk; nic tx, nic tx xN: the NAPI polls it scheduled reaped N TX completions, "
+             "at most nic.napi_budget a poll)",
+             "pages: TX completions its NAPI polls reaped (0 for one)"},
     KindInfo{K::readahead, "readahead", "pages read ahead (`name` sync, async, fadvise WILLNEED, mmap fault)",
              "pages: pages read ahead"},
     KindInfo{K::writeback_start, "writeback_start",
-             "dirty pages put under writeback and queued at the disk (flusher, direct reclaim, fsync, journal "
+             "dirty pages put under writeback and queued at the disk (flusher, fsync, journal "
              "ordering; on the disk lane)",
              "pages: pages"},
     KindInfo{K::writeback, "writeback",
@@ -117,6 +126,9 @@ inline constexpr std::string_view zerocopy_wait = "buffer pinned by MSG_ZEROCOPY
 inline constexpr std::string_view direct_einval = "EINVAL: O_DIRECT needs 512-byte aligned offset and size";
 inline constexpr std::string_view device_flush_wait = "device cache flush (fsync: nothing to commit)";
 inline constexpr std::string_view pinned_write_wait = "write during send: wait for the references to go (what-if)";
+inline constexpr std::string_view kswapd_lane = "kswapd";
+inline constexpr std::string_view reclaim_throttle =
+    "reclaim_throttle: nothing to reclaim, the pages are dirty or under writeback (VMSCAN_THROTTLE_NOPROGRESS)";
 inline constexpr std::string_view inflight_overwrite =
     "write to a page an skb or pipe still holds: the new bytes go out";
 inline constexpr std::string_view ack = "ACK: tcp_clean_rtx_queue frees the skb, its pages and its buffer space";
@@ -173,8 +185,16 @@ inline constexpr std::array kCounters = {
     CounterInfo{"activations", "pages promoted to the active list", "pages"},
     CounterInfo{"deactivations", "pages demoted to the inactive list", "pages"},
     CounterInfo{"evictions", "pages reclaimed from the page cache", "pages"},
-    CounterInfo{"writeback_pages", "dirty pages put under writeback (flusher, direct reclaim, fsync, journal ordering), counted when submitted", "pages"},
+    CounterInfo{"writeback_pages", "dirty pages put under writeback (flusher, fsync, journal ordering), counted when submitted", "pages"},
+    CounterInfo{"reclaim_marked",
+                "pages reclaim met dirty or under writeback and marked PG_reclaim instead of writing them (NR_VMSCAN_IMMEDIATE)",
+                "pages"},
+    CounterInfo{"kswapd_evictions", "evictions kswapd made in the background, between the watermarks (PGSTEAL_KSWAPD)",
+                "pages"},
     CounterInfo{"dirty_throttle_ns", "time writers slept in balance_dirty_pages", "ns", S::final_only},
+    CounterInfo{"reclaim_throttled", "times a thread's reclaim found nothing it could free and was throttled (reclaim_throttle)",
+                "throttles"},
+    CounterInfo{"reclaim_throttle_ns", "time threads slept throttled in reclaim", "ns", S::final_only},
     CounterInfo{"disk_requests", "requests the disk served", "requests"},
     CounterInfo{"skbs", "socket buffers built", "skbs"},
     CounterInfo{"sg_frags", "page fragments attached to skbs", "fragments"},
@@ -182,7 +202,7 @@ inline constexpr std::array kCounters = {
     CounterInfo{"linearize_bytes", "bytes copied into linear buffers for the NIC (skb_linearize; software GSO without SG)",
                 "bytes"},
     CounterInfo{"interrupts", "device interrupts handled", "interrupts"},
-    CounterInfo{"completion_delay_ns", "time TX completions waited for their (coalesced) interrupt", "ns", S::final_only},
+    CounterInfo{"completion_delay_ns", "time TX completions waited for the NAPI poll that reaped them (interrupt moderation included)", "ns", S::final_only},
     CounterInfo{"ring_full_waits", "times a sender waited for the NIC's TX ring", "waits"},
     CounterInfo{"retransmits", "skbs lost on the wire and resent", "skbs"},
     CounterInfo{"zerocopy_sends", "MSG_ZEROCOPY sends that pinned user pages", "sends"},
@@ -262,6 +282,9 @@ inline constexpr std::array kRules = {
     Rule{.counter = "deactivations", .kind = K::deactivate},
     Rule{.counter = "evictions", .kind = K::evict, .name_is_not = note::fadvise_dontneed},
     Rule{.counter = "writeback_pages", .kind = K::writeback_start, .per = Per::pages},
+    Rule{.counter = "reclaim_marked", .kind = K::reclaim_marked},
+    Rule{.counter = "kswapd_evictions", .kind = K::evict, .lane = note::kswapd_lane},
+    Rule{.counter = "reclaim_throttled", .kind = K::block, .name_is = note::reclaim_throttle},
     Rule{.counter = "disk_requests", .kind = K::dma_copy, .lane = note::disk_lane},
     Rule{.counter = "disk_requests", .kind = K::writeback, .lane = note::disk_lane},
     Rule{.counter = "skbs", .kind = K::skb_build},

@@ -15,4 +15,8 @@ expect() {  # exit code, text the output must hold, then the command's arguments
 expect 1 "expect.sendfile.syscalls: expected 2, got 1" run "$f" --check --method sendfile
 expect 1 "expect.sendfile.syscalls: expected 2, got 1" compare "$f" --check
 expect 1 "nothing to check" run "$f" --check --method splice
+# Ranges (`{ min: A, max: B }`): a count outside fails, one inside passes.
+r=${3:-tests/data/check/wrong-expect-range.yaml}
+expect 1 "expect.sendfile.syscalls: expected at least 2, got 1" run "$r" --check --method sendfile
+expect 1 "expect.splice.syscalls: expected at most 0, got" run "$r" --check --method splice
 exit $fail

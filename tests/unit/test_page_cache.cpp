@@ -100,7 +100,10 @@ TEST_CASE("two_list: activation, deactivation by the ratio rule, eviction order"
   CHECK(c.stats().misses == 9);
 }
 
-TEST_CASE("two_list: reclaim rotates pinned pages and queues dirty ones", "[page_cache][two_list][pinning]") {
+TEST_CASE("two_list: reclaim rotates pinned pages and marks dirty ones PG_reclaim, writing nothing", "[page_cache][two_list][pinning]") {
+  // mm/vmscan.c shrink_folio_list: a dirty file folio gets folio_set_reclaim and goes
+  // to activate_locked; no pageout() from reclaim. folio_end_writeback ->
+  // folio_rotate_reclaimable moves it to the inactive tail once it is clean.
   PageCache c = two_list(4);
   for (std::uint64_t p : {1, 2, 3, 4}) c.access(P(p));
   CHECK(list(c, LruList::inactive) == V{4, 3, 2, 1});
@@ -110,37 +113,46 @@ TEST_CASE("two_list: reclaim rotates pinned pages and queues dirty ones", "[page
   CHECK(c.dirty_pages() == 1);
 
   // 5 misses. Tail 1 is pinned: rotated to the head [1 4 3 2]. Tail 2 is dirty:
-  // put under writeback, queued, rotated [2 1 4 3]. Tail 3 is clean: evicted.
-  // 5 goes in at the head: [5 2 1 4].
+  // PG_reclaim, activated (two_list: to the active head; inactive 3 >= active 1, no
+  // deactivation). Tail 3 is clean: evicted. 5 goes in at the head: [5 1 4], active [2].
   REQUIRE(c.insert(P(5)) == PageCache::Insert::inserted);
-  CHECK(list(c, LruList::inactive) == V{5, 2, 1, 4});
+  CHECK(list(c, LruList::inactive) == V{5, 1, 4});
+  CHECK(list(c, LruList::active) == V{2});
   CHECK_FALSE(c.contains(P(3)));
-  CHECK(c.take_writeback_queue() == std::vector<PageKey>{P(2)});
-  CHECK_FALSE(c.is_dirty(P(2)));
-  CHECK(c.under_writeback(P(2)));
-  CHECK(c.stats().rotations == 2);
+  CHECK(c.is_dirty(P(2)));  // reclaim wrote nothing
+  CHECK_FALSE(c.under_writeback(P(2)));
+  CHECK(c.writeback_pages() == 0);
+  CHECK(c.marked_for_reclaim(P(2)));
+  CHECK(c.stats().rotations == 1);
+  CHECK(c.stats().reclaim_marked == 1);
+  CHECK(c.stats().activations == 1);
+  CHECK_FALSE(c.take_flusher_wakeup());  // 3 pages taken, 1 of them dirty: not a batch of dirty ones
 
-  // 6: tail 4 is clean: evicted. [6 5 2 1]
+  // 6: tail 4 is clean: evicted. [6 5 1]. Then the flusher puts 2 under writeback.
   c.insert(P(6));
-  CHECK(list(c, LruList::inactive) == V{6, 5, 2, 1});
-  // 7: tail 1 pinned -> [1 6 5 2]; tail 2 under writeback -> [2 1 6 5];
-  // tail 5 evicted; [7 2 1 6]. Nothing new is queued: 2 is already being written.
+  CHECK(list(c, LruList::inactive) == V{6, 5, 1});
+  CHECK(c.start_writeback(P(2)));
+  // 7: tail 1 pinned -> [1 6 5]; tail 5 evicted; [7 1 6]. 2, on the active list, is not looked at.
   c.insert(P(7));
-  CHECK(list(c, LruList::inactive) == V{7, 2, 1, 6});
-  CHECK(c.take_writeback_queue().empty());
+  CHECK(list(c, LruList::inactive) == V{7, 1, 6});
 
-  // The write ends and the pipe lets go of page 1.
-  c.end_writeback(P(2));
+  // 2's write ends: clean and PG_reclaim, it moves to the inactive tail [7 1 6 2];
+  // the pipe lets go of page 1.
+  CHECK(c.end_writeback(P(2)));
+  CHECK_FALSE(c.marked_for_reclaim(P(2)));
+  CHECK(list(c, LruList::inactive) == V{7, 1, 6, 2});
+  CHECK(c.order(LruList::active).empty());
+  CHECK(c.stats().rotated_reclaimable == 1);
   c.put(P(1));
   CHECK(c.pinned_pages() == 0);
-  // 8 evicts 6, 9 evicts 1 (no longer pinned), 10 evicts 2 (clean now).
+  // 8 evicts 2 (reclaimed right after its writeback), 9 evicts 6, 10 evicts 1.
   c.insert(P(8));
-  c.insert(P(9));
-  CHECK_FALSE(c.contains(P(1)));
-  c.insert(P(10));
   CHECK_FALSE(c.contains(P(2)));
+  c.insert(P(9));
+  c.insert(P(10));
+  CHECK_FALSE(c.contains(P(1)));
   CHECK(list(c, LruList::inactive) == V{10, 9, 8, 7});
-  CHECK(c.stats().evictions == 6);
+  CHECK(c.stats().evictions == 6);  // 3, 4, 5, 2, 6, 1
 }
 
 TEST_CASE("two_list: a cache full of pinned pages has no room (the caller stalls)", "[page_cache][pinning]") {

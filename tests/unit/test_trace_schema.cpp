@@ -89,7 +89,7 @@ void add_kinds(const ordered_json& run, std::set<std::string>& kinds) {
 }
 
 // Rare kinds no scenario shows: reclaim meeting dirty and under-writeback pages
-// (writeback_queued, rotate) and skbs lost on the wire (nic_tx).
+// (reclaim_marked, reclaim_rotate, rotate) and skbs lost on the wire (nic_tx).
 constexpr const char* kRareKinds =
     "kiosim: 1\nseed: 3\n"
     "set: { page_cache.size: 1MiB, page_cache.dirty_ratio: 100, page_cache.dirty_background_ratio: 100,"
