@@ -3,24 +3,13 @@
 // own child process, two at a time, as the CLI does.
 #include <benchmark/benchmark.h>
 
-#include <fstream>
-#include <unistd.h>
-
 #include "sim/run/run.h"
-#include "sim/scenario/scenario.h"
+#include "bench/cached_compare.h"
 
 namespace {
 
 void compare(benchmark::State& state, const char* size) {
-  std::string path = "/tmp/kiosim-bench-" + std::to_string(::getpid()) + ".yaml";
-  std::ofstream(path) << "kiosim: 1\nset:\n  page_cache.size: 2GiB\n  nic.bandwidth: 100Gbit/s\n"
-                         "files:\n  - { name: big.bin, size: " << size << ", cached: true }\n"
-                         "compare:\n  transfer: { file: big.bin, chunk: 64KiB }\n"
-                         "  methods: [read_write, mmap_write, sendfile, splice]\n";
-  kiosim::LoadOptions lo;
-  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-  kiosim::Scenario s = kiosim::load_scenario(path, lo);
-  ::unlink(path.c_str());
+  kiosim::Scenario s = cached_compare(size);
   auto runs = s.runs();
   for (auto _ : state) {
     auto results = kiosim::simulate(s, runs);

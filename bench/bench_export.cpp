@@ -6,14 +6,12 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <fstream>
-#include <unistd.h>
 
 #include "sim/export/critical_path.h"
 #include "sim/export/data_path_graph.h"
 #include "sim/export/trace_runs.h"
 #include "sim/run/run.h"
-#include "sim/scenario/scenario.h"
+#include "bench/cached_compare.h"
 
 namespace {
 
@@ -26,15 +24,7 @@ struct Traced {
 
 const Traced& traced_1gib() {
   static const Traced t = [] {
-    std::string path = "/tmp/kiosim-bench-export-" + std::to_string(::getpid()) + ".yaml";
-    std::ofstream(path) << "kiosim: 1\nset:\n  page_cache.size: 2GiB\n  nic.bandwidth: 100Gbit/s\n"
-                           "files:\n  - { name: big.bin, size: 1GiB, cached: true }\n"
-                           "compare:\n  transfer: { file: big.bin, chunk: 64KiB }\n"
-                           "  methods: [read_write, mmap_write, sendfile, splice]\n";
-    kiosim::LoadOptions lo;
-    lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
-    kiosim::Scenario s = kiosim::load_scenario(path, lo);
-    ::unlink(path.c_str());
+    kiosim::Scenario s = cached_compare("1GiB");
     kiosim::RunOptions opt;
     opt.trace = true;
     Traced out;
