@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "sim/host/calibrate_benchmarks.h"
+#include "sim/host/folio_facts.h"
+#include "sim/host/host_facts.h"
 #include "sim/host/syscall_error.h"
 #include "sim/scenario/units.h"
 
@@ -28,10 +31,31 @@ std::int64_t minflt_now() {
   return ru.ru_minflt;
 }
 
-std::uint64_t pow2_pages(double pages) {
-  std::uint64_t p = 1;
-  while (p * 2 <= std::uint64_t(pages + 0.5) && p < 512) p *= 2;
-  return p;
+// mm.fault_around: fault_around_bytes (do_fault_around) is a debugfs knob, 64KiB unless
+// root changed it; debugfs is rarely readable, and then the default is the kernel's.
+void record_fault_around(Round& r, double pages_per_fault) {
+  const std::string text = read_first_line("/sys/kernel/debug/fault_around_bytes");
+  if (auto b = parse_size(text); b && *b >= 4096 && *b <= (2ULL << 20)) {
+    r.m.mm.fault_around_pages = std::max<std::uint64_t>(1, std::uint64_t(*b) / 4096);
+    r.how["mm.fault_around"] = fmt::format("/sys/kernel/debug/fault_around_bytes: {}", text);
+    return;
+  }
+  r.m.mm.fault_around_pages = 16;
+  r.how["mm.fault_around"] = fmt::format(
+      "64KiB, Linux's fault_around_bytes (mm/memory.c): debugfs is not readable here. The {:.1f} pages "
+      "mapped per fault measured include whole large folios, which mm.folio gives",
+      pages_per_fault);
+}
+
+// mm.folio: from the file system of the temporary directory and the kernel's version.
+void record_folio(Round& r, const CachedFile& f) {
+  utsname u{};
+  const std::string fs = fs_type_of(f.path);
+  const std::string release = ::uname(&u) == 0 ? u.release : "";
+  if (auto folio = largest_folio(fs, release)) {
+    r.m.mm.folio_pages = folio->bytes / 4096;
+    r.how["mm.folio"] = folio->why;
+  }
 }
 
 }  // namespace
@@ -138,15 +162,16 @@ void measure_minor_faults(Round& r, const CachedFile& f) {
   double ppf = faults > 0 ? double(f.pages) / faults : 1;
   r.m.cpu.minor_fault_ns = per_fault;
   r.m.cpu.map_page_ns = 0;
-  r.m.mm.fault_around_pages = pow2_pages(ppf);
   r.how["cpu.minor_fault"] = fmt::format(
       "read-touch of one byte per page of a cached {} mapping: time / minor faults ({:.0f} faults, {:.1f} pages "
       "per fault); includes mapping the pages, so cpu.map_page is 0",
       format_size(double(f.bytes)), faults, ppf);
   r.how["cpu.map_page"] = "0: the minor-fault figure already includes mapping its pages";
-  r.how["mm.fault_around"] = fmt::format("pages mapped per fault measured {:.1f} (fault-around or a large folio), "
-                                         "rounded down to a power of two",
-                                         ppf);
+  // The pages mapped per fault are not the fault-around window: filemap_map_pages maps
+  // whole large folios (filemap_map_folio_range), which mm.folio models. Taking them as
+  // the window counted the folios twice (a 512KiB window, 14 faults short at 16MiB).
+  record_fault_around(r, ppf);
+  record_folio(r, f);
 }
 
 // File -> pipe -> /dev/null by splice(), per page moved by reference.

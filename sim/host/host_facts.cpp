@@ -79,7 +79,7 @@ HostFacts host_facts(const std::string& temp_dir) {
   auto a = thp.find('['), b = thp.find(']');
   f.thp = a != std::string::npos && b != std::string::npos ? thp.substr(a + 1, b - a - 1) : "unknown";
   f.fault_around = read_first_line("/sys/kernel/debug/fault_around_bytes");
-  if (f.fault_around.empty()) f.fault_around = "not readable (debugfs); calibrate measures pages per fault";
+  if (f.fault_around.empty()) f.fault_around = "not readable (debugfs); calibrate takes Linux's default, 64KiB";
   f.temp_dir = temp_dir;
   f.temp_fs = fs_type_of(temp_dir);
   f.mem_available = mem_available_bytes();

@@ -86,6 +86,14 @@ try:
                    "lesson.md:6: error: no number right after the mark", "6 marks"]:
         expect(f"bad-mark message `{needle}`", needle in out, out)
     expect("a bad mark rewrites nothing", open(md).read() == bad)
+
+    # An indented block (in a list item, say) is not taken by the block pattern: an error
+    # with its line, not a silent skip.
+    indented = "- a list item\n  <!--kn-block compare copy-table-->\n  ```\n  read_write 2 4\n  ```\n"
+    with open(md, "w") as f:
+        f.write(indented)
+    code, out = run("check", md)
+    expect("an indented kn-block is an error", code == 2 and "lesson.md:2: error: a kn-block mark must be followed" in out, out)
 finally:
     shutil.rmtree(tmp)
 
