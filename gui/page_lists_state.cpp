@@ -82,12 +82,10 @@ void PageListsState::apply(const Event& e, std::size_t index, const RunTrace& ru
         toHead(p, onActive(p));
       });
       return;
-    case Kind::reclaim_marked:
-      touches();
+    case Kind::reclaim_marked:  // the activation that follows (activate_locked) is an `activate` of its own
       forPages(e, [&](CachedPage p) {
         if (!cached(p)) ++mismatches_;
         reclaim_.insert(key(p));
-        toHead(p, true);
       });
       return;
     case Kind::reclaim_rotate:

@@ -4,8 +4,8 @@
 //  - `activate`: to the head of the active list (folio_activate, the second access);
 //  - `deactivate`: from the active list to the head of the inactive one
 //    (shrink_active_list); `rotate`: back to the head of its list (folio_referenced);
-//  - `reclaim_marked`: a dirty or writeback page reclaim met is marked PG_reclaim and
-//    activated out of the way; `reclaim_rotate`: its writeback ended, to the
+//  - `reclaim_marked`: a dirty or writeback page reclaim met is marked PG_reclaim (the
+//    `activate` after it moves it out of the way); `reclaim_rotate`: its writeback ended, to the
 //    inactive tail (folio_rotate_reclaimable); `evict`: it leaves the cache;
 //  - `writeback_start` / `writeback`: pages under writeback until written (on the disk
 //    lane; not the journal's own blocks);
