@@ -7,40 +7,20 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QTemporaryDir>
 #include <cstdio>
 
 #include "gui/main_window.h"
 #include "gui/trace_loader.h"
+#include "tests/gui/sendfile_trace.h"
 
 namespace {
-
-// A 1 GiB-per-200k-chunks sendfile shape: five events per chunk, 200,000 chunks.
-QString writeTrace(const QString& path, int chunks) {
-  QFile f(path);
-  if (!f.open(QIODevice::WriteOnly)) return {};
-  f.write(R"({"format":"kiosim-trace","version":1,"scenario":{"path":"bench","title":"1M events"},"machine":{"name":"default"},)"
-          R"("runs":[{"name":"sendfile","counters":{"syscalls":0},"lanes":[{"name":"disk","kind":"device"},)"
-          R"({"name":"nic","kind":"device"},{"name":"sender","kind":"user"}],"events":[)");
-  for (int i = 0; i < chunks; ++i) {
-    const long long t = 20000LL * i;
-    f.write(QStringLiteral("%1{\"t\":%2,\"lane\":2,\"kind\":\"syscall_enter\",\"name\":\"sendfile\",\"req\":%3},"
-                           "{\"t\":%2,\"dur\":15000,\"lane\":0,\"kind\":\"dma_copy\",\"from\":\"disk\",\"to\":\"page_cache\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
-                           "{\"t\":%5,\"lane\":2,\"kind\":\"page_ref_move\",\"from\":\"page_cache\",\"to\":\"socket_buffer\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
-                           "{\"t\":%5,\"dur\":524288,\"lane\":1,\"kind\":\"dma_copy\",\"from\":\"page_cache\",\"to\":\"wire\",\"bytes\":65536},"
-                           "{\"t\":%6,\"lane\":2,\"kind\":\"syscall_exit\",\"name\":\"sendfile\",\"req\":%3}")
-                .arg(i ? "," : "").arg(t).arg(i + 1).arg(16LL * (i % 65536)).arg(t + 15000).arg(t + 16000)
-                .toUtf8());
-  }
-  f.write("]}]}\n");
-  return path;
-}
 
 kiosim::gui::TracePtr trace() {
   static kiosim::gui::TracePtr t = [] {
     static QTemporaryDir dir;
-    const QString path = writeTrace(dir.filePath("1m.json"), 200000);
+    const QString path = dir.filePath("1m.json");
+    kiosim::gui::test::writeSendfileTrace(path, 200000);  // 1,000,000 events
     QElapsedTimer timer;
     timer.start();
     QString error;

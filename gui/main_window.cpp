@@ -12,6 +12,8 @@
 #include <QToolBar>
 
 #include "gui/address_space_view.h"
+#include "gui/journal_view.h"
+#include "gui/page_lists_view.h"
 #include "gui/perfetto_export.h"
 #include "gui/tlb_view.h"
 
@@ -19,6 +21,9 @@ namespace kiosim::gui {
 
 namespace {
 constexpr std::size_t kMaxRunsOnScreen = 4;
+// The view menu's entries after "Automatic", in order.
+constexpr ViewKind kChoiceViews[] = {ViewKind::data_path, ViewKind::data_path, ViewKind::address_spaces, ViewKind::tlb,
+                                     ViewKind::journal, ViewKind::page_cache};
 }
 
 MainWindow::MainWindow() {
@@ -67,11 +72,11 @@ MainWindow::MainWindow() {
   viewChoice_->setObjectName(QStringLiteral("viewChoice"));
   viewChoice_->setFocusPolicy(Qt::NoFocus);
   viewChoice_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  viewChoice_->addItems({tr("Automatic"), tr("Data path"), tr("Address spaces"), tr("TLBs")});
+  viewChoice_->addItems({tr("Automatic"), tr("Data path"), tr("Address spaces"), tr("TLBs"), tr("Journal"), tr("Page-cache lists")});
   choices->addWidget(viewChoice_);
   connect(viewChoice_, &QComboBox::activated, this, [this](int i) {
     if (i == 0) setAutoView();
-    else setView(i == 1 ? ViewKind::data_path : i == 2 ? ViewKind::address_spaces : ViewKind::tlb);
+    else setView(kChoiceViews[static_cast<std::size_t>(i)]);
   });
   connect(&lesson_, &LessonPlayer::changed, this, [this] { caption_->refresh(); });
 
@@ -221,10 +226,13 @@ void MainWindow::rebuildViews() {
   for (auto& p : players_) {
     if (view_ == ViewKind::address_spaces) views.push_back(new AddressSpaceView(p.get(), &theme_));
     else if (view_ == ViewKind::tlb) views.push_back(new TlbView(p.get(), &theme_));
+    else if (view_ == ViewKind::journal) views.push_back(new JournalView(p.get(), &theme_));
+    else if (view_ == ViewKind::page_cache) views.push_back(new PageListsView(p.get(), &theme_));
     else views.push_back(new DataPathView(p.get(), &theme_));
   }
   stage_->setViews(views);
-  viewChoice_->setCurrentIndex(autoView_ ? 0 : view_ == ViewKind::data_path ? 1 : view_ == ViewKind::address_spaces ? 2 : 3);
+  const auto chosen = std::find(std::begin(kChoiceViews) + 1, std::end(kChoiceViews), view_);
+  viewChoice_->setCurrentIndex(autoView_ ? 0 : static_cast<int>(chosen - std::begin(kChoiceViews)));
   viewChoice_->setToolTip(tr("showing: %1").arg(viewName(view_)));
 }
 

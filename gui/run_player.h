@@ -3,6 +3,8 @@
 #pragma once
 #include "gui/address_space_state.h"
 #include "gui/frame.h"
+#include "gui/journal_state.h"
+#include "gui/page_lists_state.h"
 #include "gui/playback_clock.h"
 #include "gui/run_index.h"
 #include "gui/run_state.h"
@@ -14,7 +16,7 @@ class RunPlayer {
  public:
   RunPlayer(TracePtr trace, int run, int slot, const PlaybackClock* clock)
       : trace_(std::move(trace)), run_(&trace_->runs[static_cast<std::size_t>(run)]), slot_(slot), clock_(clock),
-        index_(*run_), cache_(run_), tlbs_(*trace_) {}
+        index_(*run_), cache_(run_), tlbs_(*trace_), journal_(*run_) {}
 
   const RunTrace& run() const { return *run_; }
   const RunIndex& index() const { return index_; }
@@ -32,6 +34,8 @@ class RunPlayer {
   // when the clock went back (these views serve scenarios of thousands of events).
   const AddressSpaceState& addressSpaces() { return upTo(spaces_, [] { return AddressSpaceState{}; }); }
   const TlbState& tlbs() { return upTo(tlbs_, [this] { return TlbState(*trace_); }); }
+  const JournalState& journal() { return upTo(journal_, [this] { return JournalState(*run_); }); }
+  const PageListsState& pageLists() { return upTo(lists_, [] { return PageListsState{}; }); }
   double now() const { return clock_->now(); }
 
  private:
@@ -51,6 +55,8 @@ class RunPlayer {
   RunStateCache cache_;
   AddressSpaceState spaces_;
   TlbState tlbs_;
+  JournalState journal_;
+  PageListsState lists_;
 };
 
 }  // namespace kiosim::gui

@@ -9,7 +9,7 @@
 
 namespace kiosim::gui {
 
-enum class ViewKind { data_path, address_spaces, tlb };
+enum class ViewKind { data_path, address_spaces, tlb, journal, page_cache };
 
 class RunView : public QWidget {
   Q_OBJECT
@@ -31,13 +31,16 @@ class RunView : public QWidget {
 // centred (p.save() first: end it with p.restore()).
 void beginCanvas(QPainter& p, const QRectF& target, const Theme& t);
 inline constexpr double kCanvasWidth = 1000, kCanvasHeight = 640;
+// The legend under a drawing: muted small text, wrapped, in the canvas's last `height`.
+void drawLegend(QPainter& p, const Theme& t, const QString& text, double height);
 
-// lesson.yaml's `view:` name of a kind, and back (page-cache, journal, compare and
-// timeline are drawn by the data-path view: it shows the page cache and the timeline).
+// lesson.yaml's `view:` name of a kind, and back (compare and timeline are drawn by
+// the data-path view: it shows the timeline below).
 QString viewName(ViewKind k);
 ViewKind viewFromLessonName(const QString& name);
 // The view that shows the mechanism a run uses: a fork's CoW, else TLB shootdowns,
-// else the data path.
+// else the journal (a commit), else the page cache's lists (reclaim, readahead or
+// dirty throttling), else the data path.
 ViewKind pickView(const RunTrace& run);
 
 }  // namespace kiosim::gui

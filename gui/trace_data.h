@@ -68,6 +68,7 @@ struct RunTrace {
   std::vector<Event> events;    // sorted by t
   QStringList names;            // interned event names; names[0] is ""
   std::int64_t endNs = 0;       // the last event's end
+  std::int64_t crashNs = -1;    // the machine stopped here (the run's crash.at_ns), -1 for none
 
   const QString& nameOf(const Event& e) const { return names[static_cast<int>(e.name)]; }
   double counter(const QString& key, double missing = -1) const;

@@ -76,6 +76,9 @@ RunTrace makeRun(const json& r, StreamedRun&& streamed, int index) {
       for (Lane& lane : run.lanes)
         if (lane.kind == LaneKind::user && lane.name == name) lane.endNs = end->get<std::int64_t>();
     }
+  // A crash point (`kiosim run --crash-at`, a scenario's crash_at): the run's `crash`.
+  if (r.contains("crash") && r["crash"].is_object() && r["crash"].contains("at_ns") && r["crash"]["at_ns"].is_number())
+    run.crashNs = static_cast<std::int64_t>(r["crash"]["at_ns"].get<double>());
   if (!r.contains("events") || !r["events"].is_array()) throw Problem{where + ": `events` is missing or not a list"};
   run.events = std::move(streamed.events);
   for (std::size_t i = 0; i < run.events.size(); ++i) {

@@ -15,6 +15,7 @@
 
 #include "gui/trace_stream_parser.h"
 #include "gui_test_support.h"
+#include "sendfile_trace.h"
 
 using namespace kiosim::gui;
 using namespace kiosim::gui::test;
@@ -309,24 +310,8 @@ class GuiTest : public QObject {
     // A 1 GiB sendfile in 64 KiB chunks: 16384 overlapping NIC transfers.
     QTemporaryDir dir;
     const QString path = dir.filePath("big.json");
-    QFile f(path);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(R"({"format":"kiosim-trace","version":1,"scenario":{"path":"big","title":"1 GiB"},"machine":{"name":"default"},)"
-            R"("runs":[{"name":"sendfile","counters":{"syscalls":16384},"lanes":[{"name":"disk","kind":"device"},)"
-            R"({"name":"nic","kind":"device"},{"name":"sender","kind":"user"}],"events":[)");
     const int chunks = 16384;
-    for (int i = 0; i < chunks; ++i) {
-      const long long t = 20000LL * i;
-      f.write(QStringLiteral("%1{\"t\":%2,\"lane\":2,\"kind\":\"syscall_enter\",\"name\":\"sendfile\",\"req\":%3},"
-                             "{\"t\":%2,\"dur\":15000,\"lane\":0,\"kind\":\"dma_copy\",\"from\":\"disk\",\"to\":\"page_cache\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
-                             "{\"t\":%5,\"lane\":2,\"kind\":\"page_ref_move\",\"from\":\"page_cache\",\"to\":\"socket_buffer\",\"bytes\":65536,\"pages\":16,\"file\":0,\"page\":%4},"
-                             "{\"t\":%5,\"dur\":524288,\"lane\":1,\"kind\":\"dma_copy\",\"from\":\"page_cache\",\"to\":\"wire\",\"bytes\":65536},"
-                             "{\"t\":%6,\"lane\":2,\"kind\":\"syscall_exit\",\"name\":\"sendfile\",\"req\":%3}")
-                  .arg(i ? "," : "").arg(t).arg(i + 1).arg(16LL * i).arg(t + 15000).arg(t + 16000)
-                  .toUtf8());
-    }
-    f.write("]}]}\n");
-    f.close();
+    QVERIFY(writeSendfileTrace(path, chunks));
 
     auto w = window();
     w->open(path);

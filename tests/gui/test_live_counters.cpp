@@ -4,6 +4,7 @@
 // for a final-only counter, the final value once the run is over.
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QMap>
 #include <QProcess>
 #include <QSet>
@@ -44,6 +45,22 @@ QMap<QString, QString> mismatchesAtEnd(MainWindow& w, const QString& label) {
   return out;
 }
 
+// The stage shows something: more than a few colours, and more than 2% of its
+// pixels differ from the background's colour (the top-left pixel).
+bool notBlank(const QImage& img) {
+  if (img.isNull()) return false;
+  QSet<QRgb> colours;
+  const QRgb bg = img.pixel(0, 0);
+  long long differ = 0, seen = 0;
+  for (int y = 0; y < img.height(); y += 3)
+    for (int x = 0; x < img.width(); x += 3, ++seen) {
+      const QRgb c = img.pixel(x, y);
+      colours.insert(c);
+      differ += c != bg;
+    }
+  return colours.size() > 8 && differ * 50 > seen;
+}
+
 // One line per mismatch, for the failure message.
 QString described(const QMap<QString, QString>& found) {
   QStringList lines;
@@ -68,6 +85,45 @@ class LiveCountersTest : public QObject {
       found.insert(mismatchesAtEnd(*w, name));
     }
     QVERIFY2(found.isEmpty(), qPrintable("live != final:\n" + described(found)));
+  }
+
+  // Every lesson (kiosim-gui course/NN-name/) on its view at 1280 x 720: a screenshot
+  // halfway through, saved and not blank; then played (as the timer plays, lesson
+  // pauses off) to its end, where every run's live counters are the header's.
+  void everyLessonPlaysToItsFinalCounters_data() {
+    QTest::addColumn<QString>("folder");
+    const QDir course(qEnvironmentVariable("KIOSIM_SOURCE_DIR") + "/course");
+    for (const QString& f : course.entryList({"[0-9][0-9]-*"}, QDir::Dirs, QDir::Name)) QTest::newRow(qPrintable(f.left(2))) << course.filePath(f);
+  }
+  void everyLessonPlaysToItsFinalCounters() {
+    QFETCH(QString, folder);
+    auto w = shownWindow(1280, 720);
+    QVERIFY2(openAndWait(*w, folder + "/", 110000), qPrintable(w->lastError()));
+    QVERIFY(w->lesson()->active());
+    w->lesson()->stop();
+    w->clock()->seekEvent(w->clock()->total() / 2);
+    QCoreApplication::processEvents();
+    const QImage stage = w->stage()->grab().toImage();
+    QVERIFY2(notBlank(stage), qPrintable(folder));
+    QVERIFY(w->grab().save(screenshotDir() + "/lesson-" + QDir(folder).dirName() + ".png"));
+    w->clock()->toStart();
+    w->clock()->setSpeedIndex(static_cast<int>(speedPresets().size()) - 1);  // real time
+    w->clock()->play();
+    for (int i = 0; i < 100000 && w->clock()->position() < w->clock()->total(); ++i) w->clock()->advance(0.25);
+    QCOMPARE(w->clock()->position(), w->clock()->total());
+    QStringList wrong;
+    for (std::size_t slot = 0; slot < w->clock()->runs().size(); ++slot) {
+      const RunTrace& run = w->trace()->runs[static_cast<std::size_t>(w->clock()->runs()[slot])];
+      for (const auto& c : kiosim::schema::kCounters) {
+        if (c.source != kiosim::schema::Source::events) continue;
+        const QString key = qs(c.name);
+        const double fin = run.counter(key, std::numeric_limits<double>::quiet_NaN());
+        if (std::isnan(fin)) continue;
+        const double live = w->counters()->liveValue(static_cast<int>(slot), key);
+        if (live != fin) wrong << QStringLiteral("%1 %2: live %3, final %4").arg(run.name, key).arg(live).arg(fin);
+      }
+    }
+    QVERIFY2(wrong.isEmpty(), qPrintable(wrong.join('\n')));
   }
 
   // net.receiver: local (a socket pair) counts the receiver's read() calls and wake-ups
