@@ -83,9 +83,15 @@ void SyscallOps::read(const Op& op, File& f) {
   }
 }
 
+// Real mode's writes and sends already loop until done (counted in short_calls), as
+// `until_done` does; a non-blocking socket's EAGAIN and poll are not run here yet.
+constexpr const char* kNonblockNotMeasured =
+    "real mode: a non-blocking socket write (`nonblock`) is not measured yet; measure the blocking one";
+
 void SyscallOps::send(const Op& op, Socket& s) {
   if (op.zerocopy)
     throw HostError("real mode: MSG_ZEROCOPY needs a TCP socket and its error queue; measure does not run it yet");
+  if (op.nonblock) throw HostError(kNonblockNotMeasured);
   const char* src = buffer(op.buf, op.bytes);
   std::uint64_t done = 0;
   for (bool first = true; done < op.bytes; first = false) {
@@ -197,6 +203,7 @@ char* SyscallOps::buffer(const std::string& name, std::uint64_t bytes) {
 }
 
 void SyscallOps::write(const Op& op, int fd, Mapping* from) {
+  if (op.nonblock) throw HostError(kNonblockNotMeasured);
   const char* src = nullptr;
   if (from) {
     std::uint64_t at = from->cursor - from->file_offset;

@@ -59,8 +59,9 @@ class Kernel {
   std::uint64_t uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
     return file_io_.uring_read(t, f, bytes, depth);
   }
-  std::uint64_t write_socket(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src) {
-    return socket_io_.write(t, s, bytes, src);
+  SendResult write_socket(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src,
+                          SendWait wait = SendWait::block) {
+    return socket_io_.write(t, s, bytes, src, wait);
   }
   std::uint64_t write_file(Thread& t, OpenFile& f, std::uint64_t bytes, std::optional<std::uint64_t> offset,
                            WriteSource src) {
@@ -83,9 +84,11 @@ class Kernel {
   std::uint64_t sendfile(Thread& t, Socket& out, OpenFile& in, std::uint64_t bytes) {
     return socket_io_.sendfile(t, out, in, bytes);
   }
-  std::uint64_t send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy) {
-    return socket_io_.send(t, s, bytes, buffer, zerocopy);
+  SendResult send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy,
+                  SendWait wait = SendWait::block) {
+    return socket_io_.send(t, s, bytes, buffer, zerocopy, wait);
   }
+  void poll_writable(Thread& t, Socket& s) { socket_io_.poll_writable(t, s); }
   void reuse_buffer(Thread& t, const std::string& buffer) { socket_io_.reuse_buffer(t, buffer); }
   std::uint64_t splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out, std::uint64_t bytes) {
     return socket_io_.splice_file_to_pipe(t, in, out, bytes);

@@ -67,6 +67,10 @@ class NetTx {
   bool pinned(const std::string& buffer) const { return pinned_buffers_.count(buffer) > 0; }
   WaitQueue& zerocopy_done() { return *zerocopy_done_; }
 
+  // What a writer asleep on a full send buffer (or in poll for POLLOUT) waits for: the
+  // bytes still queued at which the socket is writable again.
+  std::uint64_t sndbuf_wake_level() const;
+
   bool busy() const { return !tx_queue_.empty() || !resend_.empty() || nic_busy_ || !acks_.empty(); }
   double last_delivery_ns() const { return last_delivery_ns_; }
   void actor();      // the NIC, forever
@@ -78,7 +82,6 @@ class NetTx {
     std::string buffer;
     Process* proc = nullptr;
   };
-  std::uint64_t sndbuf_wake_level() const;
   void put_on_ring(Thread& t, std::uint32_t descriptors);
   void trace_skb(Thread& t, const Skb& skb);
   void copy_into_skb(Thread& t, const Skb& skb, Place from);

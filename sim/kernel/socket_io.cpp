@@ -59,8 +59,27 @@ void SocketIo::trace_ref_move(Thread& t, Place from, Place to, std::uint64_t byt
   acct_.trace(t, e);
 }
 
-std::uint64_t SocketIo::write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src) {
+std::uint64_t SocketIo::room_now(Socket& s, std::uint64_t bytes) const {
+  // The skbs a blocking call would build: a shorter write builds the same first ones
+  // (segment_write cuts greedily), so the count is a whole number of them.
+  const PageFrag at = s.frag;
+  const Segmented all = net_.segment_write(s, bytes);
+  s.frag = at;
+  std::uint64_t queued = s.queued, n = 0;
+  for (const Skb& skb : all.skbs) {
+    if (queued >= acct_.machine().sndbuf_bytes) break;  // the check queue_skbs sleeps on
+    queued += skb.payload();
+    n += skb.payload();
+  }
+  return n;
+}
+
+SendResult SocketIo::write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src, SendWait wait) {
   Syscall sc(acct_, t, "write");
+  if (wait == SendWait::dontwait && bytes > 0) {
+    bytes = room_now(s, bytes);
+    if (bytes == 0) return {0, true};  // -EAGAIN: nothing copied
+  }
   if (src.mapping) {
     // copy_from_user touches the mapping: faults taken here are kernel-mode faults.
     Mapping& m = *src.mapping;
@@ -72,7 +91,12 @@ std::uint64_t SocketIo::write(Thread& t, Socket& s, std::uint64_t bytes, WriteSo
     m.cursor += bytes;
   }
   net_.queue_skbs(t, s, net_.segment_write(s, bytes), src.mapping ? Place::mapping : Place::user_buffer);
-  return bytes;
+  return {bytes, false};
+}
+
+void SocketIo::poll_writable(Thread& t, Socket& s) {
+  Syscall sc(acct_, t, "poll");
+  acct_.block(t, TimeCat::wire, *s.space, [&] { return s.queued <= net_.sndbuf_wake_level(); }, "poll (socket buffer full)");
 }
 
 std::uint64_t SocketIo::sendfile(Thread& t, Socket& out, OpenFile& in, std::uint64_t bytes) {
@@ -156,7 +180,8 @@ std::uint64_t SocketIo::splice_pipe_to_socket(Thread& t, PipeObj& in, Socket& ou
 // near 10 KB. Simplified: one notification per send (Linux may merge a range of
 // them), no fallback to copying when the pages cannot be pinned.
 
-std::uint64_t SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy) {
+SendResult SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy,
+                          SendWait wait) {
   if (zerocopy && s.notifications > 0) {
     // recvmsg(MSG_ERRQUEUE): read the completions that have arrived so far.
     Syscall sc(acct_, t, "recvmsg");
@@ -166,9 +191,13 @@ std::uint64_t SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const st
   Syscall sc(acct_, t, "send");
   // A TCP socket always has SG (sk_setup_caps), so MSG_ZEROCOPY pins the pages on
   // any NIC; one without scatter-gather copies them in software GSO at transmit.
-  if (zerocopy) return send_zerocopy(t, s, bytes, buffer);
+  if (zerocopy) return {send_zerocopy(t, s, bytes, buffer), false};
+  if (wait == SendWait::dontwait && bytes > 0) {
+    bytes = room_now(s, bytes);
+    if (bytes == 0) return {0, true};  // -EAGAIN
+  }
   net_.queue_skbs(t, s, net_.segment_write(s, bytes), Place::user_buffer);
-  return bytes;
+  return {bytes, false};
 }
 
 std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer) {

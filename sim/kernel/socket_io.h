@@ -17,6 +17,20 @@
 
 namespace kiosim {
 
+// Whether a socket write may wait for send-buffer space: tcp_sendmsg_locked's timeout,
+// sock_sndtimeo(sk, flags & MSG_DONTWAIT). `dontwait` is a socket with O_NONBLOCK
+// (sock_write_iter turns it into MSG_DONTWAIT) or a send() with MSG_DONTWAIT.
+enum class SendWait : std::uint8_t { block, dontwait };
+
+// What write() and send() to a socket return, as tcp_sendmsg_locked does: `copied`, the
+// bytes copied into the send buffer (a blocking call copies them all); a non-blocking
+// call that could copy nothing returns -EAGAIN (`eagain`, `copied` 0). A short count
+// (0 < copied < asked) is not an error: the program calls again for the rest.
+struct SendResult {
+  std::uint64_t copied = 0;
+  bool eagain = false;
+};
+
 class SocketIo {
  public:
   SocketIo(Accounting& acct, Filemap& filemap, Mm& mm, NetTx& net)
@@ -25,10 +39,15 @@ class SocketIo {
   Socket& socket(Thread& t);
   PipeObj& pipe(Thread& t);  // pipes belong to the kernel, like sockets
   bool pipes_empty() const;  // no pipe holds a page (the end-of-run invariants)
-  std::uint64_t write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src);
+  SendResult write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src, SendWait wait = SendWait::block);
   // send(): a copy like write(), or with MSG_ZEROCOPY the buffer's pages are pinned and
   // sent by DMA; a completion notification follows, which the next send reads.
-  std::uint64_t send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy);
+  // MSG_ZEROCOPY always blocks here (the loader refuses it with `nonblock`).
+  SendResult send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy,
+                  SendWait wait = SendWait::block);
+  // poll(2) for POLLOUT: sleeps until the socket is writable again (tcp_poll:
+  // sk_stream_is_writeable; af_unix: unix_writable), what a program does after EAGAIN.
+  void poll_writable(Thread& t, Socket& s);
   // The program is about to overwrite `buffer`: if MSG_ZEROCOPY still pins it, wait for
   // the completion or overwrite it under the NIC (net.zerocopy_reuse).
   void reuse_buffer(Thread& t, const std::string& buffer);
@@ -39,6 +58,10 @@ class SocketIo {
  private:
   void trace_ref_move(Thread& t, Place from, Place to, std::uint64_t bytes, FileId file, std::int64_t page,
                       std::uint64_t pages, std::string name = {});
+  // How much of a write of `bytes` a non-blocking call copies now: tcp_sendmsg_locked
+  // builds skb after skb while sk_stream_memory_free (queued below sk_sndbuf); at the
+  // first that finds it full, sk_stream_wait_memory with a timeout of 0 gives up.
+  std::uint64_t room_now(Socket& s, std::uint64_t bytes) const;
   std::uint64_t send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer);
 
   Accounting& acct_;

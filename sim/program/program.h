@@ -52,6 +52,8 @@ struct Op {
   bool shared = true;            // mmap: MAP_SHARED or MAP_PRIVATE
   bool writable = false;         // mmap: PROT_WRITE; touch: a write access
   bool zerocopy = false;         // send: MSG_ZEROCOPY
+  bool nonblock = false;         // write, send to a socket: O_NONBLOCK / MSG_DONTWAIT (a short count or EAGAIN)
+  bool until_done = false;       // write, send: loop on the returned count until `bytes` are moved
   bool sequential = false;       // touch: start where the last sequential touch of the mapping ended
   double ns = 0;                 // sleep
   std::uint64_t count = 0;       // repeat

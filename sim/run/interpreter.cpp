@@ -36,11 +36,17 @@ class KernelOps {
     k_.reuse_buffer(t_, buffer_key(op.buf));  // the reads land in the buffer
     k_.uring_read(t_, *f, op.bytes, op.depth);
   }
-  void write_socket(const Op& op, Socket& s, Mapping* from) { k_.write_socket(t_, *s, op.bytes, WriteSource{from}); }
+  void write_socket(const Op& op, Socket& s, Mapping* from) {
+    until_done(op, *s, [&](std::uint64_t left, SendWait w) { return k_.write_socket(t_, *s, left, WriteSource{from}, w); });
+  }
   void write_file(const Op& op, File& f, Mapping* from) {
     k_.write_file(t_, *f, op.bytes, op.kind == OpKind::pwrite ? offset_of(op) : std::nullopt, WriteSource{from});
   }
-  void send(const Op& op, Socket& s) { k_.send(t_, *s, op.bytes, buffer_key(op.buf), op.zerocopy); }
+  void send(const Op& op, Socket& s) {
+    until_done(op, *s, [&](std::uint64_t left, SendWait w) {
+      return k_.send(t_, *s, left, buffer_key(op.buf), op.zerocopy, w);
+    });
+  }
   Mapping mmap(const Op& op, File& f) {
     return k_.mmap(t_, *f, op.offset == kNoOffset ? 0 : op.offset, op.bytes, op.shared, op.writable);
   }
@@ -69,6 +75,21 @@ class KernelOps {
   }
 
  private:
+  // One write or send, or with `until_done` the loop real programs write around it:
+  //   while (left > 0) { n = write(fd, p, left); if (n < 0 && errno == EAGAIN) poll(POLLOUT); else left -= n; }
+  // A blocking call copies everything, so its loop makes one call; a non-blocking one
+  // returns what the send buffer takes (SendResult), and EAGAIN when it takes nothing.
+  template <class Call>
+  void until_done(const Op& op, kiosim::Socket& s, Call call) {
+    const SendWait wait = op.nonblock ? SendWait::dontwait : SendWait::block;
+    std::uint64_t left = op.bytes;
+    do {
+      const SendResult r = call(left, wait);
+      left -= r.copied;
+      if (r.eagain && op.until_done) k_.poll_writable(t_, s);
+    } while (op.until_done && left > 0);
+  }
+
   FileId file_id(const std::string& name) const {
     for (FileId i = 0; i < s_.files.size(); ++i)
       if (s_.files[i].name == name) return i;

@@ -154,6 +154,8 @@ class ProgramLoader {
     if (a["shared"]) o.shared = l_.boolean(a["shared"], p + ".shared");
     if (a["write"]) o.writable = l_.boolean(a["write"], p + ".write");
     if (a["zerocopy"]) o.zerocopy = l_.boolean(a["zerocopy"], p + ".zerocopy");
+    if (a["nonblock"]) o.nonblock = l_.boolean(a["nonblock"], p + ".nonblock");
+    if (a["until_done"]) o.until_done = l_.boolean(a["until_done"], p + ".until_done");
     if (a["sequential"]) o.sequential = l_.boolean(a["sequential"], p + ".sequential");
     if (o.sequential && a["offset"]) l_.fail(a["offset"], p + ".offset", "a sequential touch takes no offset");
     if (a["for"]) o.ns = l_.time(a["for"], p + ".for");
@@ -211,6 +213,10 @@ class ProgramLoader {
           l_.fail(a["zerocopy"], p + ".zerocopy",
                   "MSG_ZEROCOPY needs a TCP or UDP socket; with net.receiver: local the socket is a socket pair "
                   "(af_unix), which refuses SO_ZEROCOPY");
+        if (o.zerocopy && o.nonblock)
+          l_.fail(a["nonblock"], p + ".nonblock",
+                  "a non-blocking MSG_ZEROCOPY send is not modelled: kiosim's zero-copy sends block until the "
+                  "buffer is pinned and queued; drop `nonblock` or `zerocopy`");
         break;
       case OpKind::write:
       case OpKind::pwrite:
@@ -287,6 +293,10 @@ class ProgramLoader {
   }
 
   void write(const YAML::Node& a, const std::string& p, const Op& o) {
+    if (o.nonblock && kind(o.fd) != NameKind::socket)
+      l_.fail(a["nonblock"], p + ".nonblock",
+              "`nonblock` is for a socket: on a regular file Linux ignores O_NONBLOCK (open(2)), a write there "
+              "never returns EAGAIN");
     if (o.kind == OpKind::pwrite && kind(o.fd) == NameKind::socket)
       l_.fail(a["fd"], p + ".fd", "pwrite needs a file; a socket has no offset");
     if (o.kind == OpKind::pwrite && append_.count(o.fd))

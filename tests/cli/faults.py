@@ -132,8 +132,14 @@ with tempfile.TemporaryDirectory() as tmp:
         # Qt makes $TMPDIR/runtime-USER when XDG_RUNTIME_DIR is unset: give it its own.
         xdg = tempfile.mkdtemp(prefix="kiosim-faults-xdg-")
         os.chmod(xdg, 0o700)
+        # Under AddressSanitizer (CI's build) the GUI's exit on SIGTERM leaks one 142-byte
+        # Qt string (QArrayData::allocate; Qt has no frame pointers, so no frame of ours
+        # shows): leak detection would turn 143 into 1. This test is about the signal and
+        # the directory; the GUI tests keep leak detection on.
+        asan = os.environ.get("ASAN_OPTIONS", "")
         p = subprocess.Popen([gui, slow], env=env_with(tmp, QT_QPA_PLATFORM="offscreen", KIOSIM_CLI=kiosim,
-                                                       XDG_RUNTIME_DIR=xdg),
+                                                       XDG_RUNTIME_DIR=xdg,
+                                                       ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60
         child = None
