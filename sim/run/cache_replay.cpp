@@ -97,7 +97,7 @@ Curve replay_curve(std::string_view data, const std::string& name, const ReplayS
   Curve c;
   if (setup.policy == CachePolicy::lru) {
     // Mattson's one pass, fused with the parse. A write turns it down (see the header).
-    LruStackDistance sd(sizes.empty() ? 0 : sizes.back());
+    LruStackDistance sd(sizes);
     std::uint64_t writes = 0, files = 0;
     // The index misses the cache on most accesses: each key's bucket is prefetched
     // when it is parsed and the access done kAhead keys later.

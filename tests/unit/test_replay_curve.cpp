@@ -3,6 +3,7 @@
 // single replays; the replay engine equals model/PageCache on the replay path.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -52,22 +53,48 @@ TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][l
   for (const CurveRow& row : m.rows) CHECK(row.result.hits == replay_data(t, "t", lru, row.pages).hits);
 }
 
+TEST_CASE("lru curve: bounded at the largest size, it forgets pages and still equals each replay",
+          "[replay_curve][lru]") {
+  // 8 sizes 8 ... 1,024 over a trace of 120,000 accesses to about 3,000 pages plus a scan
+  // of fresh pages: the pass holds only the 1,024 most recent pages (its window is
+  // 2 x 1,024 + 4,096 = 5,120 positions, so it compacts about 23 times), forgets the
+  // rest, and every row must still equal a replay of its own.
+  std::string t = random_trace(100000, 17);
+  for (int i = 0; i < 20000; ++i) t += "scan " + std::to_string(i) + "\n";  // each used once
+  t += random_trace(20000, 23);
+  ReplaySetup lru;
+  lru.policy = CachePolicy::lru;
+  const std::vector<std::uint64_t> sizes = {8, 16, 32, 64, 128, 256, 512, 1024};
+  const Curve c = replay_curve(t, "t", lru, sizes, 0, 2);
+  REQUIRE(c.one_pass);
+  CHECK(c.working_set == 0);  // pages were forgotten: the working set is not counted
+  REQUIRE(c.rows.size() == sizes.size());
+  for (const CurveRow& row : c.rows) {
+    CAPTURE(row.pages);
+    const ReplayResult r = replay_data(t, "t", lru, row.pages);
+    CHECK(row.result.hits == r.hits);
+    CHECK(row.result.misses == r.misses);
+    CHECK(row.result.evictions == r.evictions);
+  }
+}
+
 TEST_CASE("lru stack distances by hand", "[replay_curve][lru]") {
   // a b c a b d a: distances -, -, -, 3 (b c since), 3 (c a), -, 3 (b d).
   // So 3 hits with >= 3 pages, 0 with 2.
-  LruStackDistance sd(4);
+  LruStackDistance sd({4, 2, 3});
   for (std::uint64_t p : {1, 2, 3, 1, 2, 4, 1}) sd.access(PageKey{0, p});
   CHECK(sd.hits(2) == 0);
   CHECK(sd.hits(3) == 3);
   CHECK(sd.hits(4) == 3);
   CHECK(sd.distinct() == 4);
-  // Past the window (2 * 4 + 4096 positions), compaction keeps the counts right:
-  // a loop over 5 pages, 10,000 times: every distance is 5, so 4 pages hit nothing
-  // (LRU's worst case) and 5 pages hit all but the first 5 accesses.
-  LruStackDistance loop(4);
+  CHECK_THROWS_AS(sd.hits(5), std::invalid_argument);  // not a size asked about
+  // Past the window (4 + 4096 positions, rounded to 4160), compaction keeps the counts
+  // right: a loop over 5 pages, 10,000 times: every distance is 5, so 4 pages hit
+  // nothing (LRU's worst case) and 5 pages hit all but the first 5 accesses.
+  LruStackDistance loop({4});
   for (int i = 0; i < 50000; ++i) loop.access(PageKey{0, std::uint64_t(i % 5)});
   CHECK(loop.hits(4) == 0);
-  LruStackDistance all(0);
+  LruStackDistance all;
   for (int i = 0; i < 50000; ++i) all.access(PageKey{0, std::uint64_t(i % 5)});
   CHECK(all.hits(4) == 0);
   CHECK(all.hits(5) == 50000 - 5);
