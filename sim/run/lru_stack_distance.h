@@ -54,7 +54,7 @@ class LruStackDistance {
   }
 
   // Starts loading k's bucket of the index, for an access a few steps later.
-  void prefetch(PageKey k) const { prefetch_line(ids_.bucket_of(k)); }
+  void prefetch(PageKey k) const { ids_.prefetch(k); }
 
   std::uint64_t accesses() const { return accesses_; }
   // Distinct pages in the trace; exact unless pages were forgotten (forgot()).
