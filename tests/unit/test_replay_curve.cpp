@@ -26,6 +26,20 @@ std::string random_trace(int n, std::uint64_t seed, int write_every = 0) {
   }
   return s;
 }
+
+// Each row of an LRU curve equals an LRU replay of the trace at the row's size.
+void check_rows_equal_replays(const std::string& t, const Curve& c) {
+  ReplaySetup lru;
+  lru.policy = CachePolicy::lru;
+  for (const CurveRow& row : c.rows) {
+    CAPTURE(row.pages);
+    const ReplayResult r = replay_data(t, "t", lru, row.pages);
+    CHECK(row.result.hits == r.hits);
+    CHECK(row.result.misses == r.misses);
+    CHECK(row.result.evictions == r.evictions);
+    CHECK(row.result.accesses == r.accesses);
+  }
+}
 }  // namespace
 
 TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][lru]") {
@@ -37,14 +51,7 @@ TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][l
   const Curve c = replay_curve(t, "t", lru, sizes, 0, 2);
   REQUIRE(c.one_pass);
   REQUIRE(c.rows.size() == sizes.size());
-  for (const CurveRow& row : c.rows) {
-    CAPTURE(row.pages);
-    const ReplayResult r = replay_data(t, "t", lru, row.pages);
-    CHECK(row.result.hits == r.hits);
-    CHECK(row.result.misses == r.misses);
-    CHECK(row.result.evictions == r.evictions);
-    CHECK(row.result.accesses == r.accesses);
-  }
+  check_rows_equal_replays(t, c);
   // --mrc: every size to the working set (the window grows; no mark is dropped).
   const Curve m = replay_curve(t, "t", lru, {}, 12, 2);
   REQUIRE(m.one_pass);
@@ -57,7 +64,8 @@ TEST_CASE("lru curve: bounded at the largest size, it forgets pages and still eq
           "[replay_curve][lru]") {
   // 8 sizes 8 ... 1,024 over a trace of 120,000 accesses to about 3,000 pages plus a scan
   // of fresh pages: the pass holds only the 1,024 most recent pages (its window is
-  // 2 x 1,024 + 4,096 = 5,120 positions, so it compacts about 23 times), forgets the
+  // max(2 x 1,024, 1,024 + 4,096) = 5,120 positions: it compacts at 5,120 accesses and
+  // then every 4,096, 29 times), forgets the
   // rest, and every row must still equal a replay of its own.
   std::string t = random_trace(100000, 17);
   for (int i = 0; i < 20000; ++i) t += "scan " + std::to_string(i) + "\n";  // each used once
@@ -69,13 +77,7 @@ TEST_CASE("lru curve: bounded at the largest size, it forgets pages and still eq
   REQUIRE(c.one_pass);
   CHECK(c.working_set == 0);  // pages were forgotten: the working set is not counted
   REQUIRE(c.rows.size() == sizes.size());
-  for (const CurveRow& row : c.rows) {
-    CAPTURE(row.pages);
-    const ReplayResult r = replay_data(t, "t", lru, row.pages);
-    CHECK(row.result.hits == r.hits);
-    CHECK(row.result.misses == r.misses);
-    CHECK(row.result.evictions == r.evictions);
-  }
+  check_rows_equal_replays(t, c);
 }
 
 TEST_CASE("lru stack distances by hand", "[replay_curve][lru]") {
