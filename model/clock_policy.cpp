@@ -11,12 +11,11 @@ std::uint8_t& ClockPolicy::bit(Slot s) {
 
 void ClockPolicy::insert(Slot s) {
   bit(s) = 0;
-  lists_.push_head(LruList::inactive, s);
+  OneListPolicy::insert(s);
 }
 
 void ClockPolicy::rotate(Slot s) {
-  lists_.unlink(s);
-  lists_.push_head(LruList::inactive, s);
+  to_head(s);
   advance_hand();
 }
 
@@ -25,8 +24,7 @@ void ClockPolicy::rotate(Slot s) {
 void ClockPolicy::advance_hand() {
   for (Slot t = lists_.tail(LruList::inactive); t != kNoSlot && bits_[t]; t = lists_.tail(LruList::inactive)) {
     bits_[t] = 0;
-    lists_.unlink(t);
-    lists_.push_head(LruList::inactive, t);
+    to_head(t);
   }
 }
 

@@ -7,31 +7,25 @@
 #pragma once
 #include <vector>
 
-#include "model/replacement_policy.h"
+#include "model/one_list_policy.h"
 
 namespace kiosim {
 
-class ClockPolicy final : public ReplacementPolicy {
+class ClockPolicy final : public OneListPolicy {
  public:
   void insert(Slot s) override;
   void touch(Slot s) override { bit(s) = 1; }
   // The access that brought the page in is not a reference: its bit stays clear (Clock_insert).
   void first_use(Slot) override {}
-  void remove(Slot s) override { lists_.unlink(s); }
   // The hand: reclaim first moves it past the referenced pages (age_active, called
-  // before victims are taken), so the victim is the tail.
-  Slot victim() const override { return lists_.tail(LruList::inactive); }
+  // before victims are taken), so the victim is the tail (OneListPolicy::victim).
   void rotate(Slot s) override;
   void age_active() override { advance_hand(); }
-  LruList list_of(Slot s) const override { return lists_.list_of(s); }
-  std::size_t size(LruList l) const override { return lists_.size(l); }
-  std::vector<Slot> order(LruList l) const override { return lists_.order(l); }
   bool referenced(Slot s) const { return s < bits_.size() && bits_[s]; }
 
  private:
   void advance_hand();
   std::uint8_t& bit(Slot s);
-  SlotLists lists_;
   std::vector<std::uint8_t> bits_;  // the reference bit, by slot
 };
 

@@ -10,6 +10,7 @@
 
 #include "model/policy_registry.h"
 #include "sim/run/dense_trace.h"
+#include "sim/run/lookahead.h"
 #include "sim/run/lru_stack_distance.h"
 #include "sim/run/mapped_file.h"
 #include "sim/scenario/scenario.h"
@@ -97,22 +98,15 @@ Curve replay_curve(std::string_view data, const std::string& name, const ReplayS
   Curve c;
   if (setup.policy == CachePolicy::lru) {
     // Mattson's one pass, fused with the parse. A write turns it down (see the header).
-    LruStackDistance sd(sizes.empty() ? 0 : sizes.back());
+    LruStackDistance sd(sizes);
     std::uint64_t writes = 0, files = 0;
-    // The index misses the cache on most accesses: each key's bucket is prefetched
-    // when it is parsed and the access done kAhead keys later.
-    constexpr std::size_t kAhead = 8;
-    PageKey ring[kAhead];
-    std::size_t held = 0;
+    Lookahead<PageKey> ahead;
+    auto use = [&](PageKey k) { sd.access(k); };
     files = parse_trace(data, name, setup.trace, [&](PageKey k, bool w, std::uint64_t) {
       writes += w;
-      sd.prefetch(k);
-      PageKey& slot = ring[held % kAhead];
-      if (held >= kAhead) sd.access(slot);
-      slot = k;
-      ++held;
+      ahead.push(k, [&](PageKey p) { sd.prefetch(p); }, use);
     });
-    for (std::size_t i = held > kAhead ? held - kAhead : 0; i < held; ++i) sd.access(ring[i % kAhead]);
+    ahead.drain(use);
     if (writes == 0) {
       c.one_pass = true;
       c.working_set = sd.forgot() ? 0 : sd.distinct();  // 0: not counted (pages past the largest size forgotten)

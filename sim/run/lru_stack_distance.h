@@ -3,16 +3,23 @@
 // Journal 9(2), 1970): LRU is a stack algorithm, so an access hits in a cache of
 // c pages exactly when its stack distance (the number of distinct pages used
 // since the page's last use, plus one) is at most c.
-// The distance is counted over access positions that hold a mark at each page's
-// latest use: the pages used since are the marks after it. The marks are a bitset
-// with a Fenwick tree (Fenwick 1994) over its 64-bit words, so a count is one
-// popcount plus O(log(W/64)) steps in a tree small enough for the L1/L2 cache.
-// Positions run up to a window W; when it is full the live marks are packed to
-// its start (compaction, amortised O(1) per access). With a largest size of
-// interest K, the marks older than the K-th latest are dropped at compaction and
-// their pages forgotten (they miss at every size up to K), so W stays about 2K
-// and the index holds at most W pages.
+// The distance is counted over access positions: each access puts a mark at its
+// position, and a page's re-use removes the mark of its previous use, so the
+// pages used since position q are the marks after q: the accesses after q less
+// the marks removed after q. The removed marks are a bitset with a Fenwick tree
+// (Fenwick 1994) over its 64-bit words, so a count is one popcount plus
+// O(log(W/64)) steps in a tree small enough for the L1 cache, and an access
+// changes the tree once (a re-use), not twice (the new mark is counted by its
+// position). Positions run up to a window W; when it is full the live marks are
+// packed to its start (compaction, amortised O(1) per access).
+// Bounded by the largest size asked about, K: the pass holds only the K most
+// recently used pages, as an LRU cache of K pages would (its oldest mark, the
+// lowest set bit, is the page it forgets on a miss), so the index holds at most K
+// pages and W is 2K. A forgotten page misses at every size up to K, as it would in
+// each replay; distances beyond K are not counted. Without sizes (every size) it
+// forgets nothing and W grows with the pages.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -22,66 +29,106 @@ namespace kiosim {
 
 class LruStackDistance {
  public:
-  // max_pages: the largest cache size asked about (0: every size; W then grows).
-  explicit LruStackDistance(std::uint64_t max_pages = 0);
+  // The cache sizes asked about, in pages, each at least 1 (any order, repeats
+  // allowed); none: every size, nothing forgotten.
+  explicit LruStackDistance(std::vector<std::uint64_t> sizes = {});
 
   void access(PageKey k) {
     ++accesses_;
-    std::uint32_t id = ids_.find(k);
-    if (id == ReplayIndex::kNone) {
-      id = new_page(k);
+    std::uint32_t s = ids_.find(k);
+    if (s != ReplayIndex::kNone) {
+      const std::uint64_t q = last_[s];
+      // Live marks after q: the accesses after q, less the marks removed after q (an
+      // evicted mark is older than every live one, so none of those is after q).
+      count(t_ - q - (removed_ - removed_upto(q)));  // ... plus the page itself
+      remove(q);
     } else {
-      const std::uint64_t q = last_[id];
-      const std::uint64_t d = live_ - marks_upto(q) + 1;  // the pages after q, plus itself
-      if (d < hist_.size()) ++hist_[d]; else add_distance(d);
-      flip(q, -1);
-      --live_;
+      s = new_page(k);
     }
     if (t_ == window_) compact();
-    flip(t_, +1);
-    page_at_[t_] = id;
-    last_[id] = std::uint32_t(t_);
+    live_bits_[t_ >> 6] |= 1ULL << (t_ & 63);
+    page_at_[t_] = s;
+    last_[s] = std::uint32_t(t_);
     ++t_;
     ++live_;
   }
 
   // Starts loading k's bucket of the index, for an access a few steps later.
-  void prefetch(PageKey k) const { __builtin_prefetch(ids_.bucket_of(k)); }
+  void prefetch(PageKey k) const { ids_.prefetch(k); }
 
   std::uint64_t accesses() const { return accesses_; }
   // Distinct pages in the trace; exact unless pages were forgotten (forgot()).
   std::uint64_t distinct() const { return distinct_; }
   bool forgot() const { return forgot_; }
-  // Hits of an LRU cache of `pages` pages (at most max_pages, when that was set).
+  // Hits of an LRU cache of `pages` pages: one of the sizes asked about (any
+  // size when none were); std::invalid_argument for another.
   std::uint64_t hits(std::uint64_t pages) const;
 
  private:
   std::uint32_t new_page(PageKey k);
-  std::uint64_t marks_upto(std::uint64_t pos) const {  // marks at positions 0..pos
+  static std::uint64_t popcount(std::uint64_t x) {
+#if defined(__POPCNT__) || !defined(__x86_64__)
+    return std::uint64_t(__builtin_popcountll(x));
+#else  // x86-64 without POPCNT: GCC would call libgcc's table loop
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (x * 0x0101010101010101ULL) >> 56;
+#endif
+  }
+  std::uint64_t removed_upto(std::uint64_t pos) const {  // removed marks at positions 0..pos
     const std::uint64_t w = pos >> 6, b = pos & 63;
     const std::uint64_t below = b == 63 ? ~0ULL : (2ULL << b) - 1;
-    std::int64_t s = __builtin_popcountll(bits_[w] & below);
+    std::uint64_t s = popcount(removed_bits_[w] & below);
     for (std::uint64_t i = w; i > 0; i &= i - 1) s += tree_[i];  // words 0..w-1
-    return std::uint64_t(s);
+    return s;
   }
-  void flip(std::uint64_t pos, std::int32_t v) {
-    bits_[pos >> 6] ^= 1ULL << (pos & 63);
-    for (std::uint64_t i = (pos >> 6) + 1; i < tree_.size(); i += i & (~i + 1)) tree_[i] += v;
+  // A re-use: the mark at pos (a live one) goes.
+  void remove(std::uint64_t pos) {
+    const std::uint64_t bit = 1ULL << (pos & 63);
+    live_bits_[pos >> 6] ^= bit;
+    removed_bits_[pos >> 6] |= bit;
+    const std::uint64_t n = tree_.size();
+    std::uint32_t* const tree = tree_.data();
+    for (std::uint64_t i = (pos >> 6) + 1; i < n; i += i & (~i + 1)) ++tree[i];
+    ++removed_;
+    --live_;
   }
-  void add_distance(std::uint64_t d);
+  // One access at distance d: into the bin of the smallest size >= d (d <= K).
+  void count(std::uint64_t d) {
+    if (sizes_.empty()) {
+      if (d >= hist_.size()) hist_.resize(std::max<std::size_t>(d + 1, 2 * hist_.size()), 0);
+      ++hist_[d];
+      return;
+    }
+    // The first size >= d, by a binary search without branches (d <= K: there is one).
+    const std::uint64_t* base = sizes_.data();
+    for (std::size_t n = sizes_.size(); n > 1;) {
+      const std::size_t half = n / 2;
+      base = base[half - 1] < d ? base + half : base;
+      n -= half;
+    }
+    const std::size_t b = std::size_t(base - sizes_.data()) + (*base < d);
+    ++hist_[b];
+  }
+  std::uint64_t oldest();  // the position of the oldest mark (there is one)
   void compact();
 
-  std::uint64_t max_pages_;
+  std::vector<std::uint64_t> sizes_;     // sorted, distinct; empty: every size
+  std::uint64_t bound_;                  // K: the largest size (0: none)
   std::uint64_t window_;                 // positions, a multiple of 64
-  std::vector<std::uint64_t> bits_;      // the marks
-  std::vector<std::int32_t> tree_;       // Fenwick tree over the words' counts, 1-based
+  std::vector<std::uint64_t> live_bits_;     // the live marks (the oldest goes on a miss when K are held)
+  std::vector<std::uint64_t> removed_bits_;  // the marks re-uses removed since the last compaction
+  std::vector<std::uint32_t> tree_;          // Fenwick tree over removed_bits_' words' counts, 1-based
   std::vector<std::uint32_t> page_at_;   // position -> the page used there
   std::vector<std::uint32_t> last_;      // page -> position of its latest use
   std::vector<PageKey> keys_;            // page -> key (to forget it)
-  std::vector<std::uint32_t> free_;      // forgotten page numbers, for reuse
   ReplayIndex ids_;                      // key -> page number
-  std::vector<std::uint64_t> hist_;      // distance -> accesses (index 0 unused)
-  std::uint64_t t_ = 0, live_ = 0, accesses_ = 0, distinct_ = 0;
+  // With sizes: accesses by bin (bin b: distances in (sizes_[b-1], sizes_[b]]);
+  // without: accesses by distance (index 0 unused).
+  std::vector<std::uint64_t> hist_;
+  std::uint64_t t_ = 0, live_ = 0, removed_ = 0, accesses_ = 0, distinct_ = 0;
+  std::uint64_t oldest_word_ = 0;        // the words before it hold no mark
   bool forgot_ = false;
 };
 

@@ -65,7 +65,7 @@ class ReplayEngine {
   void access(PageKey k, bool write, std::uint64_t next = ReplacementPolicy::kNever) {
     if (keys_.size() == capacity_) {  // full: a miss will erase the victim's bucket, start loading it
       const Slot v = policy_.victim();
-      if (v != kNoSlot) __builtin_prefetch(index_.bucket_of(keys_[v]));
+      if (v != kNoSlot) index_.prefetch(keys_[v]);
     }
     Slot s = index_.find(k);
     if (s != ReplayIndex::kNone) {

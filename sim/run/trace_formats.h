@@ -172,6 +172,30 @@ inline bool is_write_op(std::string_view op) {
 // 10^15 < 2^52, so no overflow check) ends at '\n' or at the end. Returns the
 // value and moves p past the newline; false (p unchanged) for any other line.
 inline bool short_number_line(const char*& p, const char* end, std::uint64_t& out) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Eight bytes at once when they are there: the digits that start them (a byte is a
+  // digit when its high nibble is 3 and adding 6 keeps it 3: 0x30 to 0x39; a carry out
+  // of a byte of 0xfa or more reaches only later bytes, past the first non-digit), then
+  // their value by three multiplies. Eight digits in a row go on byte by byte below.
+  if (end - p >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t other = ((x & 0xf0f0f0f0f0f0f0f0ULL) |
+                                 (((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) >> 4)) ^
+                                0x3333333333333333ULL;  // non-zero bytes: not digits
+    if (other != 0) {
+      const unsigned len = unsigned(__builtin_ctzll(other)) >> 3;
+      if (len == 0 || p[len] != '\n') return false;
+      std::uint64_t v = (x << (64 - 8 * len)) & 0x0f0f0f0f0f0f0f0fULL;  // the digits, zeros before
+      v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ffULL;
+      v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffffULL;
+      v = (v * 10000 + (v >> 32)) & 0xffffffffULL;
+      out = v;
+      p += len + 1;
+      return true;
+    }
+  }
+#endif
   const char* q = p;
   std::uint64_t v = 0;
   const char* const stop = end - p > 15 ? p + 15 : end;

@@ -3,6 +3,7 @@
 // single replays; the replay engine equals model/PageCache on the replay path.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,20 @@ std::string random_trace(int n, std::uint64_t seed, int write_every = 0) {
   }
   return s;
 }
+
+// Each row of an LRU curve equals an LRU replay of the trace at the row's size.
+void check_rows_equal_replays(const std::string& t, const Curve& c) {
+  ReplaySetup lru;
+  lru.policy = CachePolicy::lru;
+  for (const CurveRow& row : c.rows) {
+    CAPTURE(row.pages);
+    const ReplayResult r = replay_data(t, "t", lru, row.pages);
+    CHECK(row.result.hits == r.hits);
+    CHECK(row.result.misses == r.misses);
+    CHECK(row.result.evictions == r.evictions);
+    CHECK(row.result.accesses == r.accesses);
+  }
+}
 }  // namespace
 
 TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][lru]") {
@@ -36,14 +51,7 @@ TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][l
   const Curve c = replay_curve(t, "t", lru, sizes, 0, 2);
   REQUIRE(c.one_pass);
   REQUIRE(c.rows.size() == sizes.size());
-  for (const CurveRow& row : c.rows) {
-    CAPTURE(row.pages);
-    const ReplayResult r = replay_data(t, "t", lru, row.pages);
-    CHECK(row.result.hits == r.hits);
-    CHECK(row.result.misses == r.misses);
-    CHECK(row.result.evictions == r.evictions);
-    CHECK(row.result.accesses == r.accesses);
-  }
+  check_rows_equal_replays(t, c);
   // --mrc: every size to the working set (the window grows; no mark is dropped).
   const Curve m = replay_curve(t, "t", lru, {}, 12, 2);
   REQUIRE(m.one_pass);
@@ -52,22 +60,43 @@ TEST_CASE("lru curve: one pass equals a replay at every size", "[replay_curve][l
   for (const CurveRow& row : m.rows) CHECK(row.result.hits == replay_data(t, "t", lru, row.pages).hits);
 }
 
+TEST_CASE("lru curve: bounded at the largest size, it forgets pages and still equals each replay",
+          "[replay_curve][lru]") {
+  // 8 sizes 8 ... 1,024 over a trace of 120,000 accesses to about 3,000 pages plus a scan
+  // of fresh pages: the pass holds only the 1,024 most recent pages (its window is
+  // max(2 x 1,024, 1,024 + 4,096) = 5,120 positions: it compacts at 5,120 accesses and
+  // then every 4,096, 29 times), forgets the
+  // rest, and every row must still equal a replay of its own.
+  std::string t = random_trace(100000, 17);
+  for (int i = 0; i < 20000; ++i) t += "scan " + std::to_string(i) + "\n";  // each used once
+  t += random_trace(20000, 23);
+  ReplaySetup lru;
+  lru.policy = CachePolicy::lru;
+  const std::vector<std::uint64_t> sizes = {8, 16, 32, 64, 128, 256, 512, 1024};
+  const Curve c = replay_curve(t, "t", lru, sizes, 0, 2);
+  REQUIRE(c.one_pass);
+  CHECK(c.working_set == 0);  // pages were forgotten: the working set is not counted
+  REQUIRE(c.rows.size() == sizes.size());
+  check_rows_equal_replays(t, c);
+}
+
 TEST_CASE("lru stack distances by hand", "[replay_curve][lru]") {
   // a b c a b d a: distances -, -, -, 3 (b c since), 3 (c a), -, 3 (b d).
   // So 3 hits with >= 3 pages, 0 with 2.
-  LruStackDistance sd(4);
+  LruStackDistance sd({4, 2, 3});
   for (std::uint64_t p : {1, 2, 3, 1, 2, 4, 1}) sd.access(PageKey{0, p});
   CHECK(sd.hits(2) == 0);
   CHECK(sd.hits(3) == 3);
   CHECK(sd.hits(4) == 3);
   CHECK(sd.distinct() == 4);
-  // Past the window (2 * 4 + 4096 positions), compaction keeps the counts right:
-  // a loop over 5 pages, 10,000 times: every distance is 5, so 4 pages hit nothing
-  // (LRU's worst case) and 5 pages hit all but the first 5 accesses.
-  LruStackDistance loop(4);
+  CHECK_THROWS_AS(sd.hits(5), std::invalid_argument);  // not a size asked about
+  // Past the window (4 + 4096 positions, rounded to 4160), compaction keeps the counts
+  // right: a loop over 5 pages, 10,000 times: every distance is 5, so 4 pages hit
+  // nothing (LRU's worst case) and 5 pages hit all but the first 5 accesses.
+  LruStackDistance loop({4});
   for (int i = 0; i < 50000; ++i) loop.access(PageKey{0, std::uint64_t(i % 5)});
   CHECK(loop.hits(4) == 0);
-  LruStackDistance all(0);
+  LruStackDistance all;
   for (int i = 0; i < 50000; ++i) all.access(PageKey{0, std::uint64_t(i % 5)});
   CHECK(all.hits(4) == 0);
   CHECK(all.hits(5) == 50000 - 5);

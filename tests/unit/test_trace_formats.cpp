@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "sim/run/cache_replay.h"
 #include "sim/run/trace_formats.h"
@@ -146,4 +147,29 @@ TEST_CASE("formats by name", "[trace_format]") {
     CHECK(parse_trace_format(to_string(f)) == f);
   CHECK(parse_trace_format("oracleGeneral") == TraceFormat::oracle_general);
   CHECK_FALSE(parse_trace_format("vscsi"));
+}
+
+TEST_CASE("text fast path: numbers read eight bytes at a time equal the digits", "[trace_formats]") {
+  // Lines of 1 to 15 digits, each followed by more text so that the eight-byte read
+  // sees past the newline; the ids read must be the numbers written. A line that
+  // starts with digits but goes on (`12a`, `7 w`) leaves the fast path: `12a` is an
+  // error at column 1 and `f 7 w` a write.
+  std::string t;
+  std::vector<std::uint64_t> want;
+  std::uint64_t v = 1;
+  for (int digits = 1; digits <= 15; ++digits, v = v * 10 + std::uint64_t(digits % 10)) {
+    t += std::to_string(v) + "\n";
+    want.push_back(v);
+  }
+  t += "0\n00000042\n";
+  want.push_back(0);
+  want.push_back(42);
+  std::vector<std::uint64_t> got;
+  parse_trace(t, "t", TraceSpec{}, [&](PageKey k, bool, std::uint64_t) { got.push_back(k.index); });
+  CHECK(got == want);
+  CHECK_THROWS_WITH(parse_trace(std::string("12a\n12345678\n"), "t", TraceSpec{}, [](PageKey, bool, std::uint64_t) {}),
+                    Catch::Contains("t:1:1"));
+  bool wrote = false;
+  parse_trace(std::string("f 7 w\n12345678\n"), "t", TraceSpec{}, [&](PageKey, bool w, std::uint64_t) { wrote |= w; });
+  CHECK(wrote);
 }
