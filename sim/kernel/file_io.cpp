@@ -47,8 +47,12 @@ std::uint64_t FileIo::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::opt
 // without a system call of its own; each request costs cpu.uring_op (its SQE read,
 // its CQE posted). Missing pages are requested for every read first and waited for
 // together (async buffered reads), so their disk reads overlap.
+// On an O_DIRECT file each read is a disk request of its own into the user buffer
+// (io_read -> iomap_dio_rw without waiting, io_uring/rw.c): all are submitted before
+// any is waited for, so a multi-queue disk has `depth` of them in flight; no copy.
 std::uint64_t FileIo::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
   Syscall sc(acct_, t, "io_uring_enter");
+  if (f.direct) return uring_read_direct(t, f, bytes, depth);
   const std::uint64_t size = filemap_.file_size(f.file);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> reads;  // (position, bytes)
   std::uint64_t pos = f.pos;
@@ -70,6 +74,38 @@ std::uint64_t FileIo::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, st
   }
   acct_.count(t, &Counters::read_bytes, done);
   f.pos = pos;
+  return done;
+}
+
+std::uint64_t FileIo::uring_read_direct(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
+  const std::uint64_t size = filemap_.file_size(f.file);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> reads;  // (position, bytes)
+  std::uint64_t pos = f.pos;
+  for (std::uint32_t i = 0; i < depth; ++i) {
+    acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.uring_op_ns);
+    if (refuse_misaligned(t, pos, bytes)) continue;
+    std::uint64_t n = pos >= size ? 0 : std::min(bytes, size - pos);
+    if (n) writeback_.write_back_range(t, f.file, first_page(pos), pages_spanned(pos, n), true);
+    reads.emplace_back(pos, n);
+    pos += n;
+  }
+  std::uint64_t done = 0;
+  for (auto [p, n] : reads) done += n;
+  f.pos = pos;
+  acct_.count(t, &Counters::read_bytes, done);
+  if (t.setup) return done;
+  acct_.flush_cpu(t);
+  std::vector<DiskRequestPtr> reqs;
+  for (auto [p, n] : reads) {
+    if (!n) continue;
+    auto req = disk_.request(f.file, {first_page(p), pages_spanned(p, n)}, false, t.req, t.proc);
+    req->direct = true;
+    req->bytes = n;
+    req->core = t.core;
+    disk_.submit(req);
+    reqs.push_back(req);
+  }
+  for (auto& r : reqs) disk_.wait(t, r, "io_uring O_DIRECT read");
   return done;
 }
 
@@ -153,6 +189,7 @@ std::uint64_t FileIo::read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std
   auto req = disk_.request(f.file, {first_page(pos), pages_spanned(pos, n)}, false, t.req, t.proc);
   req->direct = true;
   req->bytes = n;
+  req->core = t.core;
   disk_.submit(req);
   disk_.wait(t, req, "O_DIRECT read");
   return n;

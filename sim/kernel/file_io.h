@@ -37,6 +37,7 @@ class FileIo {
   void copy_into_cache(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   bool refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes);  // O_DIRECT's EINVAL
   std::uint64_t read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
+  std::uint64_t uring_read_direct(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth);
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
 
   Accounting& acct_;

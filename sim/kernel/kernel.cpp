@@ -1,6 +1,7 @@
 #include "sim/kernel/kernel.h"
 
 #include <algorithm>
+#include <fmt/format.h>
 
 namespace kiosim {
 
@@ -45,7 +46,10 @@ void Kernel::start_devices() {
   disk_.start_lane();
   net_.start_lane();
   irq_.start_lane();
-  engine_.spawn("disk", [this] { disk_.actor(); }, true);
+  for (std::uint32_t h = 0; h < disk_.hw_queues(); ++h)
+    for (std::uint32_t tag = 0; tag < std::max<std::uint32_t>(1, m_.disk.queue_depth); ++tag)
+      engine_.spawn(h == 0 && tag == 0 ? std::string("disk") : fmt::format("disk-q{}-t{}", h, tag),
+                    [this, h] { disk_.actor(h); }, true);
   engine_.spawn("nic", [this] { net_.actor(); }, true);
   engine_.spawn("tcp-ack", [this] { net_.ack_actor(); }, true);
   engine_.spawn("irq", [this] { irq_.actor(); }, true);

@@ -50,6 +50,13 @@ struct DiskCosts {
   double write_bytes_per_s = 1e9;
   double latency_ns = 80e3;
   double flush_latency_ns = 1e6;
+  // blk-mq (block/blk-mq.c): hardware queues, each with `queue_depth` tags, served in
+  // parallel; each request pays latency_ns and shares the bandwidth with the others
+  // in flight. 1 x 1 is the serial disk. disk.hw_queues, disk.queue_depth.
+  std::uint32_t hw_queues = 1;
+  std::uint32_t queue_depth = 1;
+  // queue/max_sectors_kb: a larger request is split (bio_split). 0: no limit.
+  std::uint64_t max_request_bytes = 0;
 };
 
 struct LinkCosts {

@@ -187,6 +187,14 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.disk.write_bytes_per_s; }));
   v.push_back(numeric("disk.latency", K::time, "time to first byte of one disk request", 0, 1e9,
                       [](Machine& m) -> auto& { return m.disk.latency_ns; }));
+  v.push_back(numeric("disk.hw_queues", K::integer, "blk-mq hardware queues, served in parallel (1: one queue)", 1,
+                      1024, [](Machine& m) -> auto& { return m.disk.hw_queues; }));
+  v.push_back(numeric("disk.queue_depth", K::integer,
+                      "requests one hardware queue has in flight at once (tags; 1: the serial disk)", 1, 4096,
+                      [](Machine& m) -> auto& { return m.disk.queue_depth; }));
+  v.push_back(numeric("disk.max_request", K::size,
+                      "queue/max_sectors_kb: a larger request is split (bio_split); 0 means no limit", 0, 1ull << 40,
+                      [](Machine& m) -> auto& { return m.disk.max_request_bytes; }));
   v.push_back(numeric("disk.flush_latency", K::time, "a device cache flush (journal commit, fsync)", 0, 1e10,
                       [](Machine& m) -> auto& { return m.disk.flush_latency_ns; }));
   // journal (fs/jbd2, ext4's data= and commit= mount options)

@@ -288,8 +288,6 @@ class ProgramLoader {
     if (a["depth"]) o.depth = std::uint32_t(l_.count(a["depth"], p + ".depth", 1, 4096));
     if (o.bytes > (1ULL << 30))
       l_.fail(a["bytes"], p + ".bytes", "one io_uring read takes at most 1GiB (raise depth instead)");
-    if (direct_.count(o.fd))
-      l_.fail(a["fd"], p + ".fd", "uring_read of a file opened with O_DIRECT is not modelled (buffered reads only)");
   }
 
   void write(const YAML::Node& a, const std::string& p, const Op& o) {
