@@ -1,18 +1,25 @@
 // kiosim check: predicted (the simulator, with a machine profile and the receiver
-// local, as real mode has it) beside measured (real mode), per method and size,
-// with the ratio predicted/measured; a summary of |ratio - 1| on wall time.
+// local, as real mode has it) beside measured (real mode), for any scenario real mode
+// can run (--all: every one in scenarios/; the others are skipped with why): per method
+// and size for a transfer, per process for a program; a summary per family of figures.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iostream>
+#include <sstream>
+#include <filesystem>
 #include <memory>
 #include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
+#include "sim/host/check_cells.h"
 #include "sim/host/host_load.h"
+#include "sim/host/runnable.h"
 #include "sim/host/measure.h"
+#include "sim/host/private_dir.h"
 #include "sim/host/profile.h"
 #include "sim/scenario/machine_keys.h"
 #include "sim/run/run.h"
@@ -23,12 +30,14 @@ namespace kiosim::cli {
 namespace {
 
 struct CheckArgs {
-  std::string file;
+  std::vector<std::string> files;
+  bool all = false;
+  std::string file;  // the scenario being checked
   std::string machine;
   std::string sizes = "1MiB,16MiB,128MiB";
   unsigned repeat = 5;
   bool json = false;
-  std::string cache = "warm";
+  std::string cache = "scenario";  // one rule for measure and check: the scenario's `cached:`
   std::string receiver = "socketpair";
   std::vector<std::string> methods;
   std::vector<std::string> sets;
@@ -66,12 +75,35 @@ nlohmann::ordered_json compared(double predicted, double measured) {
   return {{"predicted", predicted}, {"measured", measured}, {"ratio", ratio(predicted, measured)}};
 }
 
+nlohmann::ordered_json cells_json(const std::vector<host::Cell>& cells) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& c : cells) j.push_back(c.to_json());
+  return j;
+}
+
+// A cell from a measured figure as MethodMeasurement::summary() gives it: {median, min, max}, or a number.
+host::Cell cell_from(const char* figure, host::Family f, double predicted, const nlohmann::ordered_json& m) {
+  host::Cell c;
+  c.figure = figure;
+  c.family = f;
+  c.predicted = predicted;
+  if (m.is_number()) {
+    c.measured = c.lo = c.hi = m.get<double>();
+  } else {
+    c.measured = m["median"].get<double>();
+    c.lo = m["min"].get<double>();
+    c.hi = m["max"].get<double>();
+  }
+  return c;
+}
+
 struct Row {
   std::string method;
   std::uint64_t size = 0;
   double wall_p = 0, wall_m = 0, cpu_p = 0, cpu_m = 0, rcpu_p = 0, rcpu_m = 0;
   double sys_p = 0, sys_m = 0, minflt_p = 0, minflt_m = 0, cs_p = 0, cs_m = 0;
   double spread = 0;
+  std::vector<host::Cell> cells;   // each figure as the summary per family counts it
   std::vector<std::string> marks;  // "busy": measured while the host was busy; "noisy": spread > error
   std::string note() const {
     std::string n;
@@ -89,7 +121,8 @@ struct Row {
             {"syscalls", compared(sys_p, sys_m)},
             {"page_faults_minor", compared(minflt_p, minflt_m)},
             {"context_switches", compared(cs_p, cs_m)},
-            {"marks", marks}};
+            {"marks", marks},
+            {"cells", cells_json(cells)}};
   }
 };
 
@@ -174,6 +207,13 @@ Row make_row(const std::string& method, std::uint64_t size, const nlohmann::orde
   r.minflt_m = med(mj["counters"]["page_faults_minor"]);
   r.cs_p = sender("context_switches");
   r.cs_m = med(mj["counters"]["context_switches"]);
+  const auto& mc = mj["counters"];
+  using host::Family;
+  r.cells = {cell_from("wall_time_ns", Family::time, r.wall_p, mc["wall_time_ns"]),
+             cell_from("cpu_time_ns", Family::time, r.cpu_p, mc["cpu_time_ns"]),
+             cell_from("syscalls", Family::syscalls, r.sys_p, mc["syscalls"]),
+             cell_from("page_faults_minor", Family::faults, r.minflt_p, mc["page_faults_minor"]),
+             cell_from("context_switches", Family::switches, r.cs_p, mc["context_switches"])};
   return r;
 }
 
@@ -254,8 +294,8 @@ Summary summarize(const std::vector<Row>& rows) {
   return s;
 }
 
-void print_json(std::ostream& out, const CheckArgs& a, const Scenario& base, const std::string& machine_name,
-                const Checked& c, const Summary& s) {
+nlohmann::ordered_json transfer_json(const CheckArgs& a, const Scenario& base, const std::string& machine_name,
+                                     const Checked& c, const Summary& s) {
   nlohmann::ordered_json doc;
   doc["scenario"] = base.path;
   doc["options"] = {{"command", "check"}, {"machine", machine_name}, {"sizes", a.sizes}, {"repeat", a.repeat},
@@ -274,7 +314,7 @@ void print_json(std::ostream& out, const CheckArgs& a, const Scenario& base, con
                     {"measured_wall_spread_median", s.spread.median},
                     {"measured_wall_spread_worst", s.spread.worst},
                     {"rows_with_predicted_syscalls", s.same_calls}};
-  out << doc.dump(2) << "\n";
+  return doc;
 }
 
 void print_table(std::ostream& out, const Checked& c, const Summary& s) {
@@ -301,34 +341,322 @@ void print_table(std::ostream& out, const Checked& c, const Summary& s) {
          "row's wall-time error.\n";
 }
 
-int run_check(const CheckArgs& a) {
-  LoadOptions lo;
-  lo.sets = a.sets;
-  Scenario base = load_scenario(a.file, lo);
-  if (!base.transfer) {
-    std::cerr << "kiosim check: " << a.file << " has no transfer (compare: transfer:); check compares transfers\n";
-    return 2;
-  }
+// What one scenario's check gave: its JSON document, its table and its cells; or the
+// one-line reason the host cannot run it.
+struct ScenarioCheck {
+  std::string path;
+  std::string skipped;
+  nlohmann::ordered_json doc;
+  std::string table;
+  std::vector<host::Cell> cells;
+};
+
+// Every file of the scenario cached as --cache says (scenario: as each file's `cached:`).
+void apply_cache(Scenario& s, const std::string& cache) {
+  if (cache == "scenario") return;
+  for (auto& f : s.files) f.cached = cache == "warm";
+}
+
+nlohmann::ordered_json families_json(const std::vector<host::Cell>& cells) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& f : host::summarize_families(cells)) j.push_back(f.to_json());
+  return j;
+}
+
+void print_families(std::ostream& out, const std::vector<host::Cell>& cells) {
+  out << fmt::format("{:<17} {:>6} {:>13} {:>16} {:>16}\n", "family", "cells", "inconclusive", "median |r - 1|",
+                     "worst |r - 1|");
+  for (const auto& f : host::summarize_families(cells))
+    out << fmt::format("{:<17} {:>6} {:>13} {:>15.1f}% {:>15.1f}%\n", to_string(f.family), f.cells, f.inconclusive,
+                       f.median_error * 100, f.worst_error * 100);
+  out << "r = predicted / measured (median of the repeats); a cell is inconclusive when the spread of its repeats, "
+         "(max - min) / median, exceeds its |r - 1|: it is counted apart, not in the median or the worst.\n";
+}
+
+ScenarioCheck check_transfer(const CheckArgs& a, const Scenario& base, const std::string& machine_name) {
+  ScenarioCheck out;
   auto sizes = parse_sizes(a.sizes);
-  std::string machine_name;
-  apply_machine(a, base, machine_name);
-  std::ostream& out = std::cout;
   Checked c;
   c.load.sample("before");
   for (const auto& line : c.load.warning()) std::cerr << "kiosim check: " << line << "\n";
-  if (int code = on_host("check", "the workload", [&] {
-        simulate_and_measure(a, base, sizes, c);
-        return 0;
-      }))
-    return code;
+  simulate_and_measure(a, base, sizes, c);
   const Summary s = summarize(c.rows);
-  if (a.json) {
-    print_json(out, a, base, machine_name, c, s);
-  } else {
-    for (const auto& line : warnings(c, s)) out << line << "\n";
-    print_args(out, a, machine_name);
-    print_table(out, c, s);
+  out.doc = transfer_json(a, base, machine_name, c, s);
+  std::ostringstream t;
+  for (const auto& line : warnings(c, s)) t << line << "\n";
+  print_args(t, a, machine_name);
+  print_table(t, c, s);
+  out.table = t.str();
+  for (auto& r : c.rows) out.cells.insert(out.cells.end(), r.cells.begin(), r.cells.end());
+  return out;
+}
+
+// One measured process of a program scenario beside its counters in the simulated run.
+struct ProcessRow {
+  std::string name;
+  std::vector<host::Cell> cells;
+  nlohmann::ordered_json json() const { return {{"process", name}, {"cells", cells_json(cells)}}; }
+  const host::Cell* cell(const std::string& figure) const {
+    for (const auto& c : cells)
+      if (c.figure == figure) return &c;
+    return nullptr;
   }
+};
+
+std::vector<double> repeats_of(const host::MethodMeasurement& m, const std::function<double(const host::Sample&)>& f) {
+  std::vector<double> v;
+  for (const auto& s : m.samples) v.push_back(f(s));
+  return v;
+}
+
+ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& counters, bool whole_run,
+                       const nlohmann::ordered_json& run, const host::MethodMeasurement& m, bool direct) {
+  using host::Family;
+  auto pred = [&](const char* k) { return counters.contains(k) ? counters[k].get<double>() : 0.0; };
+  ProcessRow r;
+  r.name = name;
+  // The run's simulated time is the process's own only when it runs alone.
+  if (whole_run)
+    r.cells.push_back(host::cell_of("wall_time_ns", Family::time, run["counters"]["sim_time_ns"].get<double>(),
+                                    repeats_of(m, [](const host::Sample& s) { return s.wall_ns; })));
+  r.cells.push_back(host::cell_of("cpu_time_ns", Family::time, pred("cpu_time_ns"),
+                                  repeats_of(m, [](const host::Sample& s) { return s.sender.cpu_ns(); })));
+  r.cells.push_back(host::cell_of("syscalls", Family::syscalls, pred("syscalls"),
+                                  repeats_of(m, [](const host::Sample& s) { return double(s.syscalls_total); })));
+  r.cells.push_back(host::cell_of("page_faults_minor", Family::faults, pred("page_faults_minor"),
+                                  repeats_of(m, [](const host::Sample& s) { return double(s.sender.minflt); })));
+  r.cells.push_back(host::cell_of("page_faults_major", Family::faults, pred("page_faults_major"),
+                                  repeats_of(m, [](const host::Sample& s) { return double(s.sender.majflt); })));
+  r.cells.push_back(host::cell_of(
+      "context_switches", Family::switches, pred("context_switches"),
+      repeats_of(m, [](const host::Sample& s) { return double(s.sender.nvcsw + s.sender.nivcsw); })));
+  // Bytes read from the disk: the pages the simulated process missed or read ahead
+  // (page_cache_misses + readahead_pages) against /proc/self/io read_bytes, which
+  // submit_bio counts for every read bio of the task (buffered and O_DIRECT alike).
+  // An O_DIRECT read is no miss of the cache: those programs have only the request cell.
+  if (!m.samples.empty() && m.samples.front().io.ok && !direct)
+    r.cells.push_back(host::cell_of("disk_read_bytes", Family::io,
+                                    (pred("page_cache_misses") + pred("readahead_pages")) * 4096,
+                                    repeats_of(m, [](const host::Sample& s) { return double(s.io.read_bytes); })));
+  // Requests to the device, reads and writes (an fsync's writes are the process's own):
+  // disk_requests against /proc/diskstats of the temp dir's device.
+  if (!m.samples.empty() && m.samples.front().disk_reads >= 0)
+    r.cells.push_back(host::cell_of("disk_requests", Family::io, pred("disk_requests"),
+                                    repeats_of(m, [](const host::Sample& s) { return double(s.disk_reads + s.disk_writes); })));
+  return r;
+}
+
+void print_process_table(std::ostream& out, const std::vector<ProcessRow>& rows) {
+  out << fmt::format("{:<28} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5} | "
+                     "{:>5} {:>5} | {:>7} {:>7} | {:>7} {:>7} | {}\n",
+                     "process", "wall pred", "meas", "ratio", "cpu pred", "meas", "ratio", "sys p", "m", "flt p", "m",
+                     "maj p", "m", "cs p", "m", "rd p", "m", "req p", "m", "inconclusive");
+  for (const auto& r : rows) {
+    auto time3 = [&](const char* f) {
+      const host::Cell* c = r.cell(f);
+      return c ? fmt::format("{:>9} {:>9} {:>5.2f}", format_time_ns(c->predicted), format_time_ns(c->measured),
+                             c->ratio())
+               : fmt::format("{:>9} {:>9} {:>5}", "-", "-", "-");
+    };
+    auto count2 = [&](const char* f) {
+      const host::Cell* c = r.cell(f);
+      return fmt::format("{:>6.0f} {:>6.0f}", c->predicted, c->measured);
+    };
+    auto count2s = [&](const char* f) {
+      const host::Cell* c = r.cell(f);
+      return fmt::format("{:>5.0f} {:>5.0f}", c->predicted, c->measured);
+    };
+    std::string inc;
+    for (const auto& c : r.cells)
+      if (c.inconclusive()) inc += (inc.empty() ? "" : ",") + c.figure;
+    auto io2 = [&](const char* f, bool bytes) {
+      const host::Cell* c = r.cell(f);
+      if (!c) return fmt::format("{:>7} {:>7}", "-", "-");
+      return bytes ? fmt::format("{:>7} {:>7}", format_size(c->predicted), format_size(c->measured))
+                   : fmt::format("{:>7.0f} {:>7.0f}", c->predicted, c->measured);
+    };
+    out << fmt::format("{:<28} | {} | {} | {} | {} | {} | {} | {} | {} | {}\n", r.name, time3("wall_time_ns"),
+                       time3("cpu_time_ns"), count2("syscalls"), count2("page_faults_minor"),
+                       count2s("page_faults_major"), count2s("context_switches"), io2("disk_read_bytes", true),
+                       io2("disk_requests", false), inc);
+  }
+  out << "rd: bytes read from the disk (predicted misses + readahead pages; measured /proc/self/io read_bytes); "
+         "req: disk requests, reads and writes (measured: /proc/diskstats of the temp dir's device, anyone's I/O included).\n";
+  out << "Each process is measured alone (real mode runs one process at a time) and compared with its counters in "
+         "the whole simulated run; wall time only where the run has that one process.\n";
+}
+
+// A program scenario (no transfer): each run the host can run, each process measured alone.
+ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::string& machine_name) {
+  ScenarioCheck out;
+  apply_cache(base, a.cache);
+  const host::TempDirAbilities abilities = host::probe_temp_dir(host::temp_base());
+  std::vector<RunSpec> runs;
+  std::vector<std::string> refused;
+  for (const auto& r : base.runs()) {
+    if (!a.methods.empty() && std::find(a.methods.begin(), a.methods.end(), r.name) == a.methods.end()) continue;
+    if (auto why = host::why_not_measurable(r, abilities)) refused.push_back(*why);
+    else runs.push_back(r);
+  }
+  if (runs.empty()) {
+    out.skipped = refused.empty() ? "no run of the scenario matches --method" : refused.front();
+    return out;
+  }
+  if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", base.path);
+  auto predicted = simulate(base, runs);
+  std::vector<RunSpec> measured;
+  struct Origin {
+    std::size_t run;
+    std::string process;
+    bool whole_run;
+  };
+  std::vector<Origin> origin;
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    for (auto& p : host::per_process(runs[i])) {
+      origin.push_back({i, p.processes[0].name, runs[i].processes.size() == 1});
+      measured.push_back(std::move(p));
+    }
+  host::MeasureOptions mo;
+  mo.repeat = a.repeat;
+  mo.runner.cache = host::CacheState::scenario;  // apply_cache has set each file's `cached:`
+  mo.runner.receiver = a.receiver == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
+  mo.runner.recv_buffer = base.machine.recv_buffer_bytes;
+  host::LoadWatch load{unsigned(::sysconf(_SC_NPROCESSORS_ONLN))};
+  load.sample("before");
+  auto progress = [&](const std::string& m) {
+    load.sample(m);
+    if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: {}\n", base.path, m);
+  };
+  host::Measurement m = host::measure_runs(base, measured, mo, progress);
+  std::vector<ProcessRow> rows;
+  for (std::size_t k = 0; k < measured.size(); ++k) {
+    const auto& run = predicted[origin[k].run];
+    const auto* pc = process_named(run, origin[k].process);
+    const Program& prog = measured[k].processes[0].program;
+    rows.push_back(process_row(measured[k].name, pc ? *pc : run["counters"], origin[k].whole_run, run, m.methods[k],
+                               host::opens_direct(prog.body)));
+    out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
+  }
+  nlohmann::ordered_json doc;
+  doc["scenario"] = base.path;
+  doc["options"] = {{"command", "check"}, {"machine", machine_name}, {"repeat", a.repeat}, {"cache", a.cache},
+                    {"receiver", a.receiver}, {"methods", a.methods}, {"set", a.sets}};
+  doc["host"] = m.facts.to_json();
+  doc["warnings"] = load.warning();
+  doc["host_load"] = load.to_json();
+  doc["refused_runs"] = refused;
+  nlohmann::ordered_json jr = nlohmann::ordered_json::array();
+  for (const auto& r : rows) jr.push_back(r.json());
+  doc["processes"] = jr;
+  out.doc = doc;
+  std::ostringstream t;
+  for (const auto& line : load.warning()) t << line << "\n";
+  t << fmt::format("ARG command   check\nARG scenario  {}\nARG machine   {}\nARG repeat    {}\nARG cache     {}\n\n",
+                   base.path, machine_name, a.repeat, a.cache);
+  for (const auto& why : refused) t << "SKIP " << why << "\n";
+  print_process_table(t, rows);
+  out.table = t.str();
+  return out;
+}
+
+// One scenario, simulated and measured; a scenario the host cannot run comes back skipped with why.
+ScenarioCheck check_one(CheckArgs a, const std::string& file) {
+  a.file = file;
+  LoadOptions lo;
+  lo.sets = a.sets;
+  Scenario base = load_scenario(file, lo);
+  std::string machine_name;
+  apply_machine(a, base, machine_name);
+  ScenarioCheck out;
+  try {
+    out = base.transfer ? check_transfer(a, base, machine_name) : check_processes(a, base, machine_name);
+  } catch (const host::Refused& e) {
+    out.skipped = e.what();
+  } catch (const host::HostError& e) {
+    out.skipped = std::string("the host refused a call it needs: ") + e.what();
+  }
+  out.path = file;
+  return out;
+}
+
+// The scenarios of --all: every *.yaml directly in the scenarios directory, by name.
+std::vector<std::string> all_scenarios(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".yaml") out.push_back(e.path().string());
+  if (ec || out.empty())
+    throw InputError("command line", 0, 0, "--all",
+                     fmt::format("expected a directory of scenarios at `{}` (run from the source tree or give "
+                                 "--scenarios DIR)",
+                                 dir));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int run_check(CheckArgs a, const std::string& scenarios_dir) {
+  std::vector<std::string> files = a.files;
+  if (a.all)
+    for (auto& f : all_scenarios(scenarios_dir)) files.push_back(f);
+  if (files.empty())
+    throw InputError("command line", 0, 0, "FILE", "expected a scenario file or --all, found neither");
+  const bool one = files.size() == 1 && !a.all;
+  std::ostream& out = std::cout;
+  std::vector<ScenarioCheck> done;
+  std::vector<host::Cell> cells;
+  int code = on_host("check", "the workload", [&] {
+    for (const auto& f : files) {
+      done.push_back(check_one(a, f));
+      if (!done.back().skipped.empty() && !a.quiet)
+        std::cerr << fmt::format("kiosim check: {}: skipped: {}\n", f, done.back().skipped);
+      cells.insert(cells.end(), done.back().cells.begin(), done.back().cells.end());
+    }
+    return 0;
+  });
+  if (code) return code;
+  if (one && !done[0].skipped.empty()) {
+    std::cerr << "kiosim check: " << done[0].skipped << "\n";
+    return 2;
+  }
+  const std::string cache_rule =
+      a.cache == "scenario" ? "scenario (each file as its `cached:` says, for the prediction and the measurement)"
+                            : a.cache + " (every file, for the prediction and the measurement)";
+  if (a.json) {
+    if (one) {
+      nlohmann::ordered_json doc = done[0].doc;
+      doc["families"] = families_json(cells);
+      out << doc.dump(2) << "\n";
+      return 0;
+    }
+    nlohmann::ordered_json doc;
+    doc["command"] = "check";
+    doc["cache"] = cache_rule;
+    nlohmann::ordered_json sc = nlohmann::ordered_json::array(), sk = nlohmann::ordered_json::array();
+    for (const auto& d : done) {
+      if (d.skipped.empty()) sc.push_back(d.doc);
+      else sk.push_back({{"scenario", d.path}, {"reason", d.skipped}});
+    }
+    doc["scenarios"] = sc;
+    doc["skipped"] = sk;
+    doc["families"] = families_json(cells);
+    out << doc.dump(2) << "\n";
+    return 0;
+  }
+  // The host's warnings stay the first lines of one scenario's table; the cache rule follows them.
+  if (!one) out << "CACHE " << cache_rule << "\n";
+  for (const auto& d : done) {
+    if (!d.skipped.empty()) continue;
+    if (!one) out << fmt::format("\n==== {} ====\n", d.path);
+    out << d.table;
+  }
+  if (!one) {
+    out << "\n==== summary ====\n";
+    for (const auto& d : done)
+      if (!d.skipped.empty()) out << fmt::format("SKIP {}: {}\n", d.path, d.skipped);
+  } else {
+    out << "\nCACHE " << cache_rule << "\n";
+  }
+  print_families(out, cells);
   return 0;
 }
 
@@ -336,15 +664,23 @@ int run_check(const CheckArgs& a) {
 
 Action add_check(CLI::App& app) {
   auto a = std::make_shared<CheckArgs>();
-  auto* c = app.add_subcommand("check", "predicted (simulator, receiver local) beside measured (real mode), with ratios");
-  c->add_option("FILE", a->file, "scenario file (YAML) with a transfer")->required()->check(CLI::ExistingFile);
+  auto dir = std::make_shared<std::string>("scenarios");
+  auto* c = app.add_subcommand("check", "predicted (simulator) beside measured (real mode) for any scenario real mode "
+                                        "can run, with ratios and a summary per family of figures");
+  c->add_option("FILE", a->files, "scenario files (YAML); a transfer scenario runs at --sizes, a program scenario "
+                                  "at its own sizes, each process measured alone")
+      ->check(CLI::ExistingFile);
+  c->add_flag("--all", a->all, "every scenario in --scenarios; those the host cannot run are skipped with why");
+  c->add_option("--scenarios", *dir, "the directory --all reads (default scenarios)");
   c->add_option("--machine", a->machine, "machine profile for the prediction (e.g. from kiosim calibrate)")
       ->check(CLI::ExistingFile);
   c->add_option("--sizes", a->sizes, "transfer sizes, comma-separated (default 1MiB,16MiB,128MiB)");
   c->add_option("--repeat", a->repeat, "timed repeats per method and size (median)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  c->add_option("--cache", a->cache, "page cache before each run: warm (default), cold, or scenario")
+  c->add_option("--cache", a->cache,
+                "page cache before each run, for the prediction and the measurement alike: scenario (default: each "
+                "file as its `cached:` says, as measure does), warm or cold (every file)")
       ->check(CLI::IsMember({"warm", "cold", "scenario"}));
   c->add_option("--receiver", a->receiver, "socketpair (default) or tcp (loopback)")
       ->check(CLI::IsMember({"socketpair", "tcp"}));
@@ -353,7 +689,7 @@ Action add_check(CLI::App& app) {
   c->add_flag("--json", a->json, "print JSON instead of the table");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
   c->add_flag("-v,--verbose", a->verbose, "name each machine key the --machine profile leaves to its default");
-  return [a] { return run_check(*a); };
+  return [a, dir] { return run_check(*a, *dir); };
 }
 
 }  // namespace kiosim::cli

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/proc_texts.h"
+
 namespace kiosim::host {
 
 std::string read_first_line(const std::string& path) {
@@ -84,6 +86,15 @@ HostFacts host_facts(const std::string& temp_dir) {
   f.temp_fs = fs_type_of(temp_dir);
   f.mem_available = mem_available_bytes();
   f.perf_paranoid = read_first_line("/proc/sys/kernel/perf_event_paranoid");
+  f.dirty_ratio = read_first_line("/proc/sys/vm/dirty_ratio");
+  f.dirty_background_ratio = read_first_line("/proc/sys/vm/dirty_background_ratio");
+  f.dirty_bytes = read_first_line("/proc/sys/vm/dirty_bytes");
+  f.dirty_background_bytes = read_first_line("/proc/sys/vm/dirty_background_bytes");
+  f.dirty_expire_centisecs = read_first_line("/proc/sys/vm/dirty_expire_centisecs");
+  BlockDevice dev = block_device_of(temp_dir);
+  f.temp_dev = fmt::format("{}:{}", dev.major, dev.minor);
+  f.read_ahead_kb = dev.read_ahead_kb ? std::to_string(*dev.read_ahead_kb) : "";
+  f.io_scheduler = dev.scheduler;
   return f;
 }
 
@@ -93,7 +104,11 @@ nlohmann::ordered_json HostFacts::to_json() const {
           {"pipe_size", pipe_size}, {"net.core.max_skb_frags", max_skb_frags},
           {"thp", thp},             {"fault_around_bytes", fault_around},
           {"temp_dir", temp_dir},   {"temp_dir_fs", temp_fs},
-          {"mem_available", mem_available}, {"perf_event_paranoid", perf_paranoid}};
+          {"mem_available", mem_available}, {"perf_event_paranoid", perf_paranoid},
+          {"vm.dirty_ratio", dirty_ratio}, {"vm.dirty_background_ratio", dirty_background_ratio},
+          {"vm.dirty_bytes", dirty_bytes}, {"vm.dirty_background_bytes", dirty_background_bytes},
+          {"vm.dirty_expire_centisecs", dirty_expire_centisecs}, {"temp_dir_device", temp_dev},
+          {"read_ahead_kb", read_ahead_kb}, {"io_scheduler", io_scheduler}};
 }
 
 std::string HostFacts::header() const {
@@ -105,7 +120,14 @@ std::string HostFacts::header() const {
   o << fmt::format("HOST max_skb_frags {}\n", max_skb_frags);
   o << fmt::format("HOST THP           {}\n", thp);
   o << fmt::format("HOST fault-around  {}\n", fault_around);
-  o << fmt::format("HOST temp dir      {} ({})\n", temp_dir, temp_fs);
+  o << fmt::format("HOST temp dir      {} ({}, device {})\n", temp_dir, temp_fs, temp_dev);
+  auto or_unknown = [](const std::string& v) { return v.empty() ? std::string("not readable") : v; };
+  o << fmt::format("HOST read_ahead_kb {} (scheduler {})\n", or_unknown(read_ahead_kb),
+                   or_unknown(io_scheduler));
+  o << fmt::format("HOST vm.dirty      ratio {} background_ratio {} bytes {} background_bytes {} expire {} cs\n",
+                   or_unknown(dirty_ratio), or_unknown(dirty_background_ratio), or_unknown(dirty_bytes),
+                   or_unknown(dirty_background_bytes), or_unknown(dirty_expire_centisecs));
+  o << fmt::format("HOST MemAvailable  {} MiB\n", mem_available >> 20);
   return o.str();
 }
 

@@ -21,6 +21,13 @@ struct HostFacts {
   std::string temp_dir, temp_fs;    // the base directory and its file system type
   std::uint64_t mem_available = 0;  // MemAvailable in bytes
   std::string perf_paranoid;        // /proc/sys/kernel/perf_event_paranoid
+  // What the model's writeback and readahead rules need (issue 14), "" when not readable:
+  std::string dirty_ratio, dirty_background_ratio;  // /proc/sys/vm/dirty_ratio, dirty_background_ratio
+  std::string dirty_bytes, dirty_background_bytes;  // /proc/sys/vm/dirty_bytes, ... (0: the ratios rule)
+  std::string dirty_expire_centisecs;               // /proc/sys/vm/dirty_expire_centisecs
+  std::string temp_dev;           // major:minor of the temp dir's device
+  std::string read_ahead_kb;      // its queue's read_ahead_kb
+  std::string io_scheduler;       // its queue's [selected] scheduler
 
   nlohmann::ordered_json to_json() const;
   std::string header() const;  // "HOST kernel 6.1 ..." lines

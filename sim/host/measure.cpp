@@ -134,13 +134,20 @@ void refuse_unsupported(const std::string& run, const std::vector<Op>& ops) {
 }  // namespace
 
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress) {
-  ::signal(SIGPIPE, SIG_IGN);  // a receiver that dies is an error to report (EPIPE), not our death
+  std::vector<RunSpec> runs;
+  for (const auto& r : s.runs())
+    if (o.methods.empty() || std::find(o.methods.begin(), o.methods.end(), r.name) != o.methods.end())
+      runs.push_back(r);
+  return measure_runs(s, runs, o, progress);
+}
+
+Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& chosen, const MeasureOptions& o,
+                         const Progress& progress) {
   auto say = [&](const std::string& m) {
     if (progress) progress(m);
   };
   std::vector<RunSpec> runs;
-  for (const auto& r : s.runs()) {
-    if (!o.methods.empty() && std::find(o.methods.begin(), o.methods.end(), r.name) == o.methods.end()) continue;
+  for (const auto& r : chosen) {
     if (r.processes.size() != 1 || r.processes[0].threads != 1)
       throw Refused(fmt::format("run `{}` has {} processes; real mode measures transfer scenarios (compare: "
                                 "transfer:) or one single-threaded process",
@@ -150,6 +157,7 @@ Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& 
     runs.push_back(r);
   }
   if (runs.empty()) throw Refused("no run of the scenario matches --method");
+  ::signal(SIGPIPE, SIG_IGN);  // a receiver that dies is an error to report (EPIPE), not our death
   if (o.repeat < 1) throw Refused("--repeat must be at least 1");
 
   PrivateDir dir;

@@ -50,6 +50,10 @@ using Progress = std::function<void(const std::string&)>;
 void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_bytes);
 // Runs in a fresh PrivateDir, removed before it returns (and on signals).
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress = {});
+// The same for runs chosen by the caller (each of one single-threaded process, as
+// per_process in runnable.h makes them); o.methods is not looked at.
+Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& runs, const MeasureOptions& o,
+                         const Progress& progress = {});
 
 double median(std::vector<double> v);
 // Prints one row per method: wall, CPU (sender, receiver), syscalls, faults, switches.

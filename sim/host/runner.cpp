@@ -26,6 +26,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/proc_texts.h"
 #include "sim/host/syscall_error.h"
 #include "sim/host/syscall_ops.h"
 #include "sim/program/walker.h"
@@ -191,6 +192,9 @@ std::map<std::string, std::int64_t> PerfCounters::read() const {
 
 Runner::Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt) : s_(s), dir_(dir), opt_(opt) {
   for (const auto& f : s_.files) paths_[f.name] = dir_.file(f.name);
+  BlockDevice dev = block_device_of(dir_.path());
+  dev_major_ = dev.major;
+  dev_minor_ = dev.minor;
 }
 
 Runner::~Runner() = default;
@@ -388,6 +392,7 @@ Sample Runner::run_once(const RunSpec& run) {
     walk.run(prog.setup);
     ops.counted = true;
     auto perf0 = perf_.read();
+    auto ds0 = diskstats_of(dev_major_, dev_minor_);
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
     double t0 = now_ns();
@@ -395,7 +400,14 @@ Sample Runner::run_once(const RunSpec& run) {
     double t_body = now_ns();
     Usage u1 = usage_self();
     ProcIo io1 = proc_io_self();
+    auto ds1 = diskstats_of(dev_major_, dev_minor_);
     auto perf1 = perf_.read();
+    if (ds0 && ds1) {
+      out.disk_reads = std::int64_t(ds1->reads - ds0->reads);
+      out.disk_reads_merged = std::int64_t(ds1->reads_merged - ds0->reads_merged);
+      out.disk_sectors_read = std::int64_t(ds1->sectors_read - ds0->sectors_read);
+      out.disk_writes = std::int64_t(ds1->writes - ds0->writes);
+    }
     ::shutdown(snd, SHUT_WR);
     ReceiverReport r;
     bool got = read_all_fd(rep[0], &r, sizeof r);

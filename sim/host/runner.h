@@ -69,6 +69,9 @@ struct Sample {
   std::uint64_t bytes_received = 0;
   ProcIo io;
   std::map<std::string, std::int64_t> perf;
+  // /proc/diskstats of the temp dir's device over the timed region (the whole device's:
+  // anyone's I/O counts), -1 when the device has no line there (tmpfs, overlay).
+  std::int64_t disk_reads = -1, disk_reads_merged = -1, disk_sectors_read = -1, disk_writes = -1;
 };
 
 struct RunnerOptions {
@@ -102,6 +105,7 @@ class Runner {
   RunnerOptions opt_;
   std::map<std::string, std::string> paths_;  // scenario file name -> path in the directory
   PerfCounters perf_;
+  unsigned dev_major_ = 0, dev_minor_ = 0;  // the temp dir's device, for /proc/diskstats
 };
 
 // Thrown when the host refuses a syscall the program needs: says which and why.

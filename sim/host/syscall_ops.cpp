@@ -120,6 +120,15 @@ SyscallOps::Mapping SyscallOps::mmap(const Op& op, File& f) {
   return {static_cast<char*>(a), maplen, aligned, off};
 }
 
+SyscallOps::Mapping SyscallOps::mmap_anon(const Op& op) {
+  std::size_t len = std::size_t(std::max<std::uint64_t>(1, (op.bytes + 4095) / 4096) * 4096);
+  count(op);
+  int prot = PROT_READ | (op.writable ? PROT_WRITE : 0);
+  void* a = ::mmap(nullptr, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (a == MAP_FAILED) fail("mmap (anonymous)");
+  return {static_cast<char*>(a), len, 0, 0};
+}
+
 void SyscallOps::munmap(const Op& op, Mapping& m) {
   count(op);
   ::munmap(m.addr, m.len);

@@ -73,7 +73,7 @@ class SyscallOps {
   void write_socket(const Op& op, Socket& s, Mapping* from) { write(op, s.fd, from); }
   void send(const Op& op, Socket& s);
   Mapping mmap(const Op& op, File& f);
-  Mapping mmap_anon(const Op&) { throw HostError("real mode: an anonymous mmap is not measured yet"); }
+  Mapping mmap_anon(const Op& op);  // MAP_PRIVATE | MAP_ANONYMOUS, op.bytes long
   void munmap(const Op& op, Mapping& m);
   // Whole pages, as the simulator maps them (at least one).
   std::uint64_t mapped_bytes(const Mapping& m) const { return std::max<std::uint64_t>(1, (m.len + 4095) / 4096) * 4096; }

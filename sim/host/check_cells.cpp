@@ -1,0 +1,84 @@
+#include "sim/host/check_cells.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/host/measure.h"
+
+namespace kiosim::host {
+
+std::string_view to_string(Family f) {
+  switch (f) {
+    case Family::time: return "times";
+    case Family::faults: return "faults";
+    case Family::io: return "I/Os";
+    case Family::switches: return "context switches";
+    case Family::syscalls: return "system calls";
+    case Family::cache: return "cache states";
+  }
+  return "?";
+}
+
+double Cell::ratio() const {
+  if (measured > 0) return predicted / measured;
+  return predicted > 0 ? std::numeric_limits<double>::infinity() : 1.0;
+}
+
+double Cell::error() const { return std::fabs(ratio() - 1); }
+
+double Cell::spread() const { return measured > 0 ? (hi - lo) / measured : 0; }
+
+nlohmann::ordered_json Cell::to_json() const {
+  nlohmann::ordered_json j{{"figure", figure},     {"family", to_string(family)}, {"predicted", predicted},
+                           {"measured", measured}, {"min", lo},                   {"max", hi},
+                           {"spread", spread()}};
+  double r = ratio();
+  j["ratio"] = std::isfinite(r) ? nlohmann::ordered_json(r) : nlohmann::ordered_json(nullptr);
+  j["inconclusive"] = inconclusive();
+  return j;
+}
+
+Cell cell_of(std::string figure, Family family, double predicted, const std::vector<double>& repeats) {
+  Cell c;
+  c.figure = std::move(figure);
+  c.family = family;
+  c.predicted = predicted;
+  c.measured = median(repeats);
+  if (!repeats.empty()) {
+    auto [lo, hi] = std::minmax_element(repeats.begin(), repeats.end());
+    c.lo = *lo;
+    c.hi = *hi;
+  }
+  return c;
+}
+
+nlohmann::ordered_json FamilySummary::to_json() const {
+  return {{"family", to_string(family)},
+          {"cells", cells},
+          {"inconclusive", inconclusive},
+          {"median_abs_ratio_minus_1", median_error},
+          {"worst_abs_ratio_minus_1", worst_error}};
+}
+
+std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells) {
+  std::vector<FamilySummary> out;
+  for (Family f : {Family::time, Family::faults, Family::io, Family::switches, Family::syscalls, Family::cache}) {
+    FamilySummary s;
+    s.family = f;
+    std::vector<double> errors;
+    for (const Cell& c : cells) {
+      if (c.family != f) continue;
+      ++s.cells;
+      if (c.inconclusive()) ++s.inconclusive;
+      else errors.push_back(c.error());
+    }
+    if (!s.cells) continue;
+    s.median_error = median(errors);
+    s.worst_error = errors.empty() ? 0 : *std::max_element(errors.begin(), errors.end());
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace kiosim::host

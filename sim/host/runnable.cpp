@@ -1,0 +1,88 @@
+#include "sim/host/runnable.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "sim/host/host_facts.h"
+
+namespace kiosim::host {
+
+namespace {
+
+// The first op real mode cannot run on this host, with why (ops in program order, repeat bodies too).
+std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempDirAbilities& host) {
+  for (const Op& op : ops) {
+    if (op.kind == OpKind::fork)
+      return fmt::format("fork (line {}): real mode does not run fork yet (the child's copy-on-write needs a "
+                         "measured process of its own)",
+                         op.line);
+    if (op.kind == OpKind::send && op.zerocopy)
+      return fmt::format("MSG_ZEROCOPY send (line {}): real mode does not run it yet (it needs a TCP socket and "
+                         "its error queue)",
+                         op.line);
+    // do_dentry_open refuses O_DIRECT (EINVAL) on a file system without FMODE_CAN_ODIRECT
+    // (tmpfs before 6.6); real mode's files live in the temp dir, as probed.
+    if (op.kind == OpKind::open && (op.open_flags & open_flags::direct) && !host.o_direct)
+      return fmt::format("O_DIRECT open (line {}): the temp dir's file system ({}) refuses O_DIRECT; set TMPDIR "
+                         "to a directory on ext4 or xfs",
+                         op.line, host.fs);
+    if (auto why = first_refusal(op.body, host)) return why;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TempDirAbilities probe_temp_dir(const std::string& dir) {
+  TempDirAbilities a;
+  a.fs = fs_type_of(dir);
+  std::string path = dir + "/kiosim-odirect-XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return a;  // cannot tell: let the run say it when it opens
+  ::close(fd);
+  int d = ::open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+  if (d < 0 && errno == EINVAL) a.o_direct = false;
+  if (d >= 0) ::close(d);
+  ::unlink(path.c_str());
+  return a;
+}
+
+std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host) {
+  for (const auto& p : run.processes) {
+    if (p.threads != 1)
+      return fmt::format("run `{}`: process `{}` has {} threads; real mode measures single-threaded processes",
+                         run.name, p.name, p.threads);
+    for (const auto* ops : {&p.program.setup, &p.program.body})
+      if (auto why = first_refusal(*ops, host)) return fmt::format("run `{}`: process `{}`: {}", run.name, p.name, *why);
+  }
+  if (run.processes.empty()) return fmt::format("run `{}` has no process", run.name);
+  return std::nullopt;
+}
+
+bool opens_direct(const std::vector<Op>& ops) {
+  for (const Op& op : ops)
+    if ((op.kind == OpKind::open && (op.open_flags & open_flags::direct)) || opens_direct(op.body)) return true;
+  return false;
+}
+
+std::vector<RunSpec> per_process(const RunSpec& run) {
+  if (run.processes.size() <= 1) {
+    RunSpec r = run;
+    if (r.name == "program" && !r.processes.empty()) r.name = r.processes[0].name;
+    return {r};
+  }
+  std::vector<RunSpec> out;
+  for (const auto& p : run.processes) {
+    RunSpec r = run;
+    r.processes = {p};
+    r.name = run.name == "program" ? p.name : run.name + "/" + p.name;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace kiosim::host

@@ -1,0 +1,33 @@
+// Which runs of a scenario real mode can measure on this host, and why not the others,
+// in one line each (check --all skips them with it). Real mode runs one single-threaded
+// process at a time (REAL-MODE.md), so a run of several independent processes is split
+// into one measured run per process, each checked against that process's counters in
+// the whole simulated run. Nothing here runs the program: it reads the ops and the host.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.h"
+
+namespace kiosim::host {
+
+// What the temp dir offers, probed once: its file system type and whether an open with
+// O_DIRECT succeeds there (tmpfs refuses it with EINVAL before Linux 6.6).
+struct TempDirAbilities {
+  std::string fs;        // "tmpfs", "ext4"
+  bool o_direct = true;
+};
+TempDirAbilities probe_temp_dir(const std::string& dir);
+
+// What real mode needs of the host for these ops that this host lacks, said for a person
+// ("run `x`: process `p`: fork (line 12): real mode does not run fork yet"), or nothing.
+std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host);
+
+// The run as real mode measures it: itself when it has one process, else one run per
+// process; named "<run>/<process>", or "<process>" alone when the run is "program".
+// Whether the program opens a file with O_DIRECT (its reads then bypass the page cache).
+std::vector<RunSpec> per_process(const RunSpec& run);
+bool opens_direct(const std::vector<Op>& ops);
+
+}  // namespace kiosim::host
