@@ -10,9 +10,7 @@ constexpr double kW = kCanvasWidth, kH = kCanvasHeight;
 const QColor kCrash("#D55E00");
 
 QColor laneColor(std::uint32_t lane, const Theme& t) {
-  static const QColor colors[] = {QColor("#0072B2"), QColor("#009E73"), QColor("#CC79A7"), QColor("#E69F00"),
-                                  QColor("#56B4E9"), QColor("#F0E442")};
-  QColor c = colors[lane % 6];
+  QColor c = seriesColor(lane);
   return t.presentation ? c : c.lighter(140);
 }
 

@@ -9,9 +9,7 @@ constexpr double kW = kCanvasWidth, kH = kCanvasHeight;
 const QColor kReclaim("#C00000");
 
 QColor fileColor(std::uint32_t file, const Theme& t) {
-  static const QColor colors[] = {QColor("#56B4E9"), QColor("#E69F00"), QColor("#009E73"), QColor("#CC79A7"),
-                                  QColor("#0072B2"), QColor("#F0E442")};
-  QColor c = colors[file % 6];
+  QColor c = seriesColor(file + 4);  // sky blue first: the active list is blue
   return t.presentation ? c.darker(110) : c.lighter(130);
 }
 

@@ -85,4 +85,10 @@ QString markLetter(Kind k) {
   }
 }
 
+QColor seriesColor(std::size_t i) {
+  static const QColor colors[] = {QColor("#0072B2"), QColor("#009E73"), QColor("#CC79A7"),
+                                  QColor("#E69F00"), QColor("#56B4E9"), QColor("#F0E442")};
+  return colors[i % 6];
+}
+
 }  // namespace kiosim::gui

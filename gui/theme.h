@@ -24,6 +24,10 @@ struct Theme {
   QColor markColor(Kind k) const;
 };
 
+// The i-th of six Okabe-Ito colours (blue, green, pink, orange, sky, yellow), for one
+// lane's or one file's items; vermilion is left out, the views' alarm colour.
+QColor seriesColor(std::size_t i);
+
 QString markLetter(Kind k);  // F fault, C CoW, T TLB, L linearize, J journal, D device flush
 
 }  // namespace kiosim::gui
