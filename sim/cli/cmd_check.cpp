@@ -13,6 +13,7 @@
 #include <memory>
 #include <unistd.h>
 
+#include "sim/cli/check_shared.h"
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
 #include "sim/host/check_cells.h"
@@ -27,23 +28,31 @@
 
 namespace kiosim::cli {
 
+namespace check {
+
+const nlohmann::ordered_json* process_named(const nlohmann::ordered_json& run, const std::string& name) {
+  for (const auto& p : run["processes"])
+    if (p["name"] == name) return &p["counters"];
+  return nullptr;
+}
+
+nlohmann::ordered_json cells_json(const std::vector<host::Cell>& cells) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& c : cells) j.push_back(c.to_json());
+  return j;
+}
+
+void apply_cache(Scenario& s, const std::string& cache) {
+  if (cache == "scenario") return;
+  for (auto& f : s.files) f.cached = cache == "warm";
+}
+
+}  // namespace check
+
 namespace {
 
-struct CheckArgs {
-  std::vector<std::string> files;
-  bool all = false;
-  std::string file;  // the scenario being checked
-  std::string machine;
-  std::string sizes = "1MiB,16MiB,128MiB";
-  unsigned repeat = 5;
-  bool json = false;
-  std::string cache = "scenario";  // one rule for measure and check: the scenario's `cached:`
-  std::string receiver = "socketpair";
-  std::vector<std::string> methods;
-  std::vector<std::string> sets;
-  bool quiet = false;
-  bool verbose = false;
-};
+using namespace check;
+
 
 std::vector<std::uint64_t> parse_sizes(const std::string& text) {
   std::vector<std::uint64_t> out;
@@ -64,22 +73,12 @@ std::vector<std::uint64_t> parse_sizes(const std::string& text) {
 
 double ratio(double pred, double meas) { return meas > 0 ? pred / meas : (pred > 0 ? INFINITY : 1.0); }
 
-const nlohmann::ordered_json* process_named(const nlohmann::ordered_json& run, const std::string& name) {
-  for (const auto& p : run["processes"])
-    if (p["name"] == name) return &p["counters"];
-  return nullptr;
-}
 
 // Predicted, measured and their ratio, as the JSON rows show each figure.
 nlohmann::ordered_json compared(double predicted, double measured) {
   return {{"predicted", predicted}, {"measured", measured}, {"ratio", ratio(predicted, measured)}};
 }
 
-nlohmann::ordered_json cells_json(const std::vector<host::Cell>& cells) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const auto& c : cells) j.push_back(c.to_json());
-  return j;
-}
 
 // A cell from a measured figure as MethodMeasurement::summary() gives it: {median, min, max}, or a number.
 host::Cell cell_from(const char* figure, host::Family f, double predicted, const nlohmann::ordered_json& m) {
@@ -341,37 +340,7 @@ void print_table(std::ostream& out, const Checked& c, const Summary& s) {
          "row's wall-time error.\n";
 }
 
-// What one scenario's check gave: its JSON document, its table and its cells; or the
-// one-line reason the host cannot run it.
-struct ScenarioCheck {
-  std::string path;
-  std::string skipped;
-  nlohmann::ordered_json doc;
-  std::string table;
-  std::vector<host::Cell> cells;
-};
 
-// Every file of the scenario cached as --cache says (scenario: as each file's `cached:`).
-void apply_cache(Scenario& s, const std::string& cache) {
-  if (cache == "scenario") return;
-  for (auto& f : s.files) f.cached = cache == "warm";
-}
-
-nlohmann::ordered_json families_json(const std::vector<host::Cell>& cells) {
-  nlohmann::ordered_json j = nlohmann::ordered_json::array();
-  for (const auto& f : host::summarize_families(cells)) j.push_back(f.to_json());
-  return j;
-}
-
-void print_families(std::ostream& out, const std::vector<host::Cell>& cells) {
-  out << fmt::format("{:<17} {:>6} {:>13} {:>16} {:>16}\n", "family", "cells", "inconclusive", "median |r - 1|",
-                     "worst |r - 1|");
-  for (const auto& f : host::summarize_families(cells))
-    out << fmt::format("{:<17} {:>6} {:>13} {:>15.1f}% {:>15.1f}%\n", to_string(f.family), f.cells, f.inconclusive,
-                       f.median_error * 100, f.worst_error * 100);
-  out << "r = predicted / measured (median of the repeats); a cell is inconclusive when the spread of its repeats, "
-         "(max - min) / median, exceeds its |r - 1|: it is counted apart, not in the median or the worst.\n";
-}
 
 ScenarioCheck check_transfer(const CheckArgs& a, const Scenario& base, const std::string& machine_name) {
   ScenarioCheck out;
@@ -391,173 +360,6 @@ ScenarioCheck check_transfer(const CheckArgs& a, const Scenario& base, const std
   return out;
 }
 
-// One measured process of a program scenario beside its counters in the simulated run.
-struct ProcessRow {
-  std::string name;
-  std::vector<host::Cell> cells;
-  nlohmann::ordered_json json() const { return {{"process", name}, {"cells", cells_json(cells)}}; }
-  const host::Cell* cell(const std::string& figure) const {
-    for (const auto& c : cells)
-      if (c.figure == figure) return &c;
-    return nullptr;
-  }
-};
-
-std::vector<double> repeats_of(const host::MethodMeasurement& m, const std::function<double(const host::Sample&)>& f) {
-  std::vector<double> v;
-  for (const auto& s : m.samples) v.push_back(f(s));
-  return v;
-}
-
-ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& counters, bool whole_run,
-                       const nlohmann::ordered_json& run, const host::MethodMeasurement& m, bool direct) {
-  using host::Family;
-  auto pred = [&](const char* k) { return counters.contains(k) ? counters[k].get<double>() : 0.0; };
-  ProcessRow r;
-  r.name = name;
-  // The run's simulated time is the process's own only when it runs alone.
-  if (whole_run)
-    r.cells.push_back(host::cell_of("wall_time_ns", Family::time, run["counters"]["sim_time_ns"].get<double>(),
-                                    repeats_of(m, [](const host::Sample& s) { return s.wall_ns; })));
-  r.cells.push_back(host::cell_of("cpu_time_ns", Family::time, pred("cpu_time_ns"),
-                                  repeats_of(m, [](const host::Sample& s) { return s.sender.cpu_ns(); })));
-  r.cells.push_back(host::cell_of("syscalls", Family::syscalls, pred("syscalls"),
-                                  repeats_of(m, [](const host::Sample& s) { return double(s.syscalls_total); })));
-  r.cells.push_back(host::cell_of("page_faults_minor", Family::faults, pred("page_faults_minor"),
-                                  repeats_of(m, [](const host::Sample& s) { return double(s.sender.minflt); })));
-  r.cells.push_back(host::cell_of("page_faults_major", Family::faults, pred("page_faults_major"),
-                                  repeats_of(m, [](const host::Sample& s) { return double(s.sender.majflt); })));
-  r.cells.push_back(host::cell_of(
-      "context_switches", Family::switches, pred("context_switches"),
-      repeats_of(m, [](const host::Sample& s) { return double(s.sender.nvcsw + s.sender.nivcsw); })));
-  // Bytes read from the disk: the pages the simulated process missed or read ahead
-  // (page_cache_misses + readahead_pages) against /proc/self/io read_bytes, which
-  // submit_bio counts for every read bio of the task (buffered and O_DIRECT alike).
-  // An O_DIRECT read is no miss of the cache: those programs have only the request cell.
-  if (!m.samples.empty() && m.samples.front().io.ok && !direct)
-    r.cells.push_back(host::cell_of("disk_read_bytes", Family::io,
-                                    (pred("page_cache_misses") + pred("readahead_pages")) * 4096,
-                                    repeats_of(m, [](const host::Sample& s) { return double(s.io.read_bytes); })));
-  // Requests to the device, reads and writes (an fsync's writes are the process's own):
-  // disk_requests against /proc/diskstats of the temp dir's device.
-  if (!m.samples.empty() && m.samples.front().disk_reads >= 0)
-    r.cells.push_back(host::cell_of("disk_requests", Family::io, pred("disk_requests"),
-                                    repeats_of(m, [](const host::Sample& s) { return double(s.disk_reads + s.disk_writes); })));
-  return r;
-}
-
-void print_process_table(std::ostream& out, const std::vector<ProcessRow>& rows) {
-  out << fmt::format("{:<28} | {:>9} {:>9} {:>5} | {:>9} {:>9} {:>5} | {:>6} {:>6} | {:>6} {:>6} | {:>5} {:>5} | "
-                     "{:>5} {:>5} | {:>7} {:>7} | {:>7} {:>7} | {}\n",
-                     "process", "wall pred", "meas", "ratio", "cpu pred", "meas", "ratio", "sys p", "m", "flt p", "m",
-                     "maj p", "m", "cs p", "m", "rd p", "m", "req p", "m", "inconclusive");
-  for (const auto& r : rows) {
-    auto time3 = [&](const char* f) {
-      const host::Cell* c = r.cell(f);
-      return c ? fmt::format("{:>9} {:>9} {:>5.2f}", format_time_ns(c->predicted), format_time_ns(c->measured),
-                             c->ratio())
-               : fmt::format("{:>9} {:>9} {:>5}", "-", "-", "-");
-    };
-    auto count2 = [&](const char* f) {
-      const host::Cell* c = r.cell(f);
-      return fmt::format("{:>6.0f} {:>6.0f}", c->predicted, c->measured);
-    };
-    auto count2s = [&](const char* f) {
-      const host::Cell* c = r.cell(f);
-      return fmt::format("{:>5.0f} {:>5.0f}", c->predicted, c->measured);
-    };
-    std::string inc;
-    for (const auto& c : r.cells)
-      if (c.inconclusive()) inc += (inc.empty() ? "" : ",") + c.figure;
-    auto io2 = [&](const char* f, bool bytes) {
-      const host::Cell* c = r.cell(f);
-      if (!c) return fmt::format("{:>7} {:>7}", "-", "-");
-      return bytes ? fmt::format("{:>7} {:>7}", format_size(c->predicted), format_size(c->measured))
-                   : fmt::format("{:>7.0f} {:>7.0f}", c->predicted, c->measured);
-    };
-    out << fmt::format("{:<28} | {} | {} | {} | {} | {} | {} | {} | {} | {}\n", r.name, time3("wall_time_ns"),
-                       time3("cpu_time_ns"), count2("syscalls"), count2("page_faults_minor"),
-                       count2s("page_faults_major"), count2s("context_switches"), io2("disk_read_bytes", true),
-                       io2("disk_requests", false), inc);
-  }
-  out << "rd: bytes read from the disk (predicted misses + readahead pages; measured /proc/self/io read_bytes); "
-         "req: disk requests, reads and writes (measured: /proc/diskstats of the temp dir's device, anyone's I/O included).\n";
-  out << "Each process is measured alone (real mode runs one process at a time) and compared with its counters in "
-         "the whole simulated run; wall time only where the run has that one process.\n";
-}
-
-// A program scenario (no transfer): each run the host can run, each process measured alone.
-ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::string& machine_name) {
-  ScenarioCheck out;
-  apply_cache(base, a.cache);
-  const host::TempDirAbilities abilities = host::probe_temp_dir(host::temp_base());
-  std::vector<RunSpec> runs;
-  std::vector<std::string> refused;
-  for (const auto& r : base.runs()) {
-    if (!a.methods.empty() && std::find(a.methods.begin(), a.methods.end(), r.name) == a.methods.end()) continue;
-    if (auto why = host::why_not_measurable(r, abilities)) refused.push_back(*why);
-    else runs.push_back(r);
-  }
-  if (runs.empty()) {
-    out.skipped = refused.empty() ? "no run of the scenario matches --method" : refused.front();
-    return out;
-  }
-  if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", base.path);
-  auto predicted = simulate(base, runs);
-  std::vector<RunSpec> measured;
-  struct Origin {
-    std::size_t run;
-    std::string process;
-    bool whole_run;
-  };
-  std::vector<Origin> origin;
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    for (auto& p : host::per_process(runs[i])) {
-      origin.push_back({i, p.processes[0].name, runs[i].processes.size() == 1});
-      measured.push_back(std::move(p));
-    }
-  host::MeasureOptions mo;
-  mo.repeat = a.repeat;
-  mo.runner.cache = host::CacheState::scenario;  // apply_cache has set each file's `cached:`
-  mo.runner.receiver = a.receiver == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
-  mo.runner.recv_buffer = base.machine.recv_buffer_bytes;
-  host::LoadWatch load{unsigned(::sysconf(_SC_NPROCESSORS_ONLN))};
-  load.sample("before");
-  auto progress = [&](const std::string& m) {
-    load.sample(m);
-    if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: {}\n", base.path, m);
-  };
-  host::Measurement m = host::measure_runs(base, measured, mo, progress);
-  std::vector<ProcessRow> rows;
-  for (std::size_t k = 0; k < measured.size(); ++k) {
-    const auto& run = predicted[origin[k].run];
-    const auto* pc = process_named(run, origin[k].process);
-    const Program& prog = measured[k].processes[0].program;
-    rows.push_back(process_row(measured[k].name, pc ? *pc : run["counters"], origin[k].whole_run, run, m.methods[k],
-                               host::opens_direct(prog.body)));
-    out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
-  }
-  nlohmann::ordered_json doc;
-  doc["scenario"] = base.path;
-  doc["options"] = {{"command", "check"}, {"machine", machine_name}, {"repeat", a.repeat}, {"cache", a.cache},
-                    {"receiver", a.receiver}, {"methods", a.methods}, {"set", a.sets}};
-  doc["host"] = m.facts.to_json();
-  doc["warnings"] = load.warning();
-  doc["host_load"] = load.to_json();
-  doc["refused_runs"] = refused;
-  nlohmann::ordered_json jr = nlohmann::ordered_json::array();
-  for (const auto& r : rows) jr.push_back(r.json());
-  doc["processes"] = jr;
-  out.doc = doc;
-  std::ostringstream t;
-  for (const auto& line : load.warning()) t << line << "\n";
-  t << fmt::format("ARG command   check\nARG scenario  {}\nARG machine   {}\nARG repeat    {}\nARG cache     {}\n\n",
-                   base.path, machine_name, a.repeat, a.cache);
-  for (const auto& why : refused) t << "SKIP " << why << "\n";
-  print_process_table(t, rows);
-  out.table = t.str();
-  return out;
-}
 
 // One scenario, simulated and measured; a scenario the host cannot run comes back skipped with why.
 ScenarioCheck check_one(CheckArgs a, const std::string& file) {
@@ -624,7 +426,7 @@ int run_check(CheckArgs a, const std::string& scenarios_dir) {
   if (a.json) {
     if (one) {
       nlohmann::ordered_json doc = done[0].doc;
-      doc["families"] = families_json(cells);
+      doc["families"] = host::families_json(cells);
       out << doc.dump(2) << "\n";
       return 0;
     }
@@ -638,7 +440,7 @@ int run_check(CheckArgs a, const std::string& scenarios_dir) {
     }
     doc["scenarios"] = sc;
     doc["skipped"] = sk;
-    doc["families"] = families_json(cells);
+    doc["families"] = host::families_json(cells);
     out << doc.dump(2) << "\n";
     return 0;
   }
@@ -656,7 +458,7 @@ int run_check(CheckArgs a, const std::string& scenarios_dir) {
   } else {
     out << "\nCACHE " << cache_rule << "\n";
   }
-  print_families(out, cells);
+  host::print_families(out, cells);
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "sim/host/check_cells.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -79,6 +81,22 @@ std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells) {
     out.push_back(s);
   }
   return out;
+}
+
+nlohmann::ordered_json families_json(const std::vector<host::Cell>& cells) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (const auto& f : summarize_families(cells)) j.push_back(f.to_json());
+  return j;
+}
+
+void print_families(std::ostream& out, const std::vector<host::Cell>& cells) {
+  out << fmt::format("{:<17} {:>6} {:>13} {:>16} {:>16}\n", "family", "cells", "inconclusive", "median |r - 1|",
+                     "worst |r - 1|");
+  for (const auto& f : summarize_families(cells))
+    out << fmt::format("{:<17} {:>6} {:>13} {:>15.1f}% {:>15.1f}%\n", to_string(f.family), f.cells, f.inconclusive,
+                       f.median_error * 100, f.worst_error * 100);
+  out << "r = predicted / measured (median of the repeats); a cell is inconclusive when the spread of its repeats, "
+         "(max - min) / median, exceeds its |r - 1|: it is counted apart, not in the median or the worst.\n";
 }
 
 }  // namespace kiosim::host

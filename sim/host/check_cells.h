@@ -6,6 +6,7 @@
 // not in the median or the worst. Pure numbers: no I/O.
 #pragma once
 #include <cstddef>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,8 @@ struct FamilySummary {
 
 // One summary per family that has cells, in the order of Family.
 std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells);
+// The summaries as check --json gives them, and as the table under check's output.
+nlohmann::ordered_json families_json(const std::vector<Cell>& cells);
+void print_families(std::ostream& out, const std::vector<Cell>& cells);
 
 }  // namespace kiosim::host
