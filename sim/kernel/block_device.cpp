@@ -5,9 +5,14 @@
 namespace kiosim {
 
 BlockDevice::BlockDevice(Accounting& acct, Interrupts& irq) : acct_(acct), irq_(irq) {
-  const std::uint32_t n = std::max<std::uint32_t>(1, acct.machine().disk.hw_queues);
-  queues_.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) wakes_.push_back(std::make_unique<WaitQueue>(acct.engine()));
+  const DiskCosts& d = acct.machine().disk;
+  hw_queues_ = std::max<std::uint32_t>(1, d.hw_queues);
+  // mq-deadline keeps one queue for the device (QUEUE_FLAG_SQ_SCHED); `none` one per hctx.
+  const std::uint32_t n = d.scheduler == IoSchedulerKind::none ? hw_queues_ : 1;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    scheds_.push_back(make_io_scheduler(d.scheduler, d.max_request_bytes));
+    wakes_.push_back(std::make_unique<WaitQueue>(acct.engine()));
+  }
 }
 
 DiskRequestPtr BlockDevice::request(FileId file, PageRange pages, bool write, std::uint64_t req, Process* proc) {
@@ -21,41 +26,74 @@ DiskRequestPtr BlockDevice::request(FileId file, PageRange pages, bool write, st
   return r;
 }
 
-void BlockDevice::enqueue(const DiskRequestPtr& r, bool at_head) {
-  const std::uint32_t h = r->core % hw_queues();
-  if (at_head) queues_[h].push_front(r);
-  else queues_[h].push_back(r);
-  wakes_[h]->notify_all();
+BlkRange BlockDevice::range_of(const DiskRequest& r, PageRange pages, std::uint64_t bytes) const {
+  const std::uint8_t kind = r.journal ? 3 : r.direct ? 2 : r.readahead ? 1 : 0;
+  return BlkRange{r.file, pages.start * kPageSize, bytes, r.write, kind};
 }
 
-// blk_mq_submit_bio: a request over max_sectors_kb is cut into parts of at most that
-// size (__bio_split_to_limits, bio_split), each a request of its own; the whole one
-// completes with its last part.
+std::uint64_t BlockDevice::new_bio(const DiskRequestPtr& r) {
+  const std::uint64_t id = next_bio_++;
+  bios_.emplace(id, r);
+  ++r->parts_left;
+  return id;
+}
+
+void BlockDevice::count_merges(const DiskRequest& r, unsigned n) {
+  Accounting::count(r.proc, r.write ? &Counters::disk_writes_merged : &Counters::disk_reads_merged, n);
+}
+
+void BlockDevice::insert(BlkRequest rq, bool at_head) {
+  const DiskRequest& first = *bios_.at(rq.bios.front());
+  const std::size_t s = slot(first.core);
+  if (unsigned n = scheds_[s]->insert(std::move(rq), acct_.now(), at_head)) count_merges(first, n);
+  wakes_[s]->notify_all();
+}
+
+// blk_mq_submit_bio after the split: blk_mq_attempt_bio_merge (the plug's last request,
+// then the scheduler's), else a new request: into the plug (blk_add_rq_to_plug, which
+// may flush it) or, without one, to the scheduler.
+void BlockDevice::submit_bio(const DiskRequestPtr& r, const BlkRange& piece, std::uint64_t id, BlkPlug* plug,
+                             bool at_head) {
+  if (plug && plug->try_merge(piece, id)) return count_merges(*r, 1);
+  if (!at_head)
+    if (unsigned n = scheds_[slot(r->core)]->bio_merge(piece, id)) return count_merges(*r, n);
+  BlkRequest rq{piece, {id}};
+  if (!plug) return insert(std::move(rq), at_head);
+  for (auto& flushed : plug->add(std::move(rq))) insert(std::move(flushed), false);
+}
+
+// submit_bio of the whole request as one bio; a bio over max_sectors_kb is cut into
+// pieces (bio_split), each a request unless it merges; the whole completes with its
+// last piece.
 void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
-  const std::uint64_t max = acct_.machine().disk.max_request_bytes;
   const std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
-  if (max == 0 || bytes <= max) return enqueue(r, at_head);
-  std::vector<DiskRequestPtr> parts;
-  for (std::uint64_t off = 0; off < bytes; off += max) {
-    auto p = std::make_shared<DiskRequest>();
-    p->file = r->file;
-    p->write = r->write;
-    p->readahead = r->readahead;
-    p->direct = r->direct;
-    p->journal = r->journal;
-    p->req = r->req;
-    p->proc = r->proc;
-    p->core = r->core;
-    p->bytes = std::min(max, bytes - off);
-    const std::uint64_t first = r->pages.start + off / kPageSize;
-    const std::uint64_t last = r->pages.start + (off + p->bytes + kPageSize - 1) / kPageSize;
-    p->pages = {first, std::min(last, r->pages.start + r->pages.count) - first};
-    p->parent = r;
-    parts.push_back(p);
+  auto pieces = blk_split(range_of(*r, r->pages, bytes), acct_.machine().disk.max_request_bytes);
+  std::vector<std::uint64_t> ids;
+  for (std::size_t i = 0; i < pieces.size(); ++i) ids.push_back(new_bio(r));
+  if (at_head) {  // each goes to the head: the last first keeps them in order
+    for (std::size_t i = pieces.size(); i-- > 0;) submit_bio(r, pieces[i], ids[i], nullptr, true);
+    return;
   }
-  r->parts_left = parts.size();
-  if (at_head) std::reverse(parts.begin(), parts.end());  // each pushed to the head: kept in order
-  for (auto& p : parts) enqueue(p, at_head);
+  for (std::size_t i = 0; i < pieces.size(); ++i) submit_bio(r, pieces[i], ids[i], nullptr, false);
+}
+
+static std::uint64_t plug_limit(const Machine& m, bool writes) {
+  const std::uint64_t max = m.disk.max_request_bytes;
+  if (!writes) return max;
+  const std::uint64_t chunk = std::max<std::uint64_t>(kPageSize, m.writeback_chunk_bytes / kPageSize * kPageSize);
+  return max == 0 ? chunk : std::min(max, chunk);
+}
+
+BlockDevice::Plug::Plug(BlockDevice& d, bool writes) : d_(d), plug_(plug_limit(d.acct_.machine(), writes)) {}
+
+void BlockDevice::Plug::add(const DiskRequestPtr& r, PageRange bio) {
+  const BlkRange range = d_.range_of(*r, bio, bio.count * kPageSize);
+  for (const BlkRange& piece : blk_split(range, d_.acct_.machine().disk.max_request_bytes))
+    d_.submit_bio(r, piece, d_.new_bio(r), &plug_, false);
+}
+
+void BlockDevice::Plug::finish() {
+  for (auto& rq : plug_.finish()) d_.insert(std::move(rq), false);
 }
 
 std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey> pages, Process* p,
@@ -65,6 +103,7 @@ std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey>
   });
   const std::uint64_t chunk = std::max<std::uint64_t>(1, acct_.machine().writeback_chunk_bytes / kPageSize);
   std::vector<DiskRequestPtr> out;
+  Plug plug(*this, true);  // wb_writeback's blk_start_plug: one bio per page, merged in the plug
   for (std::size_t i = 0; i < pages.size();) {
     std::size_t j = i + 1;
     while (j < pages.size() && j - i < chunk && pages[j].file == pages[i].file &&
@@ -81,7 +120,7 @@ std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey>
       e.page = std::int64_t(r->pages.start);
       acct_.trace_device(e);
     }
-    submit(r);
+    for (std::uint64_t p = r->pages.start; p < r->pages.end(); ++p) plug.add(r, {p, 1});
     out.push_back(r);
     i = j;
   }
@@ -96,55 +135,60 @@ void BlockDevice::wait_kernel(const DiskRequestPtr& r) {
   while (!r->done) r->waiters->wait();
 }
 
-void BlockDevice::trace_transfer(const DiskRequest& r, std::uint64_t bytes, double t0) {
+void BlockDevice::trace_transfer(const DiskRequest& r, const BlkRange& range, double t0) {
   TraceEvent e = acct_.device_event(lane_, r.write && !r.direct ? EventKind::writeback : EventKind::dma_copy, t0);
   Place mem = r.direct ? Place::user_buffer : Place::page_cache;
   e.from = r.write ? mem : Place::disk;
   e.to = r.write ? Place::disk : mem;
-  e.bytes = bytes;
-  e.pages = r.pages.count;
+  e.bytes = range.bytes;
+  const std::uint64_t first = range.start / kPageSize;
+  e.pages = (range.end() + kPageSize - 1) / kPageSize - first;
   e.req = r.req;
   e.file = r.file;
-  e.page = std::int64_t(r.pages.start);
+  e.page = std::int64_t(first);
   if (r.readahead) e.name = "readahead";
   if (r.direct) e.name = "O_DIRECT";
   if (r.journal) e.name = schema::note::journal_blocks;
   acct_.trace_device(e);
 }
 
-void BlockDevice::complete(const DiskRequestPtr& part) {
-  DiskRequestPtr r = part;
-  if (part->parent) {
-    part->done = true;
-    r = part->parent;
-    if (--r->parts_left > 0) return;
-  }
+void BlockDevice::complete_bio(std::uint64_t id) {
+  auto it = bios_.find(id);
+  DiskRequestPtr r = it->second;
+  bios_.erase(it);
+  if (--r->parts_left > 0) return;
   hooks_.completed(*r);
   r->done = true;
   r->waiters->notify_all();
 }
 
 void BlockDevice::actor(std::uint32_t hctx) {
-  auto& queue = queues_.at(hctx);
+  IoScheduler& sched = *scheds_.at(slot(hctx));
+  WaitQueue& wake = *wakes_.at(slot(hctx));
   for (;;) {
-    while (queue.empty()) wakes_[hctx]->wait();
-    auto r = queue.front();
-    queue.pop_front();
-    std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
-    double t0 = acct_.now();
-    DiskRequest& whole = r->parent ? *r->parent : *r;
-    if (r->write && !whole.started) {
-      whole.started = true;
-      hooks_.write_starting(whole);
-    }
-    if (r->write) acct_.engine().disk_write(bytes);
+    std::optional<BlkRequest> rq;
+    while (!(rq = sched.dispatch(acct_.now()))) wake.wait();
+    const DiskRequestPtr first = bios_.at(rq->bios.front());
+    const std::uint64_t bytes = rq->range.bytes;
+    const double t0 = acct_.now();
+    if (rq->range.write)
+      for (std::uint64_t id : rq->bios) {
+        DiskRequest& whole = *bios_.at(id);
+        if (whole.started) continue;
+        whole.started = true;
+        hooks_.write_starting(whole);
+      }
+    if (rq->range.write) acct_.engine().disk_write(bytes);
     else acct_.engine().disk_read(bytes);
-    Accounting::count(r->proc, &Counters::dma_copies, 1);
-    Accounting::count(r->proc, &Counters::dma_bytes, bytes);
-    Accounting::count(r->proc, &Counters::memory_bus_bytes, bytes);
-    Accounting::count(r->proc, &Counters::disk_requests, 1);
-    if (acct_.tracing()) trace_transfer(*r, bytes, t0);
-    irq_.raise(Completion{false, r->proc, r->req, 0, [this, r] { complete(r); }});
+    // A request of several callers' bios is charged to its first.
+    Accounting::count(first->proc, &Counters::dma_copies, 1);
+    Accounting::count(first->proc, &Counters::dma_bytes, bytes);
+    Accounting::count(first->proc, &Counters::memory_bus_bytes, bytes);
+    Accounting::count(first->proc, &Counters::disk_requests, 1);
+    if (acct_.tracing()) trace_transfer(*first, rq->range, t0);
+    irq_.raise(Completion{false, first->proc, first->req, 0, [this, ids = std::move(rq->bios)] {
+                            for (std::uint64_t id : ids) complete_bio(id);
+                          }});
   }
 }
 

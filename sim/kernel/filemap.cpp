@@ -113,7 +113,10 @@ void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bo
       auto req = disk_.request(file, run, false, t.req, t.proc);
       req->readahead = readahead;
       for (std::uint64_t p = run.start; p < run.end(); ++p) inflight_[{file, p}] = req;
-      disk_.submit(req);
+      // read_pages: a plug around one bio per folio (->read_folio); they merge in it.
+      BlockDevice::Plug plug(disk_, false);
+      for (const FolioSpan& fo : readahead_folios(run.start, run.end(), order)) plug.add(req, {fo.first, fo.pages()});
+      plug.finish();
       issued.push_back(req);
     }
     i = std::max(j, i + 1);

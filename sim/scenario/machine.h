@@ -9,6 +9,7 @@
 
 #include "model/address_space.h"
 #include "model/dma_engine.h"
+#include "model/io_scheduler.h"
 #include "model/journal.h"
 #include "model/nic.h"
 #include "model/page_cache.h"
@@ -57,6 +58,9 @@ struct DiskCosts {
   std::uint32_t queue_depth = 1;
   // queue/max_sectors_kb: a larger request is split (bio_split). 0: no limit.
   std::uint64_t max_request_bytes = 0;
+  // queue/scheduler: none (submission order; Debian's choice for NVMe and virtio) or
+  // mq-deadline (position order, reads first, merges in the scheduler). disk.scheduler.
+  IoSchedulerKind scheduler = IoSchedulerKind::none;
 };
 
 struct LinkCosts {

@@ -195,6 +195,16 @@ std::vector<MachineKey> build() {
   v.push_back(numeric("disk.max_request", K::size,
                       "queue/max_sectors_kb: a larger request is split (bio_split); 0 means no limit", 0, 1ull << 40,
                       [](Machine& m) -> auto& { return m.disk.max_request_bytes; }));
+  {
+    MachineKey k{"disk.scheduler", K::choice,
+                 "queue/scheduler: none (submission order, merges only in the plug) or mq-deadline (position "
+                 "order, reads before writes, merges in the scheduler too)",
+                 0, 0, {"none", "mq-deadline"}, {}, {}, {}};
+    k.set = [](Machine& m, double, std::string_view s) { m.disk.scheduler = *parse_io_scheduler(s); };
+    k.show = [](const Machine& m) { return std::string(to_string(m.disk.scheduler)); };
+    k.number = [](const Machine& m) { return double(m.disk.scheduler); };
+    v.push_back(std::move(k));
+  }
   v.push_back(numeric("disk.flush_latency", K::time, "a device cache flush (journal commit, fsync)", 0, 1e10,
                       [](Machine& m) -> auto& { return m.disk.flush_latency_ns; }));
   // journal (fs/jbd2, ext4's data= and commit= mount options)

@@ -43,6 +43,7 @@ void Counters::add(const Counters& o) {
   reclaim_marked += o.reclaim_marked; kswapd_evictions += o.kswapd_evictions;
   reclaim_throttled += o.reclaim_throttled; reclaim_throttle_ns += o.reclaim_throttle_ns;
   disk_requests += o.disk_requests;
+  disk_reads_merged += o.disk_reads_merged; disk_writes_merged += o.disk_writes_merged;
   skbs += o.skbs; sg_frags += o.sg_frags; sg_overflows += o.sg_overflows;
   linearize_bytes += o.linearize_bytes; interrupts += o.interrupts;
   completion_delay_ns += o.completion_delay_ns;
@@ -98,6 +99,8 @@ nlohmann::ordered_json Counters::to_json() const {
   j["reclaim_throttled"] = reclaim_throttled;
   j["reclaim_throttle_ns"] = reclaim_throttle_ns;
   j["disk_requests"] = disk_requests;
+  j["disk_reads_merged"] = disk_reads_merged;
+  j["disk_writes_merged"] = disk_writes_merged;
   j["skbs"] = skbs;
   j["sg_frags"] = sg_frags;
   j["sg_overflows"] = sg_overflows;

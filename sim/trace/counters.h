@@ -49,6 +49,7 @@ struct Counters {
   std::uint64_t dirty_throttle_ns = 0;
   std::uint64_t reclaim_throttled = 0, reclaim_throttle_ns = 0;  // reclaim_throttle: times, time
   std::uint64_t disk_requests = 0;
+  std::uint64_t disk_reads_merged = 0, disk_writes_merged = 0;  // /proc/diskstats fields 2 and 6
   std::uint64_t skbs = 0, sg_frags = 0, sg_overflows = 0, linearize_bytes = 0, interrupts = 0;
   std::uint64_t completion_delay_ns = 0;  // TX completions waiting for the NAPI poll that reaps them
   std::uint64_t ring_full_waits = 0, retransmits = 0;
