@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sim/cli/check_shared.h"
+#include "sim/host/cache_cells.h"
 #include "sim/host/host_load.h"
 #include "sim/host/measure.h"
 #include "sim/host/runnable.h"
@@ -24,7 +25,10 @@ namespace {
 struct ProcessRow {
   std::string name;
   std::vector<host::Cell> cells;
-  nlohmann::ordered_json json() const { return {{"process", name}, {"cells", cells_json(cells)}}; }
+  host::CacheCells cache;  // its cells are in `cells` too
+  nlohmann::ordered_json json() const {
+    return {{"process", name}, {"cells", cells_json(cells)}, {"cache_host", cache.host}, {"cache_skipped", cache.skipped}};
+  }
   const host::Cell* cell(const std::string& figure) const {
     for (const auto& c : cells)
       if (c.figure == figure) return &c;
@@ -72,6 +76,8 @@ ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& co
   if (!m.samples.empty() && m.samples.front().disk_reads >= 0)
     r.cells.push_back(host::cell_of("disk_requests", Family::io, pred("disk_requests"),
                                     repeats_of(m, [](const host::Sample& s) { return double(s.disk_reads + s.disk_writes); })));
+  r.cache = host::cache_cells(counters, m.samples);
+  r.cells.insert(r.cells.end(), r.cache.cells.begin(), r.cache.cells.end());
   return r;
 }
 
@@ -109,6 +115,7 @@ void print_process_table(std::ostream& out, const std::vector<ProcessRow>& rows)
                        count2s("page_faults_major"), count2s("context_switches"), io2("disk_read_bytes", true),
                        io2("disk_requests", false), inc);
   }
+  for (const auto& r : rows) out << host::cache_cells_line(r.name, r.cache);
   out << "rd: bytes read from the disk (predicted misses + readahead pages; measured /proc/self/io read_bytes); "
          "req: disk requests, reads and writes (measured: /proc/diskstats of the temp dir's device, anyone's I/O included).\n";
   out << "Each process is measured alone (real mode runs one process at a time) and compared with its counters in "

@@ -9,6 +9,7 @@
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
 #include "sim/host/calibrate.h"
+#include "sim/host/host_fact_keys.h"
 #include "sim/host/measure.h"
 #include "sim/report/report.h"
 
@@ -36,6 +37,10 @@ int run_calibrate(const CalibrateArgs& a) {
       if (!a.quiet) std::cerr << "kiosim calibrate: " << m << std::endl;
     };
     host::Calibration c = host::calibrate(o, progress);
+    if (!a.quiet) {  // the facts it read; the profile says which keys they became
+      std::cerr << c.facts.header();
+      for (const auto& n : host::facts_without_keys(c.facts)) std::cerr << "HOST no key: " << n << "\n";
+    }
     if (a.json) {
       nlohmann::ordered_json j;
       j["host"] = c.facts.to_json();
@@ -43,6 +48,7 @@ int run_calibrate(const CalibrateArgs& a) {
       for (const auto& v : c.values) vs.push_back({{"key", v.key}, {"value", v.value}, {"how", v.how}});
       j["values"] = vs;
       j["notes"] = c.notes;
+      j["facts_without_keys"] = host::facts_without_keys(c.facts);
       if (!a.output.empty()) write_file_atomically(a.output, c.yaml());
       std::cout << j.dump(2) << "\n";
       return 0;

@@ -1,9 +1,12 @@
 #include "sim/host/cachestat.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
 #ifndef __NR_cachestat
@@ -42,6 +45,33 @@ std::optional<std::uint64_t> resident_pages(int fd, std::uint64_t bytes) {
     out = n;
   }
   ::munmap(m, bytes);
+  return out;
+}
+
+FilesCache files_cache(const std::vector<std::pair<std::string, std::uint64_t>>& files,
+                       const CachestatFn& cachestat) {
+  FilesCache out;
+  CacheStat sum;
+  for (const auto& [path, bytes] : files) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      out.why_not = "cannot open " + path + ": " + std::strerror(errno);
+      continue;
+    }
+    if (auto r = resident_pages(fd, bytes)) out.resident += *r;
+    if (auto cs = cachestat(fd)) {
+      sum.nr_cache += cs->nr_cache;
+      sum.nr_dirty += cs->nr_dirty;
+      sum.nr_writeback += cs->nr_writeback;
+      sum.nr_evicted += cs->nr_evicted;
+      sum.nr_recently_evicted += cs->nr_recently_evicted;
+    } else if (out.why_not.empty()) {
+      out.why_not = errno == ENOSYS ? "no cachestat(2) on this kernel (Linux 6.5+)"
+                                    : std::string("cachestat(2) refused: ") + std::strerror(errno);
+    }
+    ::close(fd);
+  }
+  if (out.why_not.empty()) out.stat = sum;
   return out;
 }
 

@@ -3,7 +3,10 @@
 // and mincore(2) of an untouched mapping (mm/mincore.c). Unprivileged.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace kiosim::host {
 
@@ -15,5 +18,17 @@ struct CacheStat {
 std::optional<CacheStat> cachestat_of(int fd);
 // Pages of the file's first `bytes` that mincore says are resident, or nothing if mmap fails.
 std::optional<std::uint64_t> resident_pages(int fd, std::uint64_t bytes);
+
+// A run's files at one moment: cachestat summed over them, and mincore's resident pages.
+struct FilesCache {
+  std::optional<CacheStat> stat;  // nothing when cachestat failed on any file: why_not says why
+  std::string why_not;
+  std::uint64_t resident = 0;     // mincore (whole files)
+};
+// The seam for tests: a cachestat that fails (and sets errno) stands for a kernel without it.
+using CachestatFn = std::function<std::optional<CacheStat>(int fd)>;
+// `files` are paths and sizes; each is opened read-only, probed and closed (no read, no fault).
+FilesCache files_cache(const std::vector<std::pair<std::string, std::uint64_t>>& files,
+                       const CachestatFn& cachestat = cachestat_of);
 
 }  // namespace kiosim::host

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "sim/host/calibrate_benchmarks.h"
+#include "sim/host/host_fact_keys.h"
 #include "sim/host/syscall_error.h"
 #include "sim/scenario/machine_keys.h"
 #include "sim/scenario/units.h"
@@ -50,28 +51,6 @@ CachedFile make_cached_file(PrivateDir& dir, std::uint64_t bytes) {
 }
 
 namespace {
-
-// Facts of the host that are keys.
-void record_host_facts(Round& r, const HostFacts& facts) {
-  Machine& m = r.m;
-  auto& how = r.how;
-  m.cpu.cores = std::max(1u, facts.cpus);
-  how["cpu.cores"] = "online CPUs (sysconf)";
-  if (facts.pipe_size >= 4096) {
-    m.pipe.slots = std::uint32_t(facts.pipe_size / 4096);
-    how["pipe.slots"] = fmt::format("F_GETPIPE_SZ of a new pipe: {} bytes", facts.pipe_size);
-  }
-  if (auto v = parse_size(facts.max_skb_frags); v && *v >= 1 && *v <= 1024) {
-    m.nic.max_frags = std::uint32_t(*v);
-    how["nic.max_frags"] = "/proc/sys/net/core/max_skb_frags";
-  }
-  m.receiver_local = true;
-  how["net.receiver"] = "local: real mode's receiver is a process on this machine (a socket pair)";
-  if (facts.mem_available > (64ULL << 20)) {
-    m.page_cache_bytes = std::min<std::uint64_t>(facts.mem_available / (1 << 20) * (1 << 20), 1ULL << 40);
-    how["page_cache.size"] = "MemAvailable when calibrated";
-  }
-}
 
 // Every benchmark once, in this order: the later ones subtract what the earlier
 // measured (the system call, the page-cache lookup, the pipe's write + read).
@@ -115,7 +94,7 @@ Round calibrate_round(const CalibrateOptions& o, const HostFacts& facts,
   say("memory: touch bandwidth and memcpy");
   measure_memory(r, o);
 
-  record_host_facts(r, facts);
+  apply_host_fact_keys(facts, r.m, r.how);
   r.m.derive();
   dir.remove();
   return r;
@@ -183,6 +162,7 @@ std::string Calibration::yaml() const {
                    facts.kernel, facts.cpu_model, facts.cpus, facts.page_size, facts.pipe_size, facts.max_skb_frags,
                    facts.thp, facts.temp_fs);
   for (const auto& n : notes) o << "# note: " << n << "\n";
+  for (const auto& n : facts_without_keys(facts)) o << "# host fact, no key: " << n << "\n";
   o << "kiosim_machine: 1\nname: calibrated\n";
   o << fmt::format("description: measured by kiosim calibrate on {}\n", facts.kernel);
   // One block per section, in the order sections first appear in the registry.

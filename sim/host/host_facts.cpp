@@ -91,10 +91,12 @@ HostFacts host_facts(const std::string& temp_dir) {
   f.dirty_bytes = read_first_line("/proc/sys/vm/dirty_bytes");
   f.dirty_background_bytes = read_first_line("/proc/sys/vm/dirty_background_bytes");
   f.dirty_expire_centisecs = read_first_line("/proc/sys/vm/dirty_expire_centisecs");
+  f.dirty_writeback_centisecs = read_first_line("/proc/sys/vm/dirty_writeback_centisecs");
   BlockDevice dev = block_device_of(temp_dir);
   f.temp_dev = fmt::format("{}:{}", dev.major, dev.minor);
   f.read_ahead_kb = dev.read_ahead_kb ? std::to_string(*dev.read_ahead_kb) : "";
   f.io_scheduler = dev.scheduler;
+  f.queue = dev.queue;
   return f;
 }
 
@@ -107,7 +109,8 @@ nlohmann::ordered_json HostFacts::to_json() const {
           {"mem_available", mem_available}, {"perf_event_paranoid", perf_paranoid},
           {"vm.dirty_ratio", dirty_ratio}, {"vm.dirty_background_ratio", dirty_background_ratio},
           {"vm.dirty_bytes", dirty_bytes}, {"vm.dirty_background_bytes", dirty_background_bytes},
-          {"vm.dirty_expire_centisecs", dirty_expire_centisecs}, {"temp_dir_device", temp_dev},
+          {"vm.dirty_expire_centisecs", dirty_expire_centisecs},
+          {"vm.dirty_writeback_centisecs", dirty_writeback_centisecs}, {"temp_dir_device", temp_dev},
           {"read_ahead_kb", read_ahead_kb}, {"io_scheduler", io_scheduler}};
 }
 
@@ -124,9 +127,11 @@ std::string HostFacts::header() const {
   auto or_unknown = [](const std::string& v) { return v.empty() ? std::string("not readable") : v; };
   o << fmt::format("HOST read_ahead_kb {} (scheduler {})\n", or_unknown(read_ahead_kb),
                    or_unknown(io_scheduler));
-  o << fmt::format("HOST vm.dirty      ratio {} background_ratio {} bytes {} background_bytes {} expire {} cs\n",
+  o << fmt::format("HOST vm.dirty      ratio {} background_ratio {} bytes {} background_bytes {} expire {} cs"
+                   " writeback {} cs\n",
                    or_unknown(dirty_ratio), or_unknown(dirty_background_ratio), or_unknown(dirty_bytes),
-                   or_unknown(dirty_background_bytes), or_unknown(dirty_expire_centisecs));
+                   or_unknown(dirty_background_bytes), or_unknown(dirty_expire_centisecs),
+                   or_unknown(dirty_writeback_centisecs));
   o << fmt::format("HOST MemAvailable  {} MiB\n", mem_available >> 20);
   return o.str();
 }

@@ -25,8 +25,10 @@ struct HostFacts {
   std::string dirty_ratio, dirty_background_ratio;  // /proc/sys/vm/dirty_ratio, dirty_background_ratio
   std::string dirty_bytes, dirty_background_bytes;  // /proc/sys/vm/dirty_bytes, ... (0: the ratios rule)
   std::string dirty_expire_centisecs;               // /proc/sys/vm/dirty_expire_centisecs
+  std::string dirty_writeback_centisecs;            // /proc/sys/vm/dirty_writeback_centisecs
   std::string temp_dev;           // major:minor of the temp dir's device
   std::string read_ahead_kb;      // its queue's read_ahead_kb
+  std::string queue;              // where: /sys/block/NAME/queue, "" when the device has no queue
   std::string io_scheduler;       // its queue's [selected] scheduler
 
   nlohmann::ordered_json to_json() const;

@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -127,6 +128,10 @@ BlockDevice block_device_of(const std::string& dir) {
       b.read_ahead_kb = std::stoull(*ra);
     } catch (...) {
     }
+    // Named the way people know it (/sys/block/vda/queue), not by the /sys/devices/... path.
+    std::error_code ec;
+    auto disk = std::filesystem::canonical(dev + q, ec).parent_path().filename().string();
+    b.queue = ec || disk.empty() ? dev + q : "/sys/block/" + disk + "/queue";
     auto sched = read_text(dev + q + "/scheduler");
     if (sched) {
       auto a = sched->find('['), e = sched->find(']');

@@ -45,6 +45,7 @@ struct BlockDevice {
   unsigned major = 0, minor = 0;
   std::optional<std::uint64_t> read_ahead_kb;
   std::string scheduler;  // the [selected] one, or "" when not readable
+  std::string queue;      // where they were read, as /sys/block/NAME/queue; "" when no queue was found
 };
 BlockDevice block_device_of(const std::string& dir);
 

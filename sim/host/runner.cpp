@@ -357,6 +357,12 @@ std::uint64_t Runner::buffer_bytes_needed(const Scenario& s) {
   return most;
 }
 
+FilesCache Runner::files_cache_now() const {
+  std::vector<std::pair<std::string, std::uint64_t>> files;
+  for (const auto& f : s_.files) files.emplace_back(paths_.at(f.name), f.size);
+  return files_cache(files);
+}
+
 Sample Runner::run_once(const RunSpec& run) {
   if (run.processes.size() != 1 || run.processes[0].threads != 1)
     throw HostError("real mode runs one process with one thread (a transfer scenario)");
@@ -391,6 +397,7 @@ Sample Runner::run_once(const RunSpec& run) {
     if (std::uint32_t depth = uring_depth(prog.body)) ops.make_ring(depth);
     walk.run(prog.setup);
     ops.counted = true;
+    out.cache_before = files_cache_now();
     auto perf0 = perf_.read();
     auto ds0 = diskstats_of(dev_major_, dev_minor_);
     ProcIo io0 = proc_io_self();
@@ -402,6 +409,7 @@ Sample Runner::run_once(const RunSpec& run) {
     ProcIo io1 = proc_io_self();
     auto ds1 = diskstats_of(dev_major_, dev_minor_);
     auto perf1 = perf_.read();
+    out.cache_after = files_cache_now();
     if (ds0 && ds1) {
       out.disk_reads = std::int64_t(ds1->reads - ds0->reads);
       out.disk_reads_merged = std::int64_t(ds1->reads_merged - ds0->reads_merged);

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/host/cachestat.h"
 #include "sim/host/private_dir.h"
 #include "sim/scenario/scenario.h"
 
@@ -72,6 +73,8 @@ struct Sample {
   // /proc/diskstats of the temp dir's device over the timed region (the whole device's:
   // anyone's I/O counts), -1 when the device has no line there (tmpfs, overlay).
   std::int64_t disk_reads = -1, disk_reads_merged = -1, disk_sectors_read = -1, disk_writes = -1;
+  // The scenario's files around the timed region (cachestat and mincore; sim/host/cache_cells.h).
+  FilesCache cache_before, cache_after;
 };
 
 struct RunnerOptions {
@@ -99,6 +102,7 @@ class Runner {
 
  private:
   double prepare_cache(Sample& out);
+  FilesCache files_cache_now() const;  // the scenario's files as they are cached now
 
   const Scenario& s_;
   PrivateDir& dir_;
