@@ -1,0 +1,135 @@
+// The kernel's tracepoints beside the simulator's events (sim/host/kernel_trace.h,
+// kernel_events.h): the text records of tests/data/kernel-trace/ parsed by hand, bad
+// lines skipped and counted, the filters built from format files, and the refusals
+// without privilege or tracefs (seams: the uid and capability set, the mount points).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "sim/host/kernel_events.h"
+#include "sim/host/kernel_trace.h"
+
+using namespace kiosim::host;
+
+namespace {
+std::string data(const char* name) {
+  std::ifstream in(std::string(KIOSIM_SOURCE_DIR) + "/tests/data/kernel-trace/" + name);
+  std::ostringstream o;
+  o << in.rdbuf();
+  REQUIRE(!o.str().empty());
+  return o.str();
+}
+}  // namespace
+
+TEST_CASE("kernel trace: the sample's records, fields and typed events, checked by hand", "[kernel_trace]") {
+  ParsedTrace p = parse_trace_text(data("sample.txt"));
+  // 1 sync_ra + 4 async_ra + 5 ra_order + 4 map_pages + 2 add_to_page_cache + 1 fault + 6 jbd2 = 23.
+  CHECK(p.records.size() == 23);
+  CHECK(p.malformed == 0);
+  const TraceRecord& first = p.records.front();
+  CHECK(first.task == "python3");
+  CHECK(first.pid == 22652);
+  CHECK(first.cpu == 1);
+  CHECK(first.t_s == Approx(2207.164706));
+  CHECK(first.event == "page_cache_sync_ra");
+  CHECK(first.fields.at("dev") == "254:0");
+  CHECK(first.fields.at("req_count") == "16");
+  // A task name with '/' and '-' in it: the pid is the digits after the last '-'.
+  CHECK(p.records.back().task == "jbd2/vda-8");
+  CHECK(p.records.back().pid == 312);
+
+  KernelEvents k = kernel_events(p);
+  CHECK(k.malformed == 0);
+  REQUIRE(k.readahead.size() == 10);
+  CHECK(k.readahead[0].kind == "sync");
+  CHECK(k.readahead[0].ino == 0xa720d5);
+  CHECK(k.readahead[0].req_count == 16);  // the first 64 KiB read(): 16 pages asked
+  CHECK(k.readahead[1].kind == "order");
+  CHECK(k.readahead[1].size == 64);       // 4 x 16 (get_init_ra_size), under ra_pages 2048
+  CHECK(k.readahead[1].async_size == 48);
+  CHECK(k.readahead[1].ra_pages == 2048);
+  // The windows read: each ra_order's size; 4096 pages - 2112 before = 1984 at the file's end.
+  CHECK(readahead_windows(k) == std::vector<std::uint64_t>{64, 256, 512, 1024, 1984});
+  REQUIRE(k.map_ranges.size() == 4);
+  CHECK(k.map_ranges[1].first == 16);  // ofs=65536-131071: pages 16..31
+  CHECK(k.map_ranges[1].last == 31);
+  CHECK(k.map_ranges[1].pages() == 16);
+  CHECK(k.user_faults == 1);
+  REQUIRE(k.cache.size() == 2);
+  CHECK(k.cache[1].added);
+  CHECK(k.cache[1].index == 1);  // ofs=4096
+  CHECK(k.cache[1].pages() == 1);
+  REQUIRE(k.commits.size() == 1);
+  const Commit& c = k.commits[0];
+  CHECK(c.tid == 4242);
+  CHECK(c.complete());
+  CHECK(c.end_s - c.start_s == Approx(0.0032));
+  CHECK(c.logging_s - c.flushing_s == Approx(0.001));
+  CHECK(c.logging_ms == 2u);
+  CHECK(c.blocks == 4u);
+  CHECK(c.blocks_logged == 6u);
+  CHECK(k.by_event.at("page_cache_ra_order") == 5);
+}
+
+TEST_CASE("kernel trace: malformed lines are skipped and counted, never a crash", "[kernel_trace]") {
+  ParsedTrace p = parse_trace_text(data("malformed.txt"));
+  CHECK(p.malformed == 5);  // no " [", a hex cpu, a pid of letters, no timestamp, no event
+  CHECK(p.records.size() == 2);
+  KernelEvents k = kernel_events(p);
+  CHECK(k.malformed == 6);  // and the ra_order without its size
+  CHECK(k.readahead.empty());
+  CHECK(k.map_ranges.size() == 1);
+  CHECK(k.malformed_examples.size() == 3);
+  // Odd input of any shape: no throw.
+  for (const char* s : {"", "\n\n", " [", "-1 [1] x 1.0: e: a", "a-1 [1] 1.0: e:", "a-1 [1] 1.5: ev: ofs=9-1",
+                        "a-1 [1] 1.5: mm_filemap_map_pages: ino=zz ofs=1-", "a-1 [1] 1.5: jbd2_end_commit: dev 1,2"})
+    CHECK_NOTHROW(kernel_events(parse_trace_text(s)));
+}
+
+TEST_CASE("kernel trace: filters by pid, device and inode from the format's field names", "[kernel_trace]") {
+  const std::string ra_format =
+      "name: page_cache_sync_ra\nID: 1\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+      "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+      "\tfield:unsigned long i_ino;\toffset:8;\tsize:8;\tsigned:0;\n"
+      "\tfield:dev_t s_dev;\toffset:16;\tsize:4;\tsigned:0;\n\tfield:char comm[16];\toffset:20;\tsize:16;\tsigned:0;\n";
+  auto fields = format_fields(ra_format);
+  CHECK(fields == std::vector<std::string>{"common_type", "common_pid", "i_ino", "s_dev", "comm"});
+  TraceEventSpec ra{"readahead", "page_cache_sync_ra", true, true};
+  CHECK(trace_filter(fields, ra, 42, {7, 9}, 266338304) ==
+        "common_pid == 42 && s_dev == 266338304 && (i_ino == 7 || i_ino == 9)");
+  CHECK(trace_filter(fields, ra, 42, {7}, 0) == "common_pid == 42 && i_ino == 7");
+  // jbd2's field is `dev`; its commits run in the journal thread: no pid term.
+  TraceEventSpec commit{"jbd2", "jbd2_start_commit", false, true};
+  CHECK(trace_filter({"common_pid", "dev", "transaction"}, commit, 42, {7}, 5) == "dev == 5");
+  // An event without file fields (page_fault_user) keeps the pid only.
+  TraceEventSpec fault{"exceptions", "page_fault_user", true, false};
+  CHECK(trace_filter({"address", "ip", "error_code"}, fault, 42, {7}, 5) == "common_pid == 42");
+  // stat's st_dev 0xfe00 (254:0) is MKDEV(254, 0) = 254 << 20 in the kernel.
+  CHECK(kernel_dev_of(0xfe00) == 254ULL << 20);
+}
+
+TEST_CASE("kernel trace: without privilege or tracefs, one line and no instance", "[kernel_trace]") {
+  CHECK_FALSE(why_no_trace_privilege(0, 0).has_value());
+  CHECK_FALSE(why_no_trace_privilege(1000, 1ULL << 38).has_value());  // CAP_PERFMON
+  CHECK_FALSE(why_no_trace_privilege(1000, 1ULL << 21).has_value());  // CAP_SYS_ADMIN
+  auto why = why_no_trace_privilege(1000, 1ULL << 12);               // CAP_NET_ADMIN only
+  REQUIRE(why.has_value());
+  CHECK(why->find("CAP_PERFMON") != std::string::npos);
+  CHECK(why->find('\n') == std::string::npos);
+
+  KernelTraceRequest r;
+  r.pid = 1;
+  r.euid = 1000;
+  r.cap_eff = 0;
+  std::string why_not;
+  CHECK(KernelTrace::open(r, why_not) == nullptr);
+  CHECK(why_not.find("needs root") != std::string::npos);
+
+  r.euid = 0;
+  r.mount_points = {"/nonexistent/kiosim-no-tracefs"};
+  why_not.clear();
+  CHECK(KernelTrace::open(r, why_not) == nullptr);
+  CHECK(why_not.find("neither mounted nor mountable") != std::string::npos);
+  CHECK(why_not.find("/nonexistent/kiosim-no-tracefs") != std::string::npos);
+}
