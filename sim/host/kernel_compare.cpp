@@ -142,6 +142,11 @@ nlohmann::ordered_json kinds_json(const std::vector<KindBeside>& kinds) {
 
 void print_kinds(std::ostream& out, const std::string& title, const std::vector<KindBeside>& kinds) {
   out << title << "\n";
+  if (std::none_of(kinds.begin(), kinds.end(),
+                   [](const KindBeside& k) { return !k.kernel.empty() || (k.predicted && !k.predicted->empty()); })) {
+    out << "  (no event of these kinds on either side)\n";
+    return;
+  }
   out << fmt::format("  {:<26} {:<7} {:>7} {:>7} {:>9} {:>9}  {:<30} {}\n", "kind", "unit", "pred n", "kern n",
                      "pred sum", "kern sum", "predicted", "kernel");
   auto sum = [](const std::vector<double>& v) {
@@ -150,6 +155,7 @@ void print_kinds(std::ostream& out, const std::string& title, const std::vector<
     return s;
   };
   for (const auto& k : kinds) {
+    if (k.kernel.empty() && (!k.predicted || k.predicted->empty())) continue;  // neither side saw one
     bool count_only = k.unit.empty() || k.unit == "at page";
     std::string ps = k.predicted ? fmt::format("{}", k.predicted->size()) : "-";
     std::string psum = !k.predicted || count_only ? "-" : fmt::format("{:.0f}", sum(*k.predicted));

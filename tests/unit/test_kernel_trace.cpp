@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/host/kernel_compare.h"
 #include "sim/host/kernel_events.h"
 #include "sim/host/kernel_trace.h"
 
@@ -132,4 +133,51 @@ TEST_CASE("kernel trace: without privilege or tracefs, one line and no instance"
   CHECK(KernelTrace::open(r, why_not) == nullptr);
   CHECK(why_not.find("neither mounted nor mountable") != std::string::npos);
   CHECK(why_not.find("/nonexistent/kiosim-no-tracefs") != std::string::npos);
+}
+
+TEST_CASE("kernel trace: kinds beside a simulated run's events, by process", "[kernel_trace]") {
+  KernelEvents k = kernel_events(parse_trace_text(data("sample.txt")));
+  // A run of two processes: `reader` (lane 0), `other` (lane 1), and the jbd2 lane (2).
+  auto run = nlohmann::ordered_json::parse(R"({
+    "lanes": [{"id": 0, "name": "reader", "kind": "user"}, {"id": 1, "name": "other", "kind": "user"},
+              {"id": 2, "name": "jbd2", "kind": "kernel"}],
+    "events": [
+      {"t": 1, "lane": 0, "kind": "readahead", "name": "sync", "pages": 16, "file": 0, "page": 16},
+      {"t": 2, "lane": 0, "kind": "readahead", "name": "async", "pages": 32, "file": 0, "page": 32},
+      {"t": 3, "lane": 1, "kind": "readahead", "name": "async", "pages": 99, "file": 0, "page": 64},
+      {"t": 4, "lane": 0, "kind": "readahead", "name": "fadvise WILLNEED", "pages": 8},
+      {"t": 5, "lane": 0, "kind": "page_fault_minor", "pages": 16, "file": 0, "page": 0, "user_mode": true},
+      {"t": 6, "lane": 0, "kind": "page_fault_minor", "pages": 1, "user_mode": true},
+      {"t": 7, "lane": 0, "kind": "cache_insert", "pages": 1, "file": 0, "page": 0},
+      {"t": 8, "lane": 2, "kind": "journal_commit", "dur": 2500000, "pages": 5}
+    ]})");
+  auto kinds = kinds_beside(run, "reader", k);
+  auto find = [&](const std::string& name) -> const KindBeside& {
+    for (const auto& x : kinds)
+      if (x.kind == name) return x;
+    FAIL("no kind " << name);
+    return kinds.front();
+  };
+  // reader's windows: 16 (sync) and 32 (async); other's 99 and the fadvise are not windows of it.
+  CHECK(*find("readahead windows").predicted == std::vector<double>{16, 32});
+  CHECK(find("readahead windows").kernel == std::vector<double>{64, 256, 512, 1024, 1984});
+  CHECK(*find("sync readahead calls").predicted == std::vector<double>{16});
+  CHECK(find("async readahead calls").kernel == std::vector<double>{16, 64, 320, 832});
+  // Only the file-backed fault is a fault range; both are user-mode faults.
+  CHECK(*find("fault ranges").predicted == std::vector<double>{16});
+  CHECK(find("fault ranges").kernel == std::vector<double>{16, 16, 16, 16});
+  CHECK(find("user-mode faults").predicted->size() == 2);
+  CHECK(find("user-mode faults").kernel.size() == 1);
+  CHECK(find("page cache inserts").kernel == std::vector<double>{1, 1});
+  // The jbd2 lane counts for every process: 2.5 ms against the sample's 3.2 ms.
+  CHECK(*find("journal commits").predicted == std::vector<double>{2500});
+  REQUIRE(find("journal commits").kernel.size() == 1);
+  CHECK(find("journal commits").kernel[0] == Approx(3200));
+  CHECK(find("commit: flushing (data)").kernel[0] == Approx(1000));
+  CHECK_FALSE(find("commit: logging (journal)").predicted.has_value());
+  CHECK(find("commit: logging (journal)").kernel[0] == Approx(2050));
+  // Without a prediction (measure) every kind has the kernel's side only.
+  for (const auto& x : kinds_beside(nullptr, "", k)) CHECK_FALSE(x.predicted.has_value());
+  CHECK(distribution({64, 256, 256, 1984}) == "64x1 256x2 1984x1");
+  CHECK(distribution({}) == "-");
 }
