@@ -185,7 +185,10 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   std::ostringstream kernel_table;
   if (a.kernel_trace) {
     std::vector<host::Predicted> beside;
-    for (std::size_t k = 0; k < measured.size(); ++k) beside.push_back({&predicted[origin[k].run], origin[k].process});
+    for (std::size_t k = 0; k < measured.size(); ++k) {
+      const auto& run = predicted[origin[k].run];
+      beside.push_back({&run, origin[k].process, process_named(run, origin[k].process)});
+    }
     doc["kernel_trace"] = host::kernel_trace_report(m, beside, kernel_table);
   }
   out.doc = doc;

@@ -1,6 +1,7 @@
 #include "sim/host/kernel_compare.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -29,7 +30,7 @@ double num(const nlohmann::ordered_json& e, const char* k) { return e.contains(k
 }  // namespace
 
 std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, const std::string& process,
-                                     const KernelEvents& k) {
+                                     const KernelEvents& k, const nlohmann::ordered_json* counters) {
   const bool have_sim = sim_run.is_object() && sim_run.contains("events");
   auto pred = [&](auto&& pick) -> std::optional<std::vector<double>> {
     if (!have_sim) return std::nullopt;
@@ -87,6 +88,17 @@ std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, cons
                        if (is(e, "journal_commit")) v.push_back(num(e, "dur") / 1e3);
                      }),
                      {}, "jbd2_start_commit to jbd2_end_commit; kiosim's journal_commit (its duration)"};
+  if (commits.predicted && counters && counters->contains("journal_commits")) {
+    auto own = (*counters)["journal_commits"].get<std::uint64_t>();
+    if (own == 0) {
+      commits.predicted->clear();
+    } else if (own != commits.predicted->size()) {
+      commits.note = fmt::format("the simulated run's {} commits are shared by its processes ({} asked by this one): "
+                                 "not set beside one process's",
+                                 commits.predicted->size(), own);
+      commits.predicted.reset();
+    }
+  }
   std::vector<double> locking, flushing, logging;
   for (const auto& c : k.commits) {
     if (!c.complete()) continue;
@@ -107,7 +119,7 @@ std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, cons
 std::string distribution(const std::vector<double>& v, std::size_t most) {
   if (v.empty()) return "-";
   std::map<double, std::size_t> n;
-  for (double x : v) ++n[x];
+  for (double x : v) ++n[std::round(x)];  // one bucket per printed value
   if (n.size() > most * 2) {  // many distinct values (durations): median and range
     return fmt::format("median {:.0f}, {:.0f}..{:.0f}", median(v), *std::min_element(v.begin(), v.end()),
                        *std::max_element(v.begin(), v.end()));
@@ -183,7 +195,7 @@ nlohmann::ordered_json kernel_trace_report(const Measurement& m, const std::vect
     const MethodMeasurement& mm = m.methods[i];
     if (!mm.kernel) continue;
     const Predicted p = i < predicted.size() ? predicted[i] : Predicted{};
-    auto kinds = kinds_beside(p.run ? *p.run : nlohmann::ordered_json(), p.process, *mm.kernel);
+    auto kinds = kinds_beside(p.run ? *p.run : nlohmann::ordered_json(), p.process, *mm.kernel, p.counters);
     std::uint64_t records = 0;
     for (const auto& [_, n] : mm.kernel->by_event) records += n;
     print_kinds(table,

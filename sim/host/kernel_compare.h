@@ -26,8 +26,10 @@ struct KindBeside {
 // `sim_run`: a simulated run's JSON with its "lanes" and "events" (null: no prediction).
 // Events on user lanes count only for `process` (its lane, or "process/N" for its threads);
 // kernel and device lanes (jbd2, kswapd, flusher, disk) count for every process.
+// The run's journal commits are the process's when its `counters` (journal_commits) say it
+// owns all of them (or none); otherwise they are shared and not set beside one process's.
 std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, const std::string& process,
-                                     const KernelEvents& k);
+                                     const KernelEvents& k, const nlohmann::ordered_json* counters = nullptr);
 
 // "64x1 256x3" (value x how many, by value; at most `most` values, then "...").
 std::string distribution(const std::vector<double>& v, std::size_t most = 6);
@@ -42,6 +44,7 @@ struct Measurement;
 struct Predicted {
   const nlohmann::ordered_json* run = nullptr;
   std::string process;
+  const nlohmann::ordered_json* counters = nullptr;  // the process's, in the simulated run
 };
 nlohmann::ordered_json kernel_trace_report(const Measurement& m, const std::vector<Predicted>& predicted,
                                            std::ostream& table);
