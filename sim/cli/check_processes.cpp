@@ -12,6 +12,7 @@
 #include "sim/cli/check_shared.h"
 #include "sim/host/cache_cells.h"
 #include "sim/host/host_load.h"
+#include "sim/host/kernel_compare.h"
 #include "sim/host/measure.h"
 #include "sim/host/runnable.h"
 #include "sim/run/run.h"
@@ -140,7 +141,9 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
     return out;
   }
   if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", base.path);
-  auto predicted = simulate(base, runs);
+  RunOptions sim_options;
+  sim_options.trace = a.kernel_trace;  // the events the kernel's are set beside
+  auto predicted = simulate(base, runs, sim_options);
   std::vector<RunSpec> measured;
   struct Origin {
     std::size_t run;
@@ -155,6 +158,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
     }
   host::MeasureOptions mo;
   mo.repeat = a.repeat;
+  mo.kernel_trace = a.kernel_trace;
   mo.runner.cache = host::CacheState::scenario;  // apply_cache has set each file's `cached:`
   mo.runner.receiver = a.receiver == "tcp" ? host::ReceiverKind::tcp : host::ReceiverKind::socketpair;
   mo.runner.recv_buffer = base.machine.recv_buffer_bytes;
@@ -185,6 +189,15 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   nlohmann::ordered_json jr = nlohmann::ordered_json::array();
   for (const auto& r : rows) jr.push_back(r.json());
   doc["processes"] = jr;
+  std::ostringstream kernel_table;
+  if (a.kernel_trace) {
+    std::vector<host::Predicted> beside;
+    for (std::size_t k = 0; k < measured.size(); ++k) {
+      const auto& run = predicted[origin[k].run];
+      beside.push_back({&run, origin[k].process, process_named(run, origin[k].process)});
+    }
+    doc["kernel_trace"] = host::kernel_trace_report(m, beside, kernel_table);
+  }
   out.doc = doc;
   std::ostringstream t;
   for (const auto& line : load.warning()) t << line << "\n";
@@ -192,6 +205,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
                    base.path, machine_name, a.repeat, a.cache);
   for (const auto& why : refused) t << "SKIP " << why << "\n";
   print_process_table(t, rows);
+  t << kernel_table.str();
   out.table = t.str();
   return out;
 }

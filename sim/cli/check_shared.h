@@ -26,6 +26,7 @@ struct CheckArgs {
   std::vector<std::string> sets;
   bool quiet = false;
   bool verbose = false;
+  bool kernel_trace = false;  // the kernel's tracepoints beside the simulator's events
 };
 
 // What one scenario's check gave: its JSON document, its table and its cells; or the

@@ -377,6 +377,11 @@ ScenarioCheck check_one(CheckArgs a, const std::string& file) {
   } catch (const host::HostError& e) {
     out.skipped = std::string("the host refused a call it needs: ") + e.what();
   }
+  if (a.kernel_trace && base.transfer && out.skipped.empty()) {
+    const char* why = "--kernel-trace records program scenarios; a transfer scenario's methods are not traced yet";
+    out.table += fmt::format("\nKERNEL TRACE  {}\n", why);
+    out.doc["kernel_trace"] = {{"requested", true}, {"active", false}, {"why_not", why}};
+  }
   out.path = file;
   return out;
 }
@@ -491,6 +496,10 @@ Action add_check(CLI::App& app) {
   c->add_flag("--json", a->json, "print JSON instead of the table");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
   c->add_flag("-v,--verbose", a->verbose, "name each machine key the --machine profile leaves to its default");
+  c->add_flag("--kernel-trace", a->kernel_trace,
+              "also record the kernel's tracepoints (readahead, faults, page cache, jbd2) of each process's first "
+              "timed repeat, set beside the simulator's events of the same kind; in a tracefs instance of its own, "
+              "always removed (needs root or CAP_PERFMON; program scenarios)");
   return [a, dir] { return run_check(*a, *dir); };
 }
 

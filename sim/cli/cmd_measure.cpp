@@ -4,11 +4,13 @@
 
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "sim/cli/on_host.h"
 #include "sim/host/host_load.h"
+#include "sim/host/kernel_compare.h"
 #include "sim/host/measure.h"
 #include "sim/scenario/units.h"
 
@@ -26,6 +28,7 @@ struct MeasureArgs {
   std::vector<std::string> sets;
   std::string size;
   bool quiet = false;
+  bool kernel_trace = false;
 };
 
 host::ReceiverKind receiver_kind(const std::string& s) {
@@ -50,6 +53,7 @@ int run_measure(const MeasureArgs& a) {
     o.methods = a.methods;
     o.runner.receiver = receiver_kind(a.receiver);
     o.runner.cache = cache_state(a.cache);
+    o.kernel_trace = a.kernel_trace;
     std::ostream& out = std::cout;
     host::LoadWatch load(unsigned(::sysconf(_SC_NPROCESSORS_ONLN)));
     load.sample("before");
@@ -76,9 +80,12 @@ int run_measure(const MeasureArgs& a) {
       doc["warnings"] = load.warning();
       doc["host_load"] = load.to_json();
       doc["measurement"] = m.to_json();
+      std::ostringstream ignored;
+      if (a.kernel_trace) doc["kernel_trace"] = host::kernel_trace_report(m, {}, ignored);
       out << doc.dump(2) << "\n";
     } else {
       host::print_measurement(out, m);
+      if (a.kernel_trace) host::kernel_trace_report(m, {}, out);
     }
     return 0;
   });
@@ -106,6 +113,9 @@ Action add_measure(CLI::App& app) {
   c->add_option("--set", a->sets, "override a machine key of the scenario (changes the program, e.g. pipe.slots)")
       ->type_name("KEY=VALUE");
   c->add_flag("-q,--quiet", a->quiet, "no progress lines on stderr");
+  c->add_flag("--kernel-trace", a->kernel_trace,
+              "also record the kernel's tracepoints (readahead, faults, page cache, jbd2) of the run's files and "
+              "process, in a tracefs instance of its own, always removed (needs root or CAP_PERFMON)");
   return [a] { return run_measure(*a); };
 }
 

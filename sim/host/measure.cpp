@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/kernel_trace_session.h"
 #include "sim/host/private_dir.h"
 #include "sim/scenario/units.h"
 
@@ -83,6 +84,7 @@ nlohmann::ordered_json MethodMeasurement::summary() const {
   j["preparation_ns"] = stat(samples, [](const Sample& s) { return s.prep_ns; });
   j["resident_pages_before"] = stat(samples, [](const Sample& s) { return double(s.resident_pages_before); });
   j["file_pages"] = first.file_pages;
+  if (kernel) j["kernel_events"] = kernel_events_json(*kernel);
   return j;
 }
 
@@ -164,10 +166,18 @@ Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& chosen, 
   check_fits(s, dir.path(), dir.free_bytes());
   Measurement m;
   m.facts = host_facts(temp_base());
-  Runner runner(s, dir, o.runner);
+  KernelTraceSession kernel;  // before the runner: its hook is in the runner's options
+  RunnerOptions ro = o.runner;
+  ro.around_body = kernel.hook();
+  Runner runner(s, dir, ro);
   if (!runner.perf().available()) m.perf_note = runner.perf().why_not();
   say(fmt::format("creating {} in {}", format_size(double(Runner::bytes_needed(s))), dir.path()));
   m.create_ns = runner.create_files();
+  if (o.kernel_trace) {
+    kernel.open(s, dir);
+    say(kernel.active() ? fmt::format("kernel trace in {}", kernel.to_json()["instance"].get<std::string>())
+                        : kernel.note());
+  }
   // Every method is warmed up, then the repeats go round the methods in turn, so a
   // slow spell of the host (a neighbour's load) falls on all of them alike.
   for (const RunSpec& r : runs) {
@@ -179,8 +189,14 @@ Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& chosen, 
   }
   for (unsigned i = 0; i < o.repeat; ++i) {
     say(fmt::format("repeat {}/{}: {}", i + 1, o.repeat, runs.size() == 1 ? runs[0].name : std::string("every method")));
-    for (std::size_t k = 0; k < runs.size(); ++k) m.methods[k].samples.push_back(runner.run_once(runs[k]));
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      if (i == 0) kernel.arm();
+      m.methods[k].samples.push_back(runner.run_once(runs[k]));
+      if (i == 0) m.methods[k].kernel = kernel.take();
+    }
   }
+  if (o.kernel_trace) m.kernel_trace = kernel.to_json();
+  kernel.close();
   dir.remove();
   return m;
 }

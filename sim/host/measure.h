@@ -6,6 +6,7 @@
 // calls, sim/program and sim/scenario; never the engine or the kernel.
 #pragma once
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/host/host_facts.h"
+#include "sim/host/kernel_events.h"
 #include "sim/host/runner.h"
 #include "sim/scenario/scenario.h"
 
@@ -28,11 +30,13 @@ struct MeasureOptions {
   unsigned repeat = 5;
   RunnerOptions runner;
   std::vector<std::string> methods;  // empty: every run of the scenario
+  bool kernel_trace = false;  // the kernel's tracepoints of each method's first timed repeat
 };
 
 struct MethodMeasurement {
   std::string method;
   std::vector<Sample> samples;  // the timed repeats (the warm-up is not kept)
+  std::optional<KernelEvents> kernel;  // --kernel-trace: the first timed repeat's
   nlohmann::ordered_json summary() const;  // medians and spreads, simulator counter names
 };
 
@@ -41,6 +45,7 @@ struct Measurement {
   double create_ns = 0;  // making the files (not timed)
   std::string perf_note;  // why perf counters are missing, if they are
   std::vector<MethodMeasurement> methods;
+  nlohmann::ordered_json kernel_trace;  // --kernel-trace: the instance, or why there was none
   nlohmann::ordered_json to_json() const;
 };
 

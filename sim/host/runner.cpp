@@ -400,6 +400,7 @@ Sample Runner::run_once(const RunSpec& run) {
     out.cache_before = files_cache_now();
     auto perf0 = perf_.read();
     auto ds0 = diskstats_of(dev_major_, dev_minor_);
+    if (opt_.around_body) opt_.around_body(true);
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
     double t0 = now_ns();
@@ -407,6 +408,7 @@ Sample Runner::run_once(const RunSpec& run) {
     double t_body = now_ns();
     Usage u1 = usage_self();
     ProcIo io1 = proc_io_self();
+    if (opt_.around_body) opt_.around_body(false);
     auto ds1 = diskstats_of(dev_major_, dev_minor_);
     auto perf1 = perf_.read();
     out.cache_after = files_cache_now();

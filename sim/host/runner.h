@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -81,6 +82,9 @@ struct RunnerOptions {
   ReceiverKind receiver = ReceiverKind::socketpair;
   CacheState cache = CacheState::scenario;
   std::uint64_t recv_buffer = 64 << 10;  // the receiver's read() size
+  // Called with true just before the body's counters are read, false just after
+  // (--kernel-trace starts and stops its tracing instance there).
+  std::function<void(bool)> around_body;
 };
 
 class Runner {
