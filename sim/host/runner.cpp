@@ -399,6 +399,8 @@ Sample Runner::run_once(const RunSpec& run) {
     walk.run(prog.body);
     double t_body = now_ns();
     Usage u1 = usage_self();
+    ops.reap_children(out);  // the parent's usage is taken: its wait is not the program's
+    for (const auto& c : out.children) t_body = std::max(t_body, c.end_ns);
     ProcIo io1 = proc_io_self();
     auto ds1 = diskstats_of(dev_major_, dev_minor_);
     auto perf1 = perf_.read();
@@ -415,6 +417,7 @@ Sample Runner::run_once(const RunSpec& run) {
     // byte; the receiver's report (its exit, our wake-up) is not part of it.
     out.wall_ns = std::max(t_body, got ? r.last_byte_ns : now_ns()) - t0;
     out.sender = u1 - u0;
+    out.sender.minflt -= ops.fork_bookkeeping_faults();  // fork_runner.h: our own pages' copies
     if (got) {
       out.receiver = {r.user_ns, r.sys_ns, r.minflt, r.majflt, r.nvcsw, r.nivcsw};
       out.bytes_received = r.bytes;

@@ -56,6 +56,15 @@ class PerfCounters {
   std::string why_not_;
 };
 
+// A child of the program's `fork`, measured around its body (sim/host/fork_runner.h).
+struct ChildSample {
+  std::string name;   // the fork's `as`, the simulated child's process name
+  Usage usage;        // its body's
+  Usage lifetime;     // wait4's rusage: fork to exit
+  std::uint64_t syscalls_total = 0;
+  double end_ns = 0;  // CLOCK_MONOTONIC when its body ended
+};
+
 // One timed run of a program.
 struct Sample {
   double wall_ns = 0;     // CLOCK_MONOTONIC from the body's first op to the receiver's last byte
@@ -72,6 +81,7 @@ struct Sample {
   // /proc/diskstats of the temp dir's device over the timed region (the whole device's:
   // anyone's I/O counts), -1 when the device has no line there (tmpfs, overlay).
   std::int64_t disk_reads = -1, disk_reads_merged = -1, disk_sectors_read = -1, disk_writes = -1;
+  std::vector<ChildSample> children;  // one per fork the body ran, in fork order
 };
 
 struct RunnerOptions {
