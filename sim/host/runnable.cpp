@@ -6,7 +6,11 @@
 #include <cerrno>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+
+#include "sim/host/cpus.h"
 #include "sim/host/host_facts.h"
 
 namespace kiosim::host {
@@ -39,6 +43,12 @@ std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempD
   return std::nullopt;
 }
 
+bool has_fork(const std::vector<Op>& ops) {
+  for (const Op& op : ops)
+    if (op.kind == OpKind::fork || has_fork(op.body)) return true;
+  return false;
+}
+
 }  // namespace
 
 TempDirAbilities probe_temp_dir(const std::string& dir) {
@@ -56,9 +66,17 @@ TempDirAbilities probe_temp_dir(const std::string& dir) {
 }
 
 std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host) {
+  const std::vector<int> cpus = allowed_cpus();
   for (const auto& p : run.processes) {
-    if (p.threads != 1)
-      return fmt::format("run `{}`: process `{}` has {} threads; real mode measures single-threaded processes",
+    // `threads: N` runs as N pthreads (thread_runner.h), each pinned to its `cores:` entry.
+    for (std::uint32_t c : p.cores)
+      if (std::find(cpus.begin(), cpus.end(), int(c)) == cpus.end())
+        return fmt::format("run `{}`: process `{}` is pinned to core {}, which this process may not use here "
+                           "(allowed CPUs: {})",
+                           run.name, p.name, c, fmt::join(cpus, ","));
+    if (p.threads > 1 && has_fork(p.program.body))
+      return fmt::format("run `{}`: process `{}` forks in a process of {} threads; real mode forks "
+                         "single-threaded processes",
                          run.name, p.name, p.threads);
     for (const auto* ops : {&p.program.setup, &p.program.body})
       if (auto why = first_refusal(*ops, host, ops == &p.program.setup))
