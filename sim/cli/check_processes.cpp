@@ -11,6 +11,7 @@
 
 #include "sim/cli/check_shared.h"
 #include "sim/host/cache_cells.h"
+#include "sim/host/fork_cells.h"
 #include "sim/host/host_load.h"
 #include "sim/host/kernel_compare.h"
 #include "sim/host/measure.h"
@@ -177,6 +178,10 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
     rows.push_back(process_row(measured[k].name, pc ? *pc : run["counters"], origin[k].whole_run, run, m.methods[k],
                                host::opens_direct(prog.body)));
     out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
+    for (const auto& child : host::forked_child_names(m.methods[k].samples)) {  // fork_cells.h
+      rows.push_back({child, host::child_cells(run, m.methods[k].samples, child)});
+      out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
+    }
   }
   nlohmann::ordered_json doc;
   doc["scenario"] = base.path;

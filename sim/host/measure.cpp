@@ -9,6 +9,7 @@
 
 #include "sim/host/kernel_trace_session.h"
 #include "sim/host/private_dir.h"
+#include "sim/host/runnable.h"
 #include "sim/scenario/units.h"
 
 namespace kiosim::host {
@@ -116,24 +117,6 @@ void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_by
                               format_size(double(need)), format_size(double(buffers)), format_size(double(avail))));
 }
 
-namespace {
-
-// What real mode does not run yet, said before anything runs (not as the host's refusal).
-void refuse_unsupported(const std::string& run, const std::vector<Op>& ops) {
-  for (const Op& op : ops) {
-    if (op.kind == OpKind::fork)
-      throw Refused(fmt::format("run `{}`: real mode does not run `fork` yet (line {}): the child's copy-on-write "
-                                "would need a process of its own; `kiosim run` simulates it",
-                                run, op.line));
-    if (op.kind == OpKind::send && op.zerocopy)
-      throw Refused(fmt::format("run `{}`: real mode does not run MSG_ZEROCOPY sends yet (line {}): they need a TCP "
-                                "socket and its error queue; `kiosim run` simulates them",
-                                run, op.line));
-    refuse_unsupported(run, op.body);
-  }
-}
-
-}  // namespace
 
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress) {
   std::vector<RunSpec> runs;
@@ -149,13 +132,14 @@ Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& chosen, 
     if (progress) progress(m);
   };
   std::vector<RunSpec> runs;
+  const TempDirAbilities abilities = probe_temp_dir(temp_base());
   for (const auto& r : chosen) {
-    if (r.processes.size() != 1 || r.processes[0].threads != 1)
+    if (r.processes.size() != 1)
       throw Refused(fmt::format("run `{}` has {} processes; real mode measures transfer scenarios (compare: "
-                                "transfer:) or one single-threaded process",
+                                "transfer:) or one process at a time",
                                 r.name, r.processes.size()));
-    refuse_unsupported(r.name, r.processes[0].program.setup);
-    refuse_unsupported(r.name, r.processes[0].program.body);
+    // What real mode does not run, said before anything runs (runnable.h, as check skips it).
+    if (auto why = why_not_measurable(r, abilities)) throw Refused(*why + "; `kiosim run` simulates it");
     runs.push_back(r);
   }
   if (runs.empty()) throw Refused("no run of the scenario matches --method");

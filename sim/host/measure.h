@@ -55,7 +55,7 @@ using Progress = std::function<void(const std::string&)>;
 void check_fits(const Scenario& s, const std::string& dir, std::uint64_t free_bytes);
 // Runs in a fresh PrivateDir, removed before it returns (and on signals).
 Measurement measure(const Scenario& s, const MeasureOptions& o, const Progress& progress = {});
-// The same for runs chosen by the caller (each of one single-threaded process, as
+// The same for runs chosen by the caller (each of one process, `threads: N` as N pthreads, as
 // per_process in runnable.h makes them); o.methods is not looked at.
 Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& runs, const MeasureOptions& o,
                          const Progress& progress = {});

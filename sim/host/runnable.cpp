@@ -6,7 +6,11 @@
 #include <cerrno>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+
+#include "sim/host/cpus.h"
 #include "sim/host/host_facts.h"
 
 namespace kiosim::host {
@@ -14,12 +18,16 @@ namespace kiosim::host {
 namespace {
 
 // The first op real mode cannot run on this host, with why (ops in program order, repeat bodies too).
-std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempDirAbilities& host) {
+std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempDirAbilities& host, bool in_setup,
+                                         bool in_fork = false) {
   for (const Op& op : ops) {
-    if (op.kind == OpKind::fork)
-      return fmt::format("fork (line {}): real mode does not run fork yet (the child's copy-on-write needs a "
-                         "measured process of its own)",
+    if (op.kind == OpKind::fork && in_fork)
+      return fmt::format("fork (line {}) inside a fork's body: real mode measures one generation of children",
                          op.line);
+    if (op.kind == OpKind::fork && in_setup)
+      return fmt::format("fork (line {}) in setup: real mode measures the body's children", op.line);
+    if (op.kind == OpKind::uring_read && in_fork)
+      return fmt::format("uring_read (line {}) inside a fork's body: the ring is the parent's", op.line);
     if (op.kind == OpKind::send && op.zerocopy)
       return fmt::format("MSG_ZEROCOPY send (line {}): real mode does not run it yet (it needs a TCP socket and "
                          "its error queue)",
@@ -30,9 +38,15 @@ std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempD
       return fmt::format("O_DIRECT open (line {}): the temp dir's file system ({}) refuses O_DIRECT; set TMPDIR "
                          "to a directory on ext4 or xfs",
                          op.line, host.fs);
-    if (auto why = first_refusal(op.body, host)) return why;
+    if (auto why = first_refusal(op.body, host, in_setup, in_fork || op.kind == OpKind::fork)) return why;
   }
   return std::nullopt;
+}
+
+bool has_fork(const std::vector<Op>& ops) {
+  for (const Op& op : ops)
+    if (op.kind == OpKind::fork || has_fork(op.body)) return true;
+  return false;
 }
 
 }  // namespace
@@ -52,12 +66,21 @@ TempDirAbilities probe_temp_dir(const std::string& dir) {
 }
 
 std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host) {
+  const std::vector<int> cpus = allowed_cpus();
   for (const auto& p : run.processes) {
-    if (p.threads != 1)
-      return fmt::format("run `{}`: process `{}` has {} threads; real mode measures single-threaded processes",
+    // `threads: N` runs as N pthreads (thread_runner.h), each pinned to its `cores:` entry.
+    for (std::uint32_t c : p.cores)
+      if (std::find(cpus.begin(), cpus.end(), int(c)) == cpus.end())
+        return fmt::format("run `{}`: process `{}` is pinned to core {}, which this process may not use here "
+                           "(allowed CPUs: {})",
+                           run.name, p.name, c, fmt::join(cpus, ","));
+    if (p.threads > 1 && has_fork(p.program.body))
+      return fmt::format("run `{}`: process `{}` forks in a process of {} threads; real mode forks "
+                         "single-threaded processes",
                          run.name, p.name, p.threads);
     for (const auto* ops : {&p.program.setup, &p.program.body})
-      if (auto why = first_refusal(*ops, host)) return fmt::format("run `{}`: process `{}`: {}", run.name, p.name, *why);
+      if (auto why = first_refusal(*ops, host, ops == &p.program.setup))
+        return fmt::format("run `{}`: process `{}`: {}", run.name, p.name, *why);
   }
   if (run.processes.empty()) return fmt::format("run `{}` has no process", run.name);
   return std::nullopt;

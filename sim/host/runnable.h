@@ -1,6 +1,6 @@
 // Which runs of a scenario real mode can measure on this host, and why not the others,
-// in one line each (check --all skips them with it). Real mode runs one single-threaded
-// process at a time (REAL-MODE.md), so a run of several independent processes is split
+// in one line each (check --all skips them with it). Real mode runs one process at a
+// time (REAL-MODE.md; `threads: N` as N pthreads of it), so a run of several independent processes is split
 // into one measured run per process, each checked against that process's counters in
 // the whole simulated run. Nothing here runs the program: it reads the ops and the host.
 #pragma once

@@ -29,6 +29,7 @@
 #include "sim/host/proc_texts.h"
 #include "sim/host/syscall_error.h"
 #include "sim/host/syscall_ops.h"
+#include "sim/host/thread_runner.h"
 #include "sim/program/walker.h"
 
 namespace kiosim::host {
@@ -328,8 +329,8 @@ std::pair<int, int> connection(ReceiverKind k) {
 
 using Walk = ProgramWalker<SyscallOps>;
 
-// What a run left open and mapped, and its two connections, closed (on success and on error).
-void release(const Walk::Names& names, int sock, int report) {
+// What a thread's walk left open and mapped, closed (on success and on error).
+void release(const Walk::Names& names) {
   for (const auto& [n, b] : names) {
     if (auto* m = std::get_if<SyscallOps::Mapping>(&b)) ::munmap(m->addr, m->len);
     if (auto* f = std::get_if<SyscallOps::File>(&b)) ::close(f->fd);
@@ -338,8 +339,6 @@ void release(const Walk::Names& names, int sock, int report) {
       ::close(p->w);
     }
   }
-  ::close(sock);
-  ::close(report);
 }
 }  // namespace
 
@@ -364,9 +363,9 @@ FilesCache Runner::files_cache_now() const {
 }
 
 Sample Runner::run_once(const RunSpec& run) {
-  if (run.processes.size() != 1 || run.processes[0].threads != 1)
-    throw HostError("real mode runs one process with one thread (a transfer scenario)");
-  const Program& prog = run.processes[0].program;
+  if (run.processes.size() != 1) throw HostError("real mode runs one process at a time");
+  const ProcessSpec& proc = run.processes[0];
+  const Program& prog = proc.program;
   Sample out;
   static std::map<std::string, UserBuffer> buffers;  // kept across runs: touched once
   size_buffers(prog.setup, buffers);
@@ -392,11 +391,21 @@ Sample Runner::run_once(const RunSpec& run) {
   ::close(rep[1]);
 
   SyscallOps ops(paths_, dir_, buffers, snd, out);
-  Walk walk(ops, 0);
+  const std::uint32_t depth = uring_depth(prog.body);
+  // `threads: N`: thread 0 here, the others pthreads with handlers of their own (thread_runner.h).
+  ProgramThreads threads(prog, proc.threads, proc.cores, ops, [&](Sample& mine) {
+    auto o = std::make_unique<SyscallOps>(paths_, dir_, buffers, snd, mine);
+    if (depth) o->make_ring(depth);
+    return o;
+  });
+  auto release_all = [&] {
+    for (const auto* names : threads.names()) release(*names);
+    ::close(snd);
+    ::close(rep[0]);
+  };
   try {
-    if (std::uint32_t depth = uring_depth(prog.body)) ops.make_ring(depth);
-    walk.run(prog.setup);
-    ops.counted = true;
+    if (depth) ops.make_ring(depth);
+    threads.setup();
     out.cache_before = files_cache_now();
     auto perf0 = perf_.read();
     auto ds0 = diskstats_of(dev_major_, dev_minor_);
@@ -404,9 +413,13 @@ Sample Runner::run_once(const RunSpec& run) {
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
     double t0 = now_ns();
-    walk.run(prog.body);
+    std::int64_t join_switches = threads.body();
     double t_body = now_ns();
     Usage u1 = usage_self();
+    u1.nvcsw -= join_switches;  // the wait for the other threads is ours, not the program's
+    threads.merge_counts(out);
+    ops.reap_children(out);  // the parent's usage is taken: its wait is not the program's
+    for (const auto& c : out.children) t_body = std::max(t_body, c.end_ns);
     ProcIo io1 = proc_io_self();
     if (opt_.around_body) opt_.around_body(false);
     auto ds1 = diskstats_of(dev_major_, dev_minor_);
@@ -425,6 +438,7 @@ Sample Runner::run_once(const RunSpec& run) {
     // byte; the receiver's report (its exit, our wake-up) is not part of it.
     out.wall_ns = std::max(t_body, got ? r.last_byte_ns : now_ns()) - t0;
     out.sender = u1 - u0;
+    out.sender.minflt -= ops.fork_bookkeeping_faults();  // fork_runner.h: our own pages' copies
     if (got) {
       out.receiver = {r.user_ns, r.sys_ns, r.minflt, r.majflt, r.nvcsw, r.nivcsw};
       out.bytes_received = r.bytes;
@@ -443,10 +457,10 @@ Sample Runner::run_once(const RunSpec& run) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     unregister_child(pid);
-    release(walk.names(), snd, rep[0]);
+    release_all();
     throw;
   }
-  release(walk.names(), snd, rep[0]);
+  release_all();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

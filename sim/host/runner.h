@@ -58,6 +58,15 @@ class PerfCounters {
   std::string why_not_;
 };
 
+// A child of the program's `fork`, measured around its body (sim/host/fork_runner.h).
+struct ChildSample {
+  std::string name;   // the fork's `as`, the simulated child's process name
+  Usage usage;        // its body's
+  Usage lifetime;     // wait4's rusage: fork to exit
+  std::uint64_t syscalls_total = 0;
+  double end_ns = 0;  // CLOCK_MONOTONIC when its body ended
+};
+
 // One timed run of a program.
 struct Sample {
   double wall_ns = 0;     // CLOCK_MONOTONIC from the body's first op to the receiver's last byte
@@ -76,6 +85,7 @@ struct Sample {
   std::int64_t disk_reads = -1, disk_reads_merged = -1, disk_sectors_read = -1, disk_writes = -1;
   // The scenario's files around the timed region (cachestat and mincore; sim/host/cache_cells.h).
   FilesCache cache_before, cache_after;
+  std::vector<ChildSample> children;  // one per fork the body ran, in fork order
 };
 
 struct RunnerOptions {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/host/fork_runner.h"
 #include "sim/host/private_dir.h"
 #include "sim/host/runner.h"
 #include "sim/program/op_table.h"
@@ -86,7 +87,15 @@ class SyscallOps {
   void sleep(const Op& op);
   void fadvise(const Op& op, File& f);
   void fsync(const Op& op, File& f);
-  void fork(const Op&, const std::function<void(SyscallOps&)>&);
+  // fork(2): the child runs the body with a SyscallOps of its own (sim/host/fork_runner.h).
+  void fork(const Op& op, const std::function<void(SyscallOps&)>& run_child);
+  // The walk's marks around a child's body and after fork returns in the parent.
+  void fork_body_begins() { if (side_) side_->begins(); }
+  void fork_body_ends() { if (side_) side_->ends(out_.syscalls_total); }
+  void fork_returned() { children_.parent_resumes(); }
+  // After the body: waits for the forked children, their usage into the Sample.
+  void reap_children(Sample& out) { children_.reap(out); }
+  std::int64_t fork_bookkeeping_faults() const { return children_.parent_bookkeeping_faults(); }
 
  private:
   static std::string_view syscall(const Op& op) { return op_spec(op.kind).syscall; }
@@ -103,6 +112,8 @@ class SyscallOps {
   Sample& out_;
   std::unique_ptr<io_uring> ring_;
   volatile std::uint64_t sink_ = 0;
+  ForkedChildren children_;
+  ForkedChildren::ChildSide* side_ = nullptr;  // in a forked child: where its counts go
 };
 
 }  // namespace kiosim::host

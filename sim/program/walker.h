@@ -16,6 +16,10 @@
 //   void splice_to_pipe(op, File&, Pipe&)          splice_from_pipe(op, Pipe&, Socket&)
 //   void sleep(op)   fadvise(op, File&)   fsync(op, File&)  (fdatasync too)
 //   void fork(op, std::function<void(H& child)> run_child)
+//   void fork_body_begins(), fork_body_ends()   (on the child's H, around its body)
+//   void fork_returned()                         (on the parent's, once fork returns)
+//   (real mode counts a child's faults between the first two and restarts the parent's
+//   count at the third, after the walk's own copies and frees; the simulator ignores them)
 // This layer calls no kernel and no system call itself.
 #pragma once
 #include <cstdint>
@@ -141,8 +145,11 @@ class ProgramWalker {
       ProgramWalker w(child, thread);
       w.names_ = names;
       w.touch_cursor_ = cursors;
+      child.fork_body_begins();
       w.run(*body);
+      child.fork_body_ends();
     });
+    h_.fork_returned();
   }
 
   H& h_;

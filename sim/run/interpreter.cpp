@@ -63,6 +63,10 @@ class KernelOps {
                op.advice == "dontneed" ? Advice::dontneed : Advice::willneed);
   }
   void fsync(const Op& op, File& f) { k_.fsync(t_, *f, op.kind == OpKind::fdatasync); }
+  // Real mode's counting marks (walker.h): nothing to do in the simulator.
+  void fork_body_begins() {}
+  void fork_body_ends() {}
+  void fork_returned() {}
   // The child is a process of its own, with one thread that runs as a new actor.
   void fork(const Op& op, std::function<void(KernelOps&)> run_child) {
     Kernel& k = k_;

@@ -177,15 +177,15 @@ elif test == "measure-refusals":
         with open(fork, "w") as f:
             f.write("kiosim: 1\nfiles: [{name: d, size: 64KiB}]\nprocesses:\n  - name: p\n    program:\n"
                     "      - mmap: { as: m, length: 64KiB, write: true }\n"
-                    "      - fork: { as: c, do: [ { touch: { map: m, bytes: 4KiB } } ] }\n")
+                    "      - fork: { as: c, do: [ { fork: { as: g, do: [ { sleep: 1us } ] } } ] }\n")
         r = run(["measure", fork, "--repeat", "1", "-q"])
-        expect(r, 2, "real mode does not run `fork` yet (line 7)")
+        expect(r, 2, "fork (line 7) inside a fork's body: real mode measures one generation of children")
         zc = os.path.join(tmp, "zc.yaml")
         with open(zc, "w") as f:
             f.write("kiosim: 1\nfiles: [{name: d, size: 64KiB}]\nprocesses:\n  - name: p\n    program:\n"
                     "      - socket: { as: s }\n      - send: { fd: s, bytes: 64KiB, zerocopy: true }\n")
         r = run(["measure", zc, "--repeat", "1", "-q"])
-        expect(r, 2, "real mode does not run MSG_ZEROCOPY sends yet (line 7)")
+        expect(r, 2, "MSG_ZEROCOPY send (line 7): real mode does not run it yet")
         if "this host refused" in r.stderr:
             fail(f"MSG_ZEROCOPY's refusal blames the host: {r.stderr}")
 else:

@@ -53,6 +53,9 @@ struct Recorder {
   void sleep(const Op&) { log("sleep"); }
   void fadvise(const Op&, File& f) { log("fadvise " + f.name); }
   void fsync(const Op& op, File& f) { log(std::string(to_string(op.kind)) + " " + f.name); }
+  void fork_body_begins() { log("child body begins"); }
+  void fork_body_ends() { log("child body ends"); }
+  void fork_returned() { log("fork returned"); }
   void fork(const Op& op, const std::function<void(Recorder&)>& child) {
     log("fork " + op.as);
     child(*this);  // runs at once here; the simulator runs it as an actor of its own
@@ -111,7 +114,9 @@ TEST_CASE("a forked child starts with the parent's names, and what it binds or c
   Recorder r;
   ProgramWalker<Recorder> walk(r, 0);
   walk.run(prog);
-  CHECK(r.calls == std::vector<std::string>{"fork kid", "close f", "read f"});
+  // Real mode's counting marks: around the child's body, and once fork returns in the parent.
+  CHECK(r.calls == std::vector<std::string>{"fork kid", "child body begins", "close f", "child body ends",
+                                            "fork returned", "read f"});
   CHECK(walk.names().count("in") == 1);
   CHECK(walk.names().count("p") == 0);
 }
