@@ -37,11 +37,7 @@ struct ReplayOptions {
 
 std::vector<std::uint64_t> parse_sizes(const std::string& s) {
   std::vector<std::uint64_t> out;
-  std::size_t i = 0;
-  while (i <= s.size()) {
-    std::size_t comma = s.find(',', i);
-    if (comma == std::string::npos) comma = s.size();
-    const std::string item = s.substr(i, comma - i);
+  for (const auto& item : split_commas(s)) {
     std::uint64_t pages = 0;
     bool ok = !item.empty() && item.find_first_not_of("0123456789") == std::string::npos && item.size() < 10;
     if (ok) {
@@ -56,7 +52,6 @@ std::vector<std::uint64_t> parse_sizes(const std::string& s) {
                                    "found `{}`",
                                    kMaxReplayPages, item));
     out.push_back(pages);
-    i = comma + 1;
   }
   return out;
 }

@@ -53,32 +53,24 @@ namespace {
 
 using namespace check;
 
-
 std::vector<std::uint64_t> parse_sizes(const std::string& text) {
   std::vector<std::uint64_t> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  for (const auto& item : split_commas(text)) {
     auto b = parse_size(item);
     if (!b || *b < 4096)
       throw InputError("command line", 0, 0, "--sizes",
                        fmt::format("expected sizes of at least 4KiB like 1MiB,16MiB, found `{}`", item));
     out.push_back(std::uint64_t(*b));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   return out;
 }
 
 double ratio(double pred, double meas) { return meas > 0 ? pred / meas : (pred > 0 ? INFINITY : 1.0); }
 
-
 // Predicted, measured and their ratio, as the JSON rows show each figure.
 nlohmann::ordered_json compared(double predicted, double measured) {
   return {{"predicted", predicted}, {"measured", measured}, {"ratio", ratio(predicted, measured)}};
 }
-
 
 // A cell from a measured figure as MethodMeasurement::summary() gives it: {median, min, max}, or a number.
 host::Cell cell_from(const char* figure, host::Family f, double predicted, const nlohmann::ordered_json& m) {
@@ -340,8 +332,6 @@ void print_table(std::ostream& out, const Checked& c, const Summary& s) {
          "row's wall-time error.\n";
 }
 
-
-
 ScenarioCheck check_transfer(const CheckArgs& a, const Scenario& base, const std::string& machine_name) {
   ScenarioCheck out;
   auto sizes = parse_sizes(a.sizes);
@@ -359,7 +349,6 @@ ScenarioCheck check_transfer(const CheckArgs& a, const Scenario& base, const std
   for (auto& r : c.rows) out.cells.insert(out.cells.end(), r.cells.begin(), r.cells.end());
   return out;
 }
-
 
 // One scenario, simulated and measured; a scenario the host cannot run comes back skipped with why.
 ScenarioCheck check_one(CheckArgs a, const std::string& file) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kiosim {
 
@@ -20,6 +21,10 @@ std::optional<double> parse_frequency(std::string_view s);  // Hz
 // "; did you mean `1Gbit/s`?" for a value of `quantity` ("size", "time", "rate",
 // "frequency") whose unit is misspelt; "" when none is close.
 std::string suggest_unit(std::string_view text, std::string_view quantity);
+
+// A command line's list, "1MiB,16MiB": one item per comma and one more, empty ones
+// kept (so "1MiB," and "" say what was expected, instead of passing unnoticed).
+std::vector<std::string> split_commas(std::string_view text);
 
 std::string format_size(double bytes);      // 65536 -> "64KiB"
 std::string format_time_ns(double ns);      // 1500 -> "1.5us"

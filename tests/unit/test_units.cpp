@@ -37,3 +37,9 @@ TEST_CASE("did you mean", "[suggest]") {
   CHECK(did_you_mean("zzzzzz", {"file", "chunk"}, expected_one_of({"file", "chunk"})) ==
         "; expected one of: file, chunk");
 }
+
+TEST_CASE("units: split_commas keeps empty items, so a stray comma is reported") {
+  CHECK(kiosim::split_commas("1MiB,16MiB") == std::vector<std::string>{"1MiB", "16MiB"});
+  CHECK(kiosim::split_commas("1MiB,") == std::vector<std::string>{"1MiB", ""});
+  CHECK(kiosim::split_commas("") == std::vector<std::string>{""});
+}
