@@ -70,7 +70,7 @@ void readahead(const HostFacts& f, Machine& m, std::map<std::string, std::string
 }
 
 // One of the two dirty thresholds: its ratio, or its bytes when those are set.
-void dirty_threshold(const HostFacts& f, Machine& m, std::map<std::string, std::string>& how, std::string_view name,
+void dirty_threshold(Machine& m, std::map<std::string, std::string>& how, std::string_view name,
                      const std::string& ratio_text, const std::string& bytes_text, const char* sysctl) {
   const std::string ratio_file = fmt::format("/proc/sys/vm/{}_ratio", sysctl);
   const std::string bytes_file = fmt::format("/proc/sys/vm/{}_bytes", sysctl);
@@ -121,8 +121,8 @@ void apply_host_fact_keys(const HostFacts& f, Machine& m, std::map<std::string, 
                f.mem_available ? "/proc/meminfo MemAvailable is under 64 MiB" : "/proc/meminfo MemAvailable not readable");
   }
   readahead(f, m, how);
-  dirty_threshold(f, m, how, "page_cache.dirty_ratio", f.dirty_ratio, f.dirty_bytes, "dirty");
-  dirty_threshold(f, m, how, "page_cache.dirty_background_ratio", f.dirty_background_ratio, f.dirty_background_bytes,
+  dirty_threshold(m, how, "page_cache.dirty_ratio", f.dirty_ratio, f.dirty_bytes, "dirty");
+  dirty_threshold(m, how, "page_cache.dirty_background_ratio", f.dirty_background_ratio, f.dirty_background_bytes,
                   "dirty_background");
   centisecs(m, how, "page_cache.dirty_expire", f.dirty_expire_centisecs, "dirty_expire_centisecs", false);
   centisecs(m, how, "page_cache.writeback_interval", f.dirty_writeback_centisecs, "dirty_writeback_centisecs", true);

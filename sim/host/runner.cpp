@@ -373,7 +373,9 @@ Sample Runner::run_once(const RunSpec& run) {
 
   out.prep_ns = prepare_cache(out);
 
-  auto [snd, rcv] = connection(opt_.receiver);
+  // Not a structured binding: clang 14 (CI's) cannot capture one in the lambdas below.
+  const std::pair<int, int> ends = connection(opt_.receiver);
+  const int snd = ends.first, rcv = ends.second;
   int rep[2];
   if (::pipe2(rep, O_CLOEXEC) != 0) fail("pipe");
   // The receiver is a process of its own (its own getrusage) that shares our memory
