@@ -75,11 +75,16 @@ with tempfile.TemporaryDirectory() as tmp:
     # Exact on both sides: real mode writes its own pages and maps its code before counting
     # (sim/host/fork_runner.h). The fewest over the repeats: the host can only add a fault
     # (a page of ours that compaction is migrating), never take the program's away.
+    # Under AddressSanitizer (CI's build) every instrumented frame writes its stack's shadow
+    # (1 shadow byte per 8 bytes), also write-protected by fork: the 64 stack pages that
+    # prefault_stack touches above it are 64 x 4096 / 8 = 32 KiB of shadow, 8 more pages
+    # at most. The prediction stays exact; the host may add up to those 8.
+    shadow = 8 if os.environ.get("KIOSIM_SANITIZED") else 0
     for who, faults in (("parent", 32), ("child", 16)):
         c = cell(seen[("cow.yaml", who)], "page_faults_minor")
-        if c["predicted"] != faults or c["min"] != faults:
+        if c["predicted"] != faults or not faults <= c["min"] <= faults + shadow:
             fail(f"cow.yaml {who}: minor faults predicted {c['predicted']}, fewest measured {c['min']}, "
-                 f"expected {faults}")
+                 f"expected {faults}" + (f" (+ up to {shadow} shadow pages)" if shadow else ""))
         if cell(seen[("cow.yaml", who)], "page_faults_major")["max"] != 0:
             fail(f"cow.yaml {who}: a major fault in anonymous memory")
     # The direct reader reads 256 KiB with O_DIRECT: no page-cache byte cell, but its 4 reads
