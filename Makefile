@@ -13,7 +13,7 @@ SAN_FLAGS = -DCMAKE_CXX_COMPILER=clang++ -DKIOSIM_SANITIZE=address,undefined -DK
 # CI (.ci/run): one build, the sanitizer build with the GUI; the whole suite on it, then
 # a fuzz round of CI_FUZZ_SECONDS per target. `make test` stays the plain build.
 CI_BUILD        ?= build-ci
-CI_FUZZ_SECONDS ?= 20
+CI_FUZZ_SECONDS ?= 10
 
 .PHONY: all deps configure build run test bench clean sanitize fuzz ci ci-build ci-test ci-fuzz
 all: build
