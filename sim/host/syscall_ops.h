@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,17 @@ class SyscallOps {
     std::uint64_t file_offset = 0;  // file offset of addr
     std::uint64_t cursor = 0;       // file offset the next write() from it starts at
   };
+
+  // Many connections: real mode refuses them before the run (runnable.cpp), so the
+  // walk never reaches these.
+  struct Epoll {};
+  struct Conns {};
+  Conns accept(const Op& op) { refused(op); return {}; }
+  Epoll epoll_create(const Op& op) { refused(op); return {}; }
+  void epoll_ctl(const Op& op, Epoll&, Conns&) { refused(op); }
+  void recv(const Op& op, Conns&) { refused(op); }
+  void epoll_wait(const Op& op, Epoll&, const std::function<void(Conns)>&) { refused(op); }
+  void select(const Op& op, Conns&, const std::function<void(Conns)>&) { refused(op); }
 
   SyscallOps(const std::map<std::string, std::string>& paths, const PrivateDir& dir,
              std::map<std::string, UserBuffer>& buffers, int sock, Sample& out)
@@ -99,6 +111,9 @@ class SyscallOps {
 
  private:
   static std::string_view syscall(const Op& op) { return op_spec(op.kind).syscall; }
+  [[noreturn]] static void refused(const Op& op) {
+    throw std::logic_error("kiosim: real mode reached `" + std::string(op_spec(op.kind).name) + "`, which it refuses");
+  }
   // One call of `op` in the body; a call after the first moved less than asked.
   void count(const Op& op, bool first = true);
   char* buffer(const std::string& name, std::uint64_t bytes);

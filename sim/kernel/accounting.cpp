@@ -92,6 +92,11 @@ void Accounting::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<b
     while (!ready()) q.wait();
     engine_.sleep_ns(m_.cpu.wakeup_ns);
   } while (!ready());
+  woke(t, c, t0, why);
+}
+
+// The sleep since t0 is over: its time, its trace event, the switch back in.
+void Accounting::woke(Thread& t, TimeCat c, double t0, const char* why) {
   t.waiting_for.clear();
   double waited = engine_.now_ns() - t0;
   t.time[std::size_t(c)] += waited;
@@ -102,6 +107,28 @@ void Accounting::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<b
   e.name = why;
   trace(t, e);
   cpu(t, TimeCat::sched, m_.cpu.context_switch_ns);
+}
+
+bool Accounting::block_until(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why,
+                             double deadline_ns) {
+  if (deadline_ns < 0) {
+    block(t, c, q, ready, why);
+    return true;
+  }
+  if (ready()) return true;
+  if (engine_.now_ns() >= deadline_ns) return false;
+  flush_cpu(t);
+  const double t0 = engine_.now_ns();
+  count(t, &Counters::context_switches_voluntary, 1);
+  t.waiting_for = why;
+  bool ok = false;
+  for (;;) {
+    while (!(ok = ready()) && engine_.now_ns() < deadline_ns) q.wait_for(deadline_ns - engine_.now_ns());
+    engine_.sleep_ns(m_.cpu.wakeup_ns);  // woken or timed out, the core comes out of idle to run it
+    if (ok || ready() || engine_.now_ns() >= deadline_ns) break;
+  }
+  woke(t, c, t0, why);
+  return ok || ready();
 }
 
 void Accounting::sleep(Thread& t, double ns) {

@@ -29,6 +29,11 @@ class Accounting {
   void cpu_copy(Thread& t, std::uint64_t bytes, Place from, Place to, std::uint32_t copies = 1);
   // Sleeps until `ready`: a voluntary context switch, its time under `c`.
   void block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why);
+  // block() with a deadline (absolute, ns; < 0: none), as schedule_hrtimeout does for
+  // epoll_wait, select and poll: false if it passed first. A call that need not sleep
+  // returns at once, no switch counted.
+  bool block_until(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why,
+                   double deadline_ns);
   void sleep(Thread& t, double ns);  // the program asked to sleep
 
   void count(Thread& t, std::uint64_t Counters::*field, std::uint64_t n);  // not during setup
@@ -47,6 +52,8 @@ class Accounting {
   void set_current(Thread* t) { current_ = t; }
 
  private:
+  void woke(Thread& t, TimeCat c, double t0, const char* why);
+
   const Machine& m_;
   Engine& engine_;
   Trace& trace_;

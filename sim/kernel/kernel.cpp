@@ -22,7 +22,8 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
            NetTx::Hooks{[this]() -> Process& { return *(receiver_ = &new_process("receiver")); },
                         [this] { idle_->notify_all(); }}),
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
-      socket_io_(acct_, filemap_, mm_, net_) {
+      socket_io_(acct_, filemap_, mm_, net_),
+      sock_rx_(acct_) {
   // Reclaim wakes the flusher for the dirty pages it met, and kswapd below the low watermark.
   filemap_.set_hooks(Filemap::Hooks{[this] { writeback_.wakeup_for_reclaim(); },
                                     [this](Thread& t) { kswapd_.allocating(t); },
@@ -58,6 +59,7 @@ void Kernel::start_devices() {
   engine_.spawn("writeback-timer", [this] { writeback_.timer_actor(); }, true);
   engine_.spawn("jbd2", [this] { jbd2_.commit_actor(); }, true);
   engine_.spawn("jbd2-timer", [this] { jbd2_.timer_actor(); }, true);
+  if (sock_rx_.has_clients()) engine_.spawn("clients", [this] { sock_rx_.clients_actor(); }, true);
 }
 
 Process& Kernel::new_process(const std::string& name) {
@@ -92,6 +94,7 @@ void Kernel::thread_finished(Thread& t) {
 void Kernel::wait_until_done() {
   while (running_ > 0 || net_.busy() || irq_.pending()) idle_->wait();
   end_ns_ = std::max(engine_.now_ns(), net_.last_delivery_ns());
+  sock_rx_.account_unread();
 }
 
 // kernel/fork.c: copy the address space (mm), then start the child's thread on the

@@ -25,6 +25,7 @@
 #include "sim/kernel/mm.h"
 #include "sim/kernel/net_tx.h"
 #include "sim/kernel/objects.h"
+#include "sim/kernel/sock_rx.h"
 #include "sim/kernel/socket_io.h"
 #include "sim/kernel/tlbs.h"
 #include "sim/kernel/writeback.h"
@@ -38,6 +39,8 @@ class Kernel {
 
   void start_devices();
   void set_seed(std::uint64_t seed) { net_.set_seed(seed); }
+  // `clients:` and their connections (sim/kernel/sock_rx.h), before start_devices.
+  void set_clients(const ClientsSpec& c, std::uint64_t seed) { sock_rx_.configure(c, seed); }
   Process& new_process(const std::string& name);
   Thread& new_thread(Process& p, const std::string& name);
   void thread_started(Thread& t);
@@ -101,6 +104,23 @@ class Kernel {
     file_io_.fadvise(t, f, offset, bytes, advice);
   }
   void fsync(Thread& t, OpenFile& f, bool datasync) { file_io_.fsync(t, f, datasync); }
+  // Many connections: the server's side (sim/kernel/sock_rx.h).
+  ConnSet accept(Thread& t, std::uint32_t count) { return sock_rx_.accept(t, count); }
+  EpollObj& epoll_create(Thread& t) { return sock_rx_.epoll_create(t); }
+  void epoll_ctl(Thread& t, EpollObj& ep, const ConnSet& c, const std::string& ctl, std::uint32_t events) {
+    sock_rx_.epoll_ctl(t, ep, c, ctl, events);
+  }
+  void epoll_wait(Thread& t, EpollObj& ep, std::uint32_t maxevents, double timeout_ns, bool until_idle,
+                  const std::function<void(ConnSet)>& each) {
+    sock_rx_.epoll_wait(t, ep, maxevents, timeout_ns, until_idle, each);
+  }
+  void select(Thread& t, const ConnSet& c, bool poll, double timeout_ns, bool until_idle,
+              const std::function<void(ConnSet)>& each) {
+    sock_rx_.select(t, c, poll, timeout_ns, until_idle, each);
+  }
+  std::uint64_t recv(Thread& t, const ConnSet& c, std::uint64_t bytes, bool nonblock, bool until_eagain) {
+    return sock_rx_.recv(t, c, bytes, nonblock, until_eagain);
+  }
 
   const PageCache& page_cache() const { return filemap_.cache(); }
   const std::vector<std::unique_ptr<Process>>& processes() const { return procs_; }
@@ -129,6 +149,7 @@ class Kernel {
   NetTx net_;
   FileIo file_io_;
   SocketIo socket_io_;
+  SockRx sock_rx_;
 
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<std::unique_ptr<Thread>> threads_;

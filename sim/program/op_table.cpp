@@ -20,9 +20,11 @@ std::string_view to_string(OpKeyType t) {
 const std::vector<OpKeyInfo>& op_key_infos() {
   using T = OpKeyType;
   static const std::vector<OpKeyInfo> keys = {
-      {"as", T::name, "the name the op binds (a descriptor, socket, pipe or mapping; fork: the child)"},
+      {"as", T::name,
+       "the name the op binds (a descriptor, socket, pipe or mapping; fork: the child; epoll_wait, select, poll: the "
+       "ready connection in `do`)"},
       {"file", T::name, "a file of `files:`; `{thread}` in it is the thread's index"},
-      {"fd", T::name, "a descriptor bound earlier (write, send: or a socket)"},
+      {"fd", T::name, "a descriptor bound earlier (write, send: or a socket; epoll_ctl, recv, select, poll: connections)"},
       {"in", T::name, "where sendfile or splice takes its bytes: a descriptor or a pipe"},
       {"out", T::name, "where sendfile or splice puts its bytes: a socket or a pipe"},
       {"map", T::name, "a mapping bound by mmap"},
@@ -37,13 +39,25 @@ const std::vector<OpKeyInfo>& op_key_infos() {
       {"write", T::boolean, "mmap: PROT_WRITE; touch: write to the pages, not read them"},
       {"zerocopy", T::boolean, "send: MSG_ZEROCOPY"},
       {"nonblock", T::boolean,
-       "write, send to a socket: O_NONBLOCK / MSG_DONTWAIT: returns what fits in the send buffer, EAGAIN if nothing"},
+       "write, send to a socket: O_NONBLOCK / MSG_DONTWAIT: returns what fits in the send buffer, EAGAIN if nothing; "
+       "recv: returns what is queued, EAGAIN if nothing"},
       {"until_done", T::boolean,
        "write, send: call again for the rest until `bytes` are written; after EAGAIN, poll(2) for POLLOUT first"},
       {"sequential", T::boolean, "touch: start where the last sequential touch of the mapping ended"},
+      {"count", T::count, "accept: how many connections of `clients:` (default 1)"},
+      {"ep", T::name, "epoll_ctl, epoll_wait: an epoll instance bound by epoll_create"},
+      {"op", T::name, "epoll_ctl: add, mod or del"},
+      {"events", T::list, "epoll_ctl: in, out (EPOLLIN, EPOLLOUT; default [in])"},
+      {"et", T::boolean, "epoll_ctl: edge-triggered (EPOLLET): reported once per arrival, not while data remains"},
+      {"exclusive", T::boolean, "epoll_ctl: EPOLLEXCLUSIVE: an arrival wakes one of the instances watching the socket"},
+      {"maxevents", T::count, "epoll_wait: the most ready descriptors one call returns (1 to 65536; default 64)"},
+      {"timeout", T::time, "epoll_wait, select, poll: how long a call waits (absent: for ever)"},
+      {"until_idle", T::boolean,
+       "epoll_wait, select, poll: call again until a call times out after the clients sent their last request"},
+      {"until_eagain", T::boolean, "recv: call again until it returns EAGAIN (needs `nonblock`)"},
       {"depth", T::count, "uring_read: reads submitted by one io_uring_enter (1 to 4096)"},
       {"for", T::time, "sleep: how long (`sleep: 5ms` is short for `sleep: { for: 5ms }`)"},
-      {"do", T::ops, "the ops repeat runs, or fork's child runs"},
+      {"do", T::ops, "the ops repeat runs, fork's child runs, or epoll_wait, select and poll run for each ready connection"},
       {"repeat", T::count, "how many times to run `do`"},
   };
   return keys;
@@ -61,8 +75,16 @@ const std::vector<OpSpec>& op_specs() {
   constexpr bool req = true;
   // kind, name, keys, setup may use it, cost, real mode's syscall name, summary
   static const std::vector<OpSpec> ops = {
+      {K::accept, "accept", {{"as", req}, {"count"}}, false, C::call, "accept4",
+       "accept4(2) `count` connections of `clients:`, bound as one name (one call each)"},
       {K::close, "close", {{"fd", req}}, false, C::call, "close",  //
        "close(2) a descriptor"},
+      {K::epoll_create, "epoll_create", {{"as", req}}, false, C::call, "epoll_create1",  //
+       "epoll_create1(2): an epoll instance"},
+      {K::epoll_ctl, "epoll_ctl", {{"ep", req}, {"fd", req}, {"op", req}, {"events"}, {"et"}, {"exclusive"}}, false,
+       C::call, "epoll_ctl", "epoll_ctl(2) for each connection of `fd` (one call each)"},
+      {K::epoll_wait, "epoll_wait", {{"ep", req}, {"as", req}, {"do", req}, {"maxevents"}, {"timeout"}, {"until_idle"}},
+       false, C::loop, "epoll_wait", "epoll_wait(2), then `do` for each ready connection, bound as `as`"},
       {K::fadvise, "fadvise", {{"fd", req}, {"advice", req}, {"offset"}, {"bytes"}}, false, C::call, "fadvise64",
        "posix_fadvise(2): `dontneed` drops the range from the cache, `willneed` reads it in"},
       {K::fdatasync, "fdatasync", {{"fd", req}}, false, C::call, "fdatasync",
@@ -79,12 +101,18 @@ const std::vector<OpSpec>& op_specs() {
        "open(2) a file of `files:`"},
       {K::pipe, "pipe", {{"as", req}}, true, C::call, "pipe",  //
        "pipe(2)"},
+      {K::poll, "poll", {{"fd", req}, {"as", req}, {"do", req}, {"timeout"}, {"until_idle"}}, false, C::loop, "poll",
+       "poll(2) every connection of `fd` (each one polled per call), then `do` for each ready one"},
       {K::pread, "pread", {{"fd", req}, {"bytes", req}, {"offset", req}, {"buf"}}, true, C::call, "pread",
        "pread(2) at an offset"},
       {K::pwrite, "pwrite", {{"fd", req}, {"bytes", req}, {"offset", req}, {"buf"}, {"from"}}, false, C::call, "pwrite",
        "pwrite(2) at an offset"},
       {K::read, "read", {{"fd", req}, {"bytes", req}, {"buf"}}, true, C::call, "read",
        "read(2) from the file position"},
+      {K::recv, "recv", {{"fd", req}, {"bytes", req}, {"buf"}, {"nonblock"}, {"until_eagain"}}, false, C::call,
+       "recvfrom", "recv(2) from a connection: what is queued, up to `bytes` (blocking: waits for a byte)"},
+      {K::select, "select", {{"fd", req}, {"as", req}, {"do", req}, {"timeout"}, {"until_idle"}}, false, C::loop,
+       "select", "select(2) over the connections of `fd` (at most 1024: FD_SETSIZE), then `do` for each ready one"},
       {K::send, "send", {{"fd", req}, {"bytes", req}, {"buf"}, {"zerocopy"}, {"nonblock"}, {"until_done"}}, false, C::call, "send",
        "send(2) to a socket, with MSG_ZEROCOPY or without"},
       {K::sendfile, "sendfile", {{"out", req}, {"in", req}, {"bytes", req}}, false, C::call, "sendfile",

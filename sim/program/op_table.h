@@ -31,6 +31,7 @@ enum class OpCost : std::uint8_t {
   call,       // one op, moving `bytes` (mmap: `length`)
   per_depth,  // `depth` ops of `bytes` each (uring_read: one io_uring_enter, depth reads)
   body,       // nothing itself: its body counts `repeat` times over
+  loop,       // one call; its body counts once for every request of `clients:` (epoll_wait, select, poll)
 };
 
 struct OpKey {

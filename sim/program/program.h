@@ -24,6 +24,7 @@ enum class OpKind {
   fork,
   fsync, fdatasync,
   send,
+  accept, epoll_create, epoll_ctl, epoll_wait, recv, select, poll,  // many connections (sim/kernel/sock_rx.h)
 };
 std::string_view to_string(OpKind k);
 
@@ -60,7 +61,16 @@ struct Op {
   std::uint32_t depth = 1;       // uring_read: reads submitted by one io_uring_enter
   std::uint32_t open_flags = 0;  // open: open_flags::*
   std::string advice;            // fadvise: dontneed or willneed
-  std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child)
+  std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child);
+                                 // epoll_wait, select, poll: what runs for each ready connection (`as`)
+  // many connections (sim/kernel/sock_rx.h); `count` is accept's number of connections
+  std::string ep;                // epoll_ctl, epoll_wait: the epoll instance
+  std::string ctl;               // epoll_ctl: add, mod or del
+  std::uint32_t events = 0;      // epoll_ctl: epoll_bits (in, out, et, exclusive)
+  std::uint32_t maxevents = 64;  // epoll_wait
+  double timeout_ns = -1;        // epoll_wait, select, poll: < 0 waits for ever
+  bool until_idle = false;       // epoll_wait, select, poll: call again until one times out with the clients done
+  bool until_eagain = false;     // recv: call again until EAGAIN (what edge-triggered epoll needs)
 };
 
 struct Program {

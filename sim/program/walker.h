@@ -18,6 +18,11 @@
 //   void fork(op, std::function<void(H& child)> run_child)
 //   void fork_body_begins(), fork_body_ends()   (on the child's H, around its body)
 //   void fork_returned()                         (on the parent's, once fork returns)
+//   Many connections (H::Epoll, H::Conns: an epoll instance, a set of connections):
+//   Conns accept(op)   Epoll epoll_create(op)   void epoll_ctl(op, Epoll&, Conns&)
+//   void recv(op, Conns&)   void epoll_wait(op, Epoll&, std::function<void(Conns)> each)
+//   void select(op, Conns&, std::function<void(Conns)> each)   (poll too: op.kind says which)
+//   (`each` runs the op's `do` with `as` bound to one ready connection)
 //   (real mode counts a child's faults between the first two and restarts the parent's
 //   count at the third, after the walk's own copies and frees; the simulator ignores them)
 // This layer calls no kernel and no system call itself.
@@ -50,8 +55,10 @@ class ProgramWalker {
   using Socket = typename H::Socket;
   using Pipe = typename H::Pipe;
   using Mapping = typename H::Mapping;
+  using Epoll = typename H::Epoll;
+  using Conns = typename H::Conns;
   // A name is what it was last bound as, as the loader sees it.
-  using Binding = std::variant<File, Socket, Pipe, Mapping>;
+  using Binding = std::variant<File, Socket, Pipe, Mapping, Epoll, Conns>;
   using Names = std::map<std::string, Binding>;
 
   ProgramWalker(H& h, unsigned thread) : h_(h), thread_(thread) {}
@@ -135,7 +142,26 @@ class ProgramWalker {
       case OpKind::repeat:
         for (std::uint64_t i = 0; i < op.count; ++i) run(op.body);
         break;
+      case OpKind::accept: names_[op.as] = h_.accept(op); break;
+      case OpKind::epoll_create: names_[op.as] = h_.epoll_create(op); break;
+      case OpKind::epoll_ctl: h_.epoll_ctl(op, get<Epoll>(op, op.ep), get<Conns>(op, op.fd)); break;
+      case OpKind::recv: h_.recv(op, get<Conns>(op, op.fd)); break;
+      case OpKind::epoll_wait: h_.epoll_wait(op, get<Epoll>(op, op.ep), each_ready(op)); break;
+      case OpKind::select:
+      case OpKind::poll: {
+        Conns set = get<Conns>(op, op.fd);  // a copy: `do` may rebind the name
+        h_.select(op, set, each_ready(op));
+        break;
+      }
     }
+  }
+
+  // epoll_wait, select, poll: `do` once for a ready connection, bound as `as`.
+  std::function<void(Conns)> each_ready(const Op& op) {
+    return [this, &op](Conns ready) {
+      names_[op.as] = std::move(ready);
+      run(op.body);
+    };
   }
 
   // The child starts with copies of the parent's bindings (and touch cursors), taken

@@ -18,6 +18,8 @@ class KernelOps {
   using Socket = kiosim::Socket*;  // sockets and pipes belong to the kernel
   using Pipe = PipeObj*;
   using Mapping = kiosim::Mapping;
+  using Epoll = EpollObj*;  // epoll instances belong to the kernel
+  using Conns = ConnSet;
 
   KernelOps(Kernel& k, Thread& t, const Scenario& s) : k_(k), t_(t), s_(s) {}
 
@@ -63,6 +65,19 @@ class KernelOps {
                op.advice == "dontneed" ? Advice::dontneed : Advice::willneed);
   }
   void fsync(const Op& op, File& f) { k_.fsync(t_, *f, op.kind == OpKind::fdatasync); }
+  Conns accept(const Op& op) { return k_.accept(t_, std::uint32_t(op.count)); }
+  Epoll epoll_create(const Op&) { return &k_.epoll_create(t_); }
+  void epoll_ctl(const Op& op, Epoll& ep, Conns& c) { k_.epoll_ctl(t_, *ep, c, op.ctl, op.events); }
+  void recv(const Op& op, Conns& c) {
+    k_.reuse_buffer(t_, buffer_key(op.buf));  // recv overwrites the buffer
+    k_.recv(t_, c, op.bytes, op.nonblock, op.until_eagain);
+  }
+  void epoll_wait(const Op& op, Epoll& ep, const std::function<void(Conns)>& each) {
+    k_.epoll_wait(t_, *ep, op.maxevents, op.timeout_ns, op.until_idle, each);
+  }
+  void select(const Op& op, Conns& c, const std::function<void(Conns)>& each) {
+    k_.select(t_, c, op.kind == OpKind::poll, op.timeout_ns, op.until_idle, each);
+  }
   // Real mode's counting marks (walker.h): nothing to do in the simulator.
   void fork_body_begins() {}
   void fork_body_ends() {}

@@ -35,6 +35,7 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
   std::vector<FileSpec> files = s.files;
   Kernel kernel(run.machine, files, engine, trace);
   kernel.set_seed(s.seed);
+  kernel.set_clients(s.clients, s.seed);
   kernel.start_devices();
   for (const ProcessSpec& ps : run.processes) {
     Process& p = kernel.new_process(ps.name);

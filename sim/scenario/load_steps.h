@@ -17,6 +17,8 @@ void read_machine(const Reader& r, const YAML::Node& root, const LoadOptions& op
 void read_sweep(const Reader& r, const YAML::Node& sw, Scenario& s);
 // Each swept machine value held to the base machine's checks (after the programs).
 void check_swept_machines(const Reader& r, const YAML::Node& sw, const Scenario& s);
+// `clients:` (sim/scenario/clients_loader.cpp; before the programs, which accept them).
+void read_clients(const Reader& r, const YAML::Node& c, Scenario& s);
 // `processes:`, their programs, and the run's limits.
 void read_processes(const Reader& r, const YAML::Node& ps, Scenario& s);
 // `expect:` (read last: it names the runs).

@@ -43,6 +43,7 @@ struct CpuCosts {
   double tlb_miss_ns = 30;          // a page walk after a TLB miss (cpu.tlb_miss)
   double tlb_invalidate_ns = 50;    // one INVLPG, or one full flush of an address space (cpu.tlb_invalidate)
   double ipi_ns = 2000;             // a TLB shootdown IPI, sent and acknowledged (cpu.ipi)
+  double poll_fd_ns = 40;          // one descriptor's f_op->poll (tcp_poll): select, poll, epoll's ready items (cpu.poll_fd)
   double gso_segment_ns = 100;      // software GSO: one MSS packet cut from a GSO skb (cpu.gso_segment)
 };
 

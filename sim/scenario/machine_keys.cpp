@@ -84,6 +84,10 @@ std::vector<MachineKey> build() {
                       [](Machine& m) -> auto& { return m.cpu.context_switch_ns; }));
   v.push_back(numeric("cpu.uring_op", K::time, "one io_uring request: its SQE taken and its CQE posted", 0, 1e7,
                       [](Machine& m) -> auto& { return m.cpu.uring_op_ns; }));
+  v.push_back(numeric("cpu.poll_fd", K::time,
+                      "one descriptor polled (f_op->poll, tcp_poll): select and poll, each descriptor per call; epoll, "
+                      "each ready one",
+                      0, 1e7, [](Machine& m) -> auto& { return m.cpu.poll_fd_ns; }));
   v.push_back(numeric("cpu.wakeup", K::time,
                       "a sleeping thread woken on an idle core, until it runs (IPI, idle exit); idle time, not CPU",
                       0, 1e8, [](Machine& m) -> auto& { return m.cpu.wakeup_ns; }));

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "model/eventpoll.h"
 #include "sim/program/op_table.h"
 #include "sim/program/walker.h"
 #include "sim/scenario/load_steps.h"
@@ -16,13 +17,15 @@ namespace kiosim {
 
 namespace {
 
-enum class NameKind { file, socket, pipe, mapping };
+enum class NameKind { file, socket, pipe, mapping, epoll, conns };
 std::string_view to_string(NameKind k) {
   switch (k) {
     case NameKind::file: return "a file descriptor";
     case NameKind::socket: return "a socket";
     case NameKind::pipe: return "a pipe";
     case NameKind::mapping: return "a mapping";
+    case NameKind::epoll: return "an epoll instance";
+    case NameKind::conns: return "connections (accept)";
   }
   return "";
 }
@@ -33,6 +36,7 @@ std::string_view to_string(NameKind k) {
 struct LoadTotals {
   double ops = 0, bytes = 0;   // executed, times the enclosing repeats and the threads
   double processes = 0;        // the listed ones and every fork that would run
+  double accepted = 0;         // connections accept takes, times the repeats and the threads
   std::uint64_t written = 0;   // ops read, YAML aliases expanded, `repeat: 0` included
 };
 
@@ -159,6 +163,9 @@ class ProgramLoader {
     if (a["sequential"]) o.sequential = l_.boolean(a["sequential"], p + ".sequential");
     if (o.sequential && a["offset"]) l_.fail(a["offset"], p + ".offset", "a sequential touch takes no offset");
     if (a["for"]) o.ns = l_.time(a["for"], p + ".for");
+    if (a["timeout"]) o.timeout_ns = l_.time(a["timeout"], p + ".timeout");
+    if (a["until_idle"]) o.until_idle = l_.boolean(a["until_idle"], p + ".until_idle");
+    if (a["until_eagain"]) o.until_eagain = l_.boolean(a["until_eagain"], p + ".until_eagain");
   }
 
   // `bytes: $name`: its default here, each swept value at run time; the largest, for the limits.
@@ -251,6 +258,36 @@ class ProgramLoader {
         advice(a, p, o);
         break;
       case OpKind::fork: fork(a, p, o, setup); break;
+      case OpKind::accept: accept(a, p, o); break;
+      case OpKind::epoll_create:
+        o.as = l_.name(a["as"], p + ".as");
+        bind(o.as, NameKind::epoll);
+        break;
+      case OpKind::epoll_ctl:
+        o.ep = ref("ep", {NameKind::epoll});
+        o.fd = ref("fd", {NameKind::conns});
+        epoll_ctl(a, p, o);
+        break;
+      case OpKind::recv:
+        o.fd = ref("fd", {NameKind::conns});
+        recv(a, p, o);
+        break;
+      case OpKind::epoll_wait:
+        o.ep = ref("ep", {NameKind::epoll});
+        if (a["maxevents"]) o.maxevents = std::uint32_t(l_.count(a["maxevents"], p + ".maxevents", 1, 65536));
+        ready_loop(a, p, o, setup);
+        break;
+      case OpKind::select:
+      case OpKind::poll:
+        o.fd = ref("fd", {NameKind::conns});
+        // fs/select.c: an fd_set holds FD_SETSIZE (1024) descriptors; glibc's FD_SET past it is undefined.
+        if (o.kind == OpKind::select && conns_[o.fd] > 1024)
+          l_.fail(a["fd"], p + ".fd",
+                  fmt::format("`{}` holds {} connections; select's fd_set holds at most 1024 (FD_SETSIZE): use poll "
+                              "or epoll_wait",
+                              o.fd, conns_[o.fd]));
+        ready_loop(a, p, o, setup);
+        break;
       case OpKind::sleep:
       case OpKind::repeat: break;
     }
@@ -359,6 +396,84 @@ class ProgramLoader {
     --depth_;
   }
 
+  // accept: connections of `clients:`, no more than there are.
+  void accept(const YAML::Node& a, const std::string& p, Op& o) {
+    if (s_.clients.connections == 0)
+      l_.fail(a, p, "accept needs `clients:` (connections: N, requests, request_bytes, interval) to accept from");
+    o.count = a["count"] ? l_.count(a["count"], p + ".count", 1, kMaxConnections) : 1;
+    totals_.accepted += weight_ * double(o.count) * threads_;
+    if (totals_.accepted > double(s_.clients.connections))
+      l_.fail(a["count"] ? a["count"] : a, p + (a["count"] ? ".count" : ""),
+              fmt::format("with the repeats and threads around it, the programs would accept {:.0f} connections; "
+                          "`clients:` has {} (clients.connections)",
+                          totals_.accepted, s_.clients.connections));
+    o.as = l_.name(a["as"], p + ".as");
+    bind(o.as, NameKind::conns);
+    conns_[o.as] = o.count;
+  }
+
+  void epoll_ctl(const YAML::Node& a, const std::string& p, Op& o) {
+    o.ctl = l_.name(a["op"], p + ".op");
+    const std::vector<std::string> ctls = {"add", "mod", "del"};
+    if (std::find(ctls.begin(), ctls.end(), o.ctl) == ctls.end())
+      l_.fail(a["op"], p + ".op",
+              fmt::format("unknown epoll_ctl op `{}`", o.ctl) + did_you_mean(o.ctl, ctls, expected_one_of(ctls)));
+    o.events = epoll_bits::in;
+    if (YAML::Node ev = a["events"]) {
+      if (!ev.IsSequence() || ev.size() == 0)
+        l_.fail(ev, p + ".events", fmt::format("expected a list of events like [in], found {}", kind_of(ev)));
+      const std::vector<std::string> known = {"in", "out"};
+      o.events = 0;
+      std::size_t i = 0;
+      for (const auto& e : ev) {
+        std::string ep = fmt::format("{}.events[{}]", p, i++);
+        std::string v = l_.name(e, ep);
+        if (std::find(known.begin(), known.end(), v) == known.end())
+          l_.fail(e, ep,
+                  fmt::format("unknown epoll event `{}` (EPOLLET and EPOLLEXCLUSIVE are `et:` and `exclusive:`)", v) +
+                      did_you_mean(v, known, "; expected some of: " + Reader::list(known)));
+        o.events |= v == "in" ? epoll_bits::in : epoll_bits::out;
+      }
+    }
+    if (a["et"] && l_.boolean(a["et"], p + ".et")) o.events |= epoll_bits::et;
+    if (a["exclusive"] && l_.boolean(a["exclusive"], p + ".exclusive")) o.events |= epoll_bits::exclusive;
+    // do_epoll_ctl: EPOLLEXCLUSIVE with EPOLL_CTL_MOD is EINVAL.
+    if ((o.events & epoll_bits::exclusive) && o.ctl == "mod")
+      l_.fail(a["exclusive"], p + ".exclusive",
+              "EPOLLEXCLUSIVE is only for op: add; Linux refuses it with op: mod (EINVAL)");
+    if (o.ctl == "del" && (a["events"] || a["et"] || a["exclusive"]))
+      l_.fail(a, p, "op: del takes no events, et or exclusive");
+  }
+
+  void recv(const YAML::Node& a, const std::string& p, Op& o) {
+    if (conns_[o.fd] != 1)
+      l_.fail(a["fd"], p + ".fd",
+              fmt::format("`{}` holds {} connections; recv reads one (accept with count: 1, or the ready connection "
+                          "of epoll_wait, select or poll)",
+                          o.fd, conns_[o.fd]));
+    if (o.bytes == 0) l_.fail(a["bytes"], p + ".bytes", "recv of 0 bytes returns 0 at once: ask for at least 1 byte");
+    if (o.until_eagain && !o.nonblock)
+      l_.fail(a["until_eagain"], p + ".until_eagain",
+              "until_eagain needs `nonblock: true`: a blocking recv waits instead of returning EAGAIN");
+  }
+
+  // epoll_wait, select, poll: `do` runs once for each ready connection, bound as `as`;
+  // for the limits it counts once for every request the clients send.
+  void ready_loop(const YAML::Node& a, const std::string& p, Op& o, bool setup) {
+    if (o.until_idle && o.timeout_ns < 0)
+      l_.fail(a["until_idle"], p + ".until_idle",
+              "until_idle needs a `timeout`: the loop ends at the first call that times out once the clients are done");
+    o.as = l_.name(a["as"], p + ".as");
+    nest(a, p);
+    double saved = weight_;
+    weight_ *= double(s_.clients.connections) * double(s_.clients.requests);
+    bind(o.as, NameKind::conns);
+    conns_[o.as] = 1;
+    o.body = ops(a["do"], p + ".do", setup);
+    weight_ = saved;
+    --depth_;
+  }
+
   // open flags: a list of names (O_RDONLY, O_DIRECT ... in lower case, without O_).
   std::uint32_t open_flag_list(const YAML::Node& n, const std::string& path) const {
     if (!n.IsSequence()) l_.fail(n, path, fmt::format("expected a list of flags like [direct], found {}", kind_of(n)));
@@ -416,7 +531,9 @@ class ProgramLoader {
       std::vector<std::string> known;
       for (const auto& [k, _] : names_) known.push_back(k);
       l_.fail(n, path,
-              fmt::format("`{}` is not bound by an earlier op (open, socket, pipe or mmap with `as:`)", name) +
+              fmt::format("`{}` is not bound by an earlier op (open, socket, pipe, mmap, accept or epoll_create "
+                          "with `as:`)",
+                          name) +
                   did_you_mean(name, known));
     }
     if (std::find(kinds.begin(), kinds.end(), it->second) == kinds.end()) {
@@ -439,6 +556,7 @@ class ProgramLoader {
   std::map<std::string, std::uint64_t> map_bytes_;   // mapping -> its length in whole pages
   std::set<std::string> direct_;  // descriptors opened with O_DIRECT
   std::set<std::string> append_;  // descriptors opened with O_APPEND
+  std::map<std::string, std::uint64_t> conns_;  // connection set -> how many connections it holds
 };
 
 }  // namespace

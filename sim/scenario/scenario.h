@@ -30,6 +30,22 @@ struct FileSpec {
   bool cached = false;  // all its pages in the page cache before the run
 };
 
+// `clients:`: many connections to the server, each a cheap state machine driven by one
+// actor (sim/kernel/sock_rx.h), not a thread each. All are connected when the run
+// starts; each sends `requests` requests of `request_bytes`, `interval` apart.
+struct ClientsSpec {
+  std::uint32_t connections = 0;      // 0: no clients
+  std::uint64_t requests = 1;         // per connection
+  std::uint64_t request_bytes = 512;
+  double interval_ns = 1e6;           // between one connection's requests (poisson: the mean)
+  double start_ns = 0;                // connection 0's first request
+  enum class Arrival : std::uint8_t { fixed, poisson, burst };
+  // fixed: connection c's request i at start + i x interval + c x interval / connections;
+  // poisson: gaps drawn from the seed, of mean interval; burst: all at start + i x interval
+  Arrival arrival = Arrival::fixed;
+  std::uint64_t rcvbuf = 131072;      // each server socket's sk_rcvbuf (tcp_rmem[1])
+};
+
 struct ProcessSpec {
   std::string name = "proc";
   std::uint32_t threads = 1;
@@ -82,6 +98,7 @@ struct Scenario {
   std::map<std::string, std::string> params;  // params: sizes a program names as $name
   std::optional<double> crash_at_ns;  // `crash_at:` or --crash-at: stop the machine then (sim/crash.h)
   std::uint64_t seed = 1;
+  ClientsSpec clients;
 
   std::vector<RunSpec> runs() const;
   const FileSpec* file(const std::string& name) const;
@@ -106,5 +123,6 @@ inline constexpr std::uint32_t kMaxThreads = 256;                 // threads of 
 inline constexpr std::uint64_t kMaxOpsWritten = 100'000;         // ops the programs hold, YAML aliases expanded
 inline constexpr std::uint64_t kMaxProcesses = 1024;             // processes of one run, each fork counted
 inline constexpr std::uint32_t kMaxNesting = 32;                 // repeat and fork bodies inside each other
+inline constexpr std::uint32_t kMaxConnections = 100'000;       // clients.connections
 
 }  // namespace kiosim

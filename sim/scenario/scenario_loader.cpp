@@ -116,7 +116,7 @@ Scenario load_root(const YAML::Node& root, const std::string& path, const LoadOp
     r.fail(root, "", fmt::format("a scenario is a map of keys (kiosim, title, files, ...), found {}", kind_of(root)));
   r.keys(root, "",
          {"kiosim", "title", "description", "machine", "set", "files", "compare", "processes", "expect", "seed", "sweep",
-          "params", "crash_at", "homework", "problem"},  // homework, problem: sim/homework reads them
+          "params", "crash_at", "homework", "problem", "clients"},  // homework, problem: sim/homework reads them
          {"kiosim"});
   if (r.count(root["kiosim"], "kiosim", 0, 1000000) != 1)
     r.fail(root["kiosim"], "kiosim", "this kiosim reads scenario format version 1");
@@ -134,6 +134,7 @@ Scenario load_root(const YAML::Node& root, const std::string& path, const LoadOp
     r.fail(root, "", "a scenario needs `compare:` (the methods side by side) or `processes:`");
   if (YAML::Node c = root["compare"]) read_compare(r, c, s);
   if (YAML::Node sw = root["sweep"]) read_sweep(r, sw, s);  // before the programs: `bytes: $name` knows every value
+  if (YAML::Node c = root["clients"]) read_clients(r, c, s);
   if (YAML::Node ps = root["processes"]) read_processes(r, ps, s);
   if (YAML::Node sw = root["sweep"]) check_swept_machines(r, sw, s);
   if (YAML::Node e = root["expect"]) read_expect(r, e, s);

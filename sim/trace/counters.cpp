@@ -52,6 +52,8 @@ void Counters::add(const Counters& o) {
   zerocopy_waits += o.zerocopy_waits; zerocopy_overwrites += o.zerocopy_overwrites;
   inflight_overwrites += o.inflight_overwrites;
   acks += o.acks; napi_polls += o.napi_polls; gso_segments += o.gso_segments;
+  recv_eagain += o.recv_eagain; epoll_wakeups += o.epoll_wakeups; fd_polls += o.fd_polls;
+  rcv_unread_bytes += o.rcv_unread_bytes; stalled_connections += o.stalled_connections;
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
@@ -117,6 +119,11 @@ nlohmann::ordered_json Counters::to_json() const {
   j["acks"] = acks;
   j["napi_polls"] = napi_polls;
   j["gso_segments"] = gso_segments;
+  j["recv_eagain"] = recv_eagain;
+  j["epoll_wakeups"] = epoll_wakeups;
+  j["fd_polls"] = fd_polls;
+  j["rcv_unread_bytes"] = rcv_unread_bytes;
+  j["stalled_connections"] = stalled_connections;
   j["journal_commits"] = journal_commits;
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;

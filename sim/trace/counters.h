@@ -56,6 +56,8 @@ struct Counters {
   std::uint64_t zerocopy_sends = 0, zerocopy_completions = 0, zerocopy_waits = 0, zerocopy_overwrites = 0;
   std::uint64_t inflight_overwrites = 0;  // writes to pages an skb or pipe still holds
   std::uint64_t acks = 0, napi_polls = 0, gso_segments = 0;
+  // the receive side of many connections (sim/kernel/sock_rx.h)
+  std::uint64_t recv_eagain = 0, epoll_wakeups = 0, fd_polls = 0, rcv_unread_bytes = 0, stalled_connections = 0;
   std::uint64_t journal_commits = 0, journal_bytes = 0, device_flushes = 0, fsync_wait_ns = 0;
   std::uint64_t sim_time_ns = 0, cpu_time_ns = 0;
   std::array<std::uint64_t, std::size_t(TimeCat::count_)> time_ns{};

@@ -218,6 +218,18 @@ inline constexpr std::array kCounters = {
     CounterInfo{"napi_polls", "NAPI polls that reaped TX completions, at most nic.napi_budget each", "polls",
                 S::final_only},
     CounterInfo{"gso_segments", "MSS-sized packets cut from GSO skbs in software (no TSO: skb_segment)", "packets"},
+    CounterInfo{"recv_eagain", "recv calls on an empty receive queue that returned EAGAIN (non-blocking)", "calls",
+                S::final_only},
+    CounterInfo{"epoll_wakeups", "threads asleep in epoll_wait that an arrival woke (ep_poll_callback)", "wake-ups",
+                S::final_only},
+    CounterInfo{"fd_polls",
+                "descriptors polled one by one (f_op->poll): select and poll, all they watch per scan; epoll, the ready "
+                "ones",
+                "polls", S::final_only},
+    CounterInfo{"rcv_unread_bytes", "bytes the clients sent that the server never read (receive queues and zero "
+                                    "windows at the end)",
+                "bytes", S::final_only},
+    CounterInfo{"stalled_connections", "connections with bytes left unread at the end", "connections", S::final_only},
     CounterInfo{"journal_commits", "journal transactions committed", "commits"},
     CounterInfo{"journal_bytes", "bytes written to the journal", "bytes"},
     CounterInfo{"device_flushes", "disk cache flushes", "flushes"},

@@ -60,6 +60,26 @@ struct Recorder {
     log("fork " + op.as);
     child(*this);  // runs at once here; the simulator runs it as an actor of its own
   }
+  struct Epoll {
+    int id = 0;
+  };
+  struct Conns {
+    std::vector<int> ids;
+  };
+  Conns accept(const Op&) { return {{0, 1, 2}}; }
+  Epoll epoll_create(const Op&) { return {5}; }
+  void epoll_ctl(const Op&, Epoll& e, Conns& c) { log("epoll_ctl " + std::to_string(e.id) + " x" + std::to_string(c.ids.size())); }
+  void recv(const Op&, Conns& c) { log("recv " + std::to_string(c.ids.at(0))); }
+  // Two connections ready, in this order.
+  void epoll_wait(const Op&, Epoll&, const std::function<void(Conns)>& each) {
+    log("epoll_wait");
+    each({{2}});
+    each({{0}});
+  }
+  void select(const Op& op, Conns& c, const std::function<void(Conns)>& each) {
+    log(std::string(to_string(op.kind)) + " x" + std::to_string(c.ids.size()));
+    each({{1}});
+  }
 };
 
 Op op(OpKind k, std::vector<std::pair<std::string Op::*, std::string>> fields = {}) {
@@ -119,4 +139,21 @@ TEST_CASE("a forked child starts with the parent's names, and what it binds or c
                                             "fork returned", "read f"});
   CHECK(walk.names().count("in") == 1);
   CHECK(walk.names().count("p") == 0);
+}
+
+TEST_CASE("epoll_wait, select and poll run `do` once per ready connection, bound as `as`", "[walker]") {
+  Op rv = op(OpKind::recv, {{&Op::fd, "r"}});
+  Op wait = op(OpKind::epoll_wait, {{&Op::ep, "ep"}, {&Op::as, "r"}});
+  wait.body = {rv};
+  Op sel = op(OpKind::select, {{&Op::fd, "c"}, {&Op::as, "r"}});
+  sel.body = {rv};
+  Op pl = sel;
+  pl.kind = OpKind::poll;
+  std::vector<Op> prog = {op(OpKind::accept, {{&Op::as, "c"}}), op(OpKind::epoll_create, {{&Op::as, "ep"}}),
+                          op(OpKind::epoll_ctl, {{&Op::ep, "ep"}, {&Op::fd, "c"}}), wait, sel, pl};
+  Recorder r;
+  ProgramWalker<Recorder> walk(r, 0);
+  walk.run(prog);
+  CHECK(r.calls == std::vector<std::string>{"epoll_ctl 5 x3", "epoll_wait", "recv 2", "recv 0", "select x3", "recv 1",
+                                            "poll x3", "recv 1"});
 }
