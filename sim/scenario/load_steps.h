@@ -19,6 +19,9 @@ void read_sweep(const Reader& r, const YAML::Node& sw, Scenario& s);
 void check_swept_machines(const Reader& r, const YAML::Node& sw, const Scenario& s);
 // `clients:` (sim/scenario/clients_loader.cpp; before the programs, which accept them).
 void read_clients(const Reader& r, const YAML::Node& c, Scenario& s);
+// epoll_ctl's op and events into `o`, and recv's checks (`conns`: how many its fd holds).
+void read_epoll_ctl(const Reader& r, const YAML::Node& a, const std::string& path, Op& o);
+void check_recv(const Reader& r, const YAML::Node& a, const std::string& path, const Op& o, std::uint64_t conns);
 // `processes:`, their programs, and the run's limits.
 void read_processes(const Reader& r, const YAML::Node& ps, Scenario& s);
 // `expect:` (read last: it names the runs).

@@ -6,7 +6,6 @@
 #include <map>
 #include <set>
 
-#include "model/eventpoll.h"
 #include "sim/program/op_table.h"
 #include "sim/program/walker.h"
 #include "sim/scenario/load_steps.h"
@@ -266,11 +265,11 @@ class ProgramLoader {
       case OpKind::epoll_ctl:
         o.ep = ref("ep", {NameKind::epoll});
         o.fd = ref("fd", {NameKind::conns});
-        epoll_ctl(a, p, o);
+        read_epoll_ctl(l_, a, p, o);
         break;
       case OpKind::recv:
         o.fd = ref("fd", {NameKind::conns});
-        recv(a, p, o);
+        check_recv(l_, a, p, o, conns_[o.fd]);
         break;
       case OpKind::epoll_wait:
         o.ep = ref("ep", {NameKind::epoll});
@@ -410,51 +409,6 @@ class ProgramLoader {
     o.as = l_.name(a["as"], p + ".as");
     bind(o.as, NameKind::conns);
     conns_[o.as] = o.count;
-  }
-
-  void epoll_ctl(const YAML::Node& a, const std::string& p, Op& o) {
-    o.ctl = l_.name(a["op"], p + ".op");
-    const std::vector<std::string> ctls = {"add", "mod", "del"};
-    if (std::find(ctls.begin(), ctls.end(), o.ctl) == ctls.end())
-      l_.fail(a["op"], p + ".op",
-              fmt::format("unknown epoll_ctl op `{}`", o.ctl) + did_you_mean(o.ctl, ctls, expected_one_of(ctls)));
-    o.events = epoll_bits::in;
-    if (YAML::Node ev = a["events"]) {
-      if (!ev.IsSequence() || ev.size() == 0)
-        l_.fail(ev, p + ".events", fmt::format("expected a list of events like [in], found {}", kind_of(ev)));
-      const std::vector<std::string> known = {"in", "out"};
-      o.events = 0;
-      std::size_t i = 0;
-      for (const auto& e : ev) {
-        std::string ep = fmt::format("{}.events[{}]", p, i++);
-        std::string v = l_.name(e, ep);
-        if (std::find(known.begin(), known.end(), v) == known.end())
-          l_.fail(e, ep,
-                  fmt::format("unknown epoll event `{}` (EPOLLET and EPOLLEXCLUSIVE are `et:` and `exclusive:`)", v) +
-                      did_you_mean(v, known, "; expected some of: " + Reader::list(known)));
-        o.events |= v == "in" ? epoll_bits::in : epoll_bits::out;
-      }
-    }
-    if (a["et"] && l_.boolean(a["et"], p + ".et")) o.events |= epoll_bits::et;
-    if (a["exclusive"] && l_.boolean(a["exclusive"], p + ".exclusive")) o.events |= epoll_bits::exclusive;
-    // do_epoll_ctl: EPOLLEXCLUSIVE with EPOLL_CTL_MOD is EINVAL.
-    if ((o.events & epoll_bits::exclusive) && o.ctl == "mod")
-      l_.fail(a["exclusive"], p + ".exclusive",
-              "EPOLLEXCLUSIVE is only for op: add; Linux refuses it with op: mod (EINVAL)");
-    if (o.ctl == "del" && (a["events"] || a["et"] || a["exclusive"]))
-      l_.fail(a, p, "op: del takes no events, et or exclusive");
-  }
-
-  void recv(const YAML::Node& a, const std::string& p, Op& o) {
-    if (conns_[o.fd] != 1)
-      l_.fail(a["fd"], p + ".fd",
-              fmt::format("`{}` holds {} connections; recv reads one (accept with count: 1, or the ready connection "
-                          "of epoll_wait, select or poll)",
-                          o.fd, conns_[o.fd]));
-    if (o.bytes == 0) l_.fail(a["bytes"], p + ".bytes", "recv of 0 bytes returns 0 at once: ask for at least 1 byte");
-    if (o.until_eagain && !o.nonblock)
-      l_.fail(a["until_eagain"], p + ".until_eagain",
-              "until_eagain needs `nonblock: true`: a blocking recv waits instead of returning EAGAIN");
   }
 
   // epoll_wait, select, poll: `do` runs once for each ready connection, bound as `as`;
