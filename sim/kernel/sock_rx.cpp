@@ -143,7 +143,7 @@ void SockRx::epoll_ctl(Thread& t, EpollObj& e, const ConnSet& set, const std::st
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.poll_fd_ns);
     acct_.count(t, &Counters::fd_polls, 1);
     if (ctl == "add") {
-      if (e.ep.add(int(id), events, revents(k)) == EpollError::none) k.wq.add(e.id, events & eb::exclusive);
+      if (e.ep.add(int(id), events, revents(k)) == EpollError::none) k.wq.add(e.id, (events & eb::exclusive) != 0);
     } else {
       e.ep.mod(int(id), events, revents(k));
     }
