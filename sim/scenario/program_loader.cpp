@@ -16,6 +16,8 @@ namespace kiosim {
 
 namespace {
 
+constexpr std::uint32_t kMaxEpolls = 4096;  // epoll instances of one run (each holds an interest list)
+
 enum class NameKind { file, socket, pipe, mapping, epoll, conns };
 std::string_view to_string(NameKind k) {
   switch (k) {
@@ -36,6 +38,7 @@ struct LoadTotals {
   double ops = 0, bytes = 0;   // executed, times the enclosing repeats and the threads
   double processes = 0;        // the listed ones and every fork that would run
   double accepted = 0;         // connections accept takes, times the repeats and the threads
+  double epolls = 0;           // epoll instances epoll_create makes, likewise
   std::uint64_t written = 0;   // ops read, YAML aliases expanded, `repeat: 0` included
 };
 
@@ -132,6 +135,8 @@ class ProgramLoader {
   void count(const Op& o, OpCost cost, const YAML::Node& n, const std::string& path) {
     if (cost == OpCost::body) return;  // its body counted itself
     double calls = cost == OpCost::per_depth ? double(o.depth) : 1.0;
+    if (o.kind == OpKind::accept) calls = double(o.count);          // one accept4 per connection
+    if (o.kind == OpKind::epoll_ctl) calls = double(conns_[o.fd]);  // one epoll_ctl per connection
     totals_.ops += weight_ * calls * threads_;
     totals_.bytes += weight_ * double(o.bytes) * calls * threads_;
     if (totals_.ops > double(kMaxOps))
@@ -261,6 +266,12 @@ class ProgramLoader {
       case OpKind::epoll_create:
         o.as = l_.name(a["as"], p + ".as");
         bind(o.as, NameKind::epoll);
+        totals_.epolls += weight_ * threads_;
+        if (totals_.epolls > double(kMaxEpolls))
+          l_.fail(a, p,
+                  fmt::format("with the repeats and threads around it, the programs would make {:.0f} epoll "
+                              "instances; the limit is {}",
+                              totals_.epolls, kMaxEpolls));
         break;
       case OpKind::epoll_ctl:
         o.ep = ref("ep", {NameKind::epoll});
