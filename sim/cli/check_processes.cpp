@@ -16,6 +16,8 @@
 #include "sim/host/kernel_compare.h"
 #include "sim/host/measure.h"
 #include "sim/host/runnable.h"
+#include "sim/host/sync_latency.h"
+#include "sim/host/system_cells.h"
 #include "sim/run/run.h"
 #include "sim/scenario/units.h"
 
@@ -27,9 +29,11 @@ namespace {
 struct ProcessRow {
   std::string name;
   std::vector<host::Cell> cells;
-  host::CacheCells cache;  // its cells are in `cells` too
+  host::CacheCells cache;    // its cells are in `cells` too
+  host::SystemCells system;  // and these
   nlohmann::ordered_json json() const {
-    return {{"process", name}, {"cells", cells_json(cells)}, {"cache_host", cache.host}, {"cache_skipped", cache.skipped}};
+    return {{"process", name}, {"cells", cells_json(cells)}, {"cache_host", cache.host}, {"cache_skipped", cache.skipped},
+            {"system_host", system.host}, {"system_skipped", system.skipped}};
   }
   const host::Cell* cell(const std::string& figure) const {
     for (const auto& c : cells)
@@ -80,6 +84,8 @@ ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& co
                                     repeats_of(m, [](const host::Sample& s) { return double(s.disk_reads + s.disk_writes); })));
   r.cache = host::cache_cells(counters, m.samples);
   r.cells.insert(r.cells.end(), r.cache.cells.begin(), r.cache.cells.end());
+  r.system = host::system_cells(counters, m.samples);  // dirty pages, syncs, the journal, TLB shootdowns
+  r.cells.insert(r.cells.end(), r.system.cells.begin(), r.system.cells.end());
   return r;
 }
 
@@ -117,7 +123,7 @@ void print_process_table(std::ostream& out, const std::vector<ProcessRow>& rows)
                        count2s("page_faults_major"), count2s("context_switches"), io2("disk_read_bytes", true),
                        io2("disk_requests", false), inc);
   }
-  for (const auto& r : rows) out << host::cache_cells_line(r.name, r.cache);
+  for (const auto& r : rows) out << host::cache_cells_line(r.name, r.cache) << host::system_cells_lines(r.name, r.system);
   out << "rd: bytes read from the disk (predicted misses + readahead pages; measured /proc/self/io read_bytes); "
          "req: disk requests, reads and writes (measured: /proc/diskstats of the temp dir's device, anyone's I/O included).\n";
   out << "Each process is measured alone (real mode runs one process at a time) and compared with its counters in "
@@ -194,6 +200,13 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   nlohmann::ordered_json jr = nlohmann::ordered_json::array();
   for (const auto& r : rows) jr.push_back(r.json());
   doc["processes"] = jr;
+  // A scenario that syncs: one sync's latency on this file system, measured apart (sync_latency.h).
+  std::string sync_line;
+  if (std::any_of(rows.begin(), rows.end(), [](const ProcessRow& r) { return r.cell("fsync_wait_ns") != nullptr; })) {
+    host::SyncLatency sl = host::measure_sync_latency(std::clamp(a.repeat * 2, 3u, 64u));
+    doc["sync_latency"] = sl.to_json();
+    sync_line = sl.line();
+  }
   std::ostringstream kernel_table;
   if (a.kernel_trace) {
     std::vector<host::Predicted> beside;
@@ -210,6 +223,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
                    base.path, machine_name, a.repeat, a.cache);
   for (const auto& why : refused) t << "SKIP " << why << "\n";
   print_process_table(t, rows);
+  t << sync_line;
   t << kernel_table.str();
   out.table = t.str();
   return out;

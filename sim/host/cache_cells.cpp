@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 #include "sim/host/measure.h"
 
@@ -11,17 +10,9 @@ namespace kiosim::host {
 
 namespace {
 
-double counter(const nlohmann::ordered_json& c, const char* k) {
-  return c.contains(k) && c[k].is_number() ? c[k].get<double>() : 0.0;
-}
-
 // Only reads of files: every page the files' cache took in was one a lookup missed.
 bool reads_files_only(const nlohmann::ordered_json& counters) {
-  static const std::set<std::string> reads{"open", "close", "read", "pread"};
-  if (!counters.contains("syscalls_by_name") || !counters["syscalls_by_name"].is_object()) return false;
-  for (const auto& [name, n] : counters["syscalls_by_name"].items())
-    if (!reads.count(name)) return false;
-  return true;
+  return calls_only(counters, {"open", "close", "read", "pread"});
 }
 
 double inserted(const Sample& s) {
@@ -58,8 +49,8 @@ CacheCells cache_cells(const nlohmann::ordered_json& counters, const std::vector
     out.skipped = "cache states: only for a process that only reads its files (open, close, read, pread)";
     return out;
   }
-  const double hits = counter(counters, "page_cache_hits"), misses = counter(counters, "page_cache_misses");
-  const double brought_in = misses + counter(counters, "readahead_pages");
+  const double hits = counter_of(counters, "page_cache_hits"), misses = counter_of(counters, "page_cache_misses");
+  const double brought_in = misses + counter_of(counters, "readahead_pages");
   out.cells.push_back(cell_of("pages_inserted", Family::cache, brought_in, ins));
   const double lookups = hits + misses;
   bool rchar = std::all_of(samples.begin(), samples.end(), [](const Sample& s) { return s.io.ok && s.io.rchar > 0; });

@@ -18,6 +18,7 @@ std::string_view to_string(Family f) {
     case Family::switches: return "context switches";
     case Family::syscalls: return "system calls";
     case Family::cache: return "cache states";
+    case Family::interrupts: return "interrupts";
   }
   return "?";
 }
@@ -55,6 +56,17 @@ Cell cell_of(std::string figure, Family family, double predicted, const std::vec
   return c;
 }
 
+double counter_of(const nlohmann::ordered_json& c, const char* name) {
+  return c.contains(name) && c[name].is_number() ? c[name].get<double>() : 0.0;
+}
+
+bool calls_only(const nlohmann::ordered_json& counters, std::initializer_list<std::string_view> allowed) {
+  if (!counters.contains("syscalls_by_name") || !counters["syscalls_by_name"].is_object()) return false;
+  for (const auto& item : counters["syscalls_by_name"].items())
+    if (std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end()) return false;
+  return true;
+}
+
 nlohmann::ordered_json FamilySummary::to_json() const {
   return {{"family", to_string(family)},
           {"cells", cells},
@@ -65,7 +77,8 @@ nlohmann::ordered_json FamilySummary::to_json() const {
 
 std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells) {
   std::vector<FamilySummary> out;
-  for (Family f : {Family::time, Family::faults, Family::io, Family::switches, Family::syscalls, Family::cache}) {
+  for (Family f : {Family::time, Family::faults, Family::io, Family::switches, Family::syscalls, Family::cache,
+                   Family::interrupts}) {
     FamilySummary s;
     s.family = f;
     std::vector<double> errors;

@@ -6,6 +6,7 @@
 // not in the median or the worst. Pure numbers: no I/O.
 #pragma once
 #include <cstddef>
+#include <initializer_list>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,8 +16,8 @@
 namespace kiosim::host {
 
 // The families the summary gives apart (issue 14): times; counts of faults, of I/Os,
-// of context switches and of system calls; page-cache states.
-enum class Family { time, faults, io, switches, syscalls, cache };
+// of context switches, of system calls and of interrupts (TLB-shootdown IPIs); page-cache states.
+enum class Family { time, faults, io, switches, syscalls, cache, interrupts };
 std::string_view to_string(Family f);
 
 struct Cell {
@@ -44,6 +45,11 @@ struct FamilySummary {
 
 // One summary per family that has cells, in the order of Family.
 std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells);
+// A simulated process's counter (0 when it has none), and whether every system call it
+// made (syscalls_by_name) is one of `allowed`.
+double counter_of(const nlohmann::ordered_json& counters, const char* name);
+bool calls_only(const nlohmann::ordered_json& counters, std::initializer_list<std::string_view> allowed);
+
 // The summaries as check --json gives them, and as the table under check's output.
 nlohmann::ordered_json families_json(const std::vector<Cell>& cells);
 void print_families(std::ostream& out, const std::vector<Cell>& cells);

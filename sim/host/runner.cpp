@@ -196,6 +196,7 @@ Runner::Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt) : s_(s), d
   BlockDevice dev = block_device_of(dir_.path());
   dev_major_ = dev.major;
   dev_minor_ = dev.minor;
+  jbd2_info_ = jbd2_info_path_of(dir_.path());
 }
 
 Runner::~Runner() = default;
@@ -411,6 +412,7 @@ Sample Runner::run_once(const RunSpec& run) {
     out.cache_before = files_cache_now();
     auto perf0 = perf_.read();
     auto ds0 = diskstats_of(dev_major_, dev_minor_);
+    out.system_before = system_counters_now(jbd2_info_);
     if (opt_.around_body) opt_.around_body(true);
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
@@ -425,6 +427,7 @@ Sample Runner::run_once(const RunSpec& run) {
     ProcIo io1 = proc_io_self();
     if (opt_.around_body) opt_.around_body(false);
     auto ds1 = diskstats_of(dev_major_, dev_minor_);
+    out.system_after = system_counters_now(jbd2_info_);
     auto perf1 = perf_.read();
     out.cache_after = files_cache_now();
     if (ds0 && ds1) {

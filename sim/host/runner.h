@@ -18,6 +18,7 @@
 
 #include "sim/host/cachestat.h"
 #include "sim/host/private_dir.h"
+#include "sim/host/system_counters.h"
 #include "sim/scenario/scenario.h"
 
 namespace kiosim::host {
@@ -85,6 +86,11 @@ struct Sample {
   std::int64_t disk_reads = -1, disk_reads_merged = -1, disk_sectors_read = -1, disk_writes = -1;
   // The scenario's files around the timed region (cachestat and mincore; sim/host/cache_cells.h).
   FilesCache cache_before, cache_after;
+  // The host-wide counters just before and after it (sim/host/system_counters.h), and the
+  // time in the body's buffered file writes, and in its syncs (fsync, fdatasync, writes to
+  // O_DSYNC/O_SYNC files), summed over its threads (sim/host/system_cells.h).
+  SystemCounters system_before, system_after;
+  double write_ns = 0, sync_ns = 0;
   std::vector<ChildSample> children;  // one per fork the body ran, in fork order
 };
 
@@ -124,6 +130,7 @@ class Runner {
   std::map<std::string, std::string> paths_;  // scenario file name -> path in the directory
   PerfCounters perf_;
   unsigned dev_major_ = 0, dev_minor_ = 0;  // the temp dir's device, for /proc/diskstats
+  std::string jbd2_info_;                    // its journal's /proc/fs/jbd2 info, "" for none
 };
 
 // Thrown when the host refuses a syscall the program needs: says which and why.

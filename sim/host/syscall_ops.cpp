@@ -49,7 +49,7 @@ SyscallOps::File SyscallOps::open(const Op& op, const std::string& file) {
                                 dir_.path()));
   if (fd < 0) fail("open " + it->second);
   if (op.offset != kNoOffset && op.offset) ::lseek(fd, off_t(op.offset), SEEK_SET);
-  return {fd};
+  return {fd, (flags & (O_DSYNC | O_SYNC)) != 0};
 }
 
 SyscallOps::Socket SyscallOps::socket(const Op& op) {
@@ -197,7 +197,15 @@ void SyscallOps::fadvise(const Op& op, File& f) {
 
 void SyscallOps::fsync(const Op& op, File& f) {
   count(op);
+  const double t0 = now_ns();
   if ((op.kind == OpKind::fsync ? ::fsync(f.fd) : ::fdatasync(f.fd)) != 0) fail(std::string(syscall(op)));
+  if (counted) out_.sync_ns += now_ns() - t0;
+}
+
+void SyscallOps::write_file(const Op& op, File& f, Mapping* from) {
+  const double t0 = now_ns();
+  write(op, f.fd, from);
+  if (counted) (f.sync ? out_.sync_ns : out_.write_ns) += now_ns() - t0;
 }
 
 void SyscallOps::fork(const Op& op, const std::function<void(SyscallOps&)>& run_child) {

@@ -38,6 +38,7 @@ class SyscallOps {
  public:
   struct File {
     int fd = -1;
+    bool sync = false;  // O_DSYNC or O_SYNC: each write is a sync too
   };
   struct Socket {
     int fd = -1;  // the connection made before the run
@@ -82,7 +83,8 @@ class SyscallOps {
   void close(const Op& op, File& f);
   void read(const Op& op, File& f);
   void uring_read(const Op& op, File& f);
-  void write_file(const Op& op, File& f, Mapping* from) { write(op, f.fd, from); }
+  // Timed: a buffered write's time into Sample::write_ns, an O_DSYNC/O_SYNC one's into sync_ns.
+  void write_file(const Op& op, File& f, Mapping* from);
   void write_socket(const Op& op, Socket& s, Mapping* from) { write(op, s.fd, from); }
   void send(const Op& op, Socket& s);
   Mapping mmap(const Op& op, File& f);

@@ -110,6 +110,8 @@ void ProgramThreads::merge_counts(Sample& out) const {
     for (const auto& [name, n] : s.syscalls) out.syscalls[name] += n;
     out.syscalls_total += s.syscalls_total;
     out.short_calls += s.short_calls;
+    out.write_ns += s.write_ns;
+    out.sync_ns += s.sync_ns;
   }
 }
 

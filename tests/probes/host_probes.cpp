@@ -26,6 +26,7 @@
 #include "sim/host/private_dir.h"
 #include "sim/host/proc_texts.h"
 #include "sim/host/runner.h"
+#include "sim/host/system_counters.h"
 
 using namespace kiosim::host;
 
@@ -215,16 +216,7 @@ int dirty_counters(PrivateDir& d) {
 // The journal's info file of the temp dir's device, where there is one (ext4), parses,
 // and an fsync of a new page commits: the transaction count does not go down.
 int jbd2_info(PrivateDir& d) {
-  BlockDevice dev = block_device_of(d.path());
-  std::string found;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/fs/jbd2", ec)) {
-    std::string name = e.path().filename().string();  // "sda1-8", "nvme0n1p2-8"
-    struct stat st {};
-    std::string devpath = "/dev/" + name.substr(0, name.rfind('-'));
-    if (::stat(devpath.c_str(), &st) == 0 && major(st.st_rdev) == dev.major && minor(st.st_rdev) == dev.minor)
-      found = e.path().string() + "/info";
-  }
+  const std::string found = jbd2_info_path_of(d.path());  // system_counters.h: by /sys/dev/block's name
   if (found.empty()) return skip("no /proc/fs/jbd2 journal for the temp dir's device (" + fs_type_of(d.path()) + ")");
   auto t0 = read_text(found);
   if (!t0) return skip(found + " not readable");
