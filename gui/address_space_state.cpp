@@ -60,6 +60,7 @@ void AddressSpaceState::exitEnded(std::int64_t t, const RunTrace& run) {
 void AddressSpaceState::apply(const Event& e, std::size_t index, const RunTrace& run) {
   ++applied_;
   exitEnded(e.t, run);
+  if (e.observed) return;  // the kernel's own events (kernel_lanes.h)
   if (e.mm < 0 || e.lane >= run.lanes.size() || run.lanes[e.lane].kind != LaneKind::user) return;
   Space& s = spaceOf(e, run);
   const auto idx = static_cast<std::int64_t>(index);

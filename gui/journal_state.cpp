@@ -51,6 +51,7 @@ void JournalState::advanceTo(std::int64_t t) {
 
 void JournalState::apply(const Event& e, std::size_t, const RunTrace& run) {
   ++applied_;
+  if (e.observed) return;  // the kernel's own events (kernel_lanes.h)
   advanceTo(e.t);
   if (e.t != pendingAt_) {
     pending_.clear();

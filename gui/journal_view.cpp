@@ -56,7 +56,7 @@ JournalPicture journalPicture(const JournalState& s, const RunTrace& run, double
 JournalView::JournalView(RunPlayer* player, const Theme* theme, QWidget* parent) : RunView(player, theme, parent) {
   setObjectName(QStringLiteral("journal:") + player->run().name);
   for (const Event& e : player->run().events)
-    if (e.kind == Kind::journal_commit) commits_.emplace_back(e.t, e.end());
+    if (e.kind == Kind::journal_commit && !e.observed) commits_.emplace_back(e.t, e.end());
 }
 
 void JournalView::render(QPainter& p, const QRectF& target) const {

@@ -17,8 +17,12 @@ int main(int argc, char** argv) {
                            QStringLiteral("[SCENARIO | TRACE | LESSON]"));
   QCommandLineOption measured(QStringLiteral("measured"), QStringLiteral("measured counters (JSON) to show beside the predicted ones"), QStringLiteral("FILE"));
   QCommandLineOption present(QStringLiteral("present"), QStringLiteral("start in presentation mode (large fonts, high contrast)"));
+  QCommandLineOption kernel(QStringLiteral("kernel-trace"),
+                            QStringLiteral("the kernel's events (check or measure --kernel-trace --json) as lanes"),
+                            QStringLiteral("FILE"));
   cli.addOption(measured);
   cli.addOption(present);
+  cli.addOption(kernel);
   cli.process(app);
 
   kiosim::gui::MainWindow w;
@@ -29,6 +33,14 @@ int main(int argc, char** argv) {
       if (!done) {
         done = true;
         w.loadMeasured(file);
+      }
+    });
+  if (cli.isSet(kernel))
+    QObject::connect(&w, &kiosim::gui::MainWindow::traceShown, &w, [&w, file = cli.value(kernel)] {
+      static bool done = false;  // once: loading it shows the trace again
+      if (!done) {
+        done = true;
+        w.loadKernelLanes(file);
       }
     });
   if (!cli.positionalArguments().isEmpty()) w.open(cli.positionalArguments().front());

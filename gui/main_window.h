@@ -50,6 +50,7 @@ class MainWindow : public QMainWindow {
   void stepToNextModeSwitch();
   void stepToNextFault();
   bool loadMeasured(const QString& path);
+  bool loadKernelLanes(const QString& path);  // check --kernel-trace --json: the kernel's lanes
 
   bool exportPng(const QString& path);
   bool exportSvg(const QString& path);

@@ -7,6 +7,8 @@
 
 #include "gui/main_window.h"
 
+#include "gui/kernel_lanes.h"
+
 namespace kiosim::gui {
 
 void MainWindow::buildMenus() {
@@ -19,6 +21,10 @@ void MainWindow::buildMenus() {
   file->addAction(tr("Load &measured counters…"), QKeySequence(tr("Ctrl+M")), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Measured result"), {}, tr("JSON (*.json)"));
     if (!path.isEmpty()) loadMeasured(path);
+  });
+  file->addAction(tr("Load &kernel trace as lanes…"), QKeySequence(tr("Ctrl+K")), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("check/measure --kernel-trace --json"), {}, tr("JSON (*.json)"));
+    if (!path.isEmpty()) loadKernelLanes(path);
   });
   file->addSeparator();
   file->addAction(tr("Export view as &PNG…"), QKeySequence(tr("Ctrl+E")), this, [this] {
@@ -80,6 +86,21 @@ void MainWindow::buildMenus() {
                                 "Ctrl+O  open    Ctrl+E  export PNG    Ctrl+Shift+E  export SVG\n"
                                 "Timeline: wheel zooms, drag pans, hover names an event, click jumps to it"));
   });
+}
+
+// The kernel's events of a check/measure --kernel-trace --json result, as lanes beside
+// the prediction (kernel_lanes.h); the runs shown stay as they were.
+bool MainWindow::loadKernelLanes(const QString& path) {
+  if (!trace_) return false;
+  QString error;
+  TracePtr with = withKernelLanesFile(trace_, path, &error);
+  if (!with) {
+    showError(tr("Cannot load the kernel trace"), error);
+    return false;
+  }
+  const QString only = players_.size() == 1 && trace_->runs.size() > 1 ? players_.front()->run().name : QString();
+  showTrace(with, only);
+  return true;
 }
 
 }  // namespace kiosim::gui

@@ -41,6 +41,7 @@ void PageListsState::forPages(const Event& e, auto&& fn) {
 
 void PageListsState::apply(const Event& e, std::size_t index, const RunTrace& run) {
   ++applied_;
+  if (e.observed) return;  // the kernel's own events (kernel_lanes.h)
   throttled_.erase(std::remove_if(throttled_.begin(), throttled_.end(), [&](const Throttle& t) { return t.end <= e.t; }),
                    throttled_.end());
   auto touches = [&] {

@@ -24,6 +24,11 @@ RunIndex::RunIndex(const RunTrace& run)
   std::vector<std::vector<Interval>> raw(run.lanes.size());
   for (std::uint32_t i = 0; i < run.events.size(); ++i) {
     const Event& e = run.events[i];
+    if (e.observed) {  // the kernel's lanes: on the timeline only
+      laneEvents_[e.lane].push_back(i);
+      laneMaxDur_[e.lane] = std::max(laneMaxDur_[e.lane], e.dur);
+      continue;
+    }
     used_[static_cast<int>(e.from)] = true;
     used_[static_cast<int>(e.to)] = true;
     if (e.page >= 0 || e.kind == Kind::cache_insert) used_[static_cast<int>(Place::page_cache)] = true;

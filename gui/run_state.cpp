@@ -89,6 +89,7 @@ void RunState::count(const Event& e, const RunTrace& run) {
 
 void RunState::apply(const Event& e, const RunTrace& run) {
   ++applied_;
+  if (e.observed) return;  // the kernel's, beside the prediction: not the simulated run's state
   count(e, run);
   const double pagesOrOne = static_cast<double>(std::max<std::uint64_t>(e.pages, 1));
   // Where the pages, skbs and pipe buffers are.

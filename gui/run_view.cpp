@@ -51,6 +51,7 @@ ViewKind viewFromLessonName(const QString& name) {
 ViewKind pickView(const RunTrace& run) {
   bool fork = false, cow = false, shootdown = false, commit = false, lists = false;
   for (const Event& e : run.events) {
+    if (e.observed) continue;
     fork = fork || (e.kind == Kind::syscall_exit && e.child >= 0);
     cow = cow || (e.kind == Kind::cow_fault && e.frame >= 0);
     shootdown = shootdown || (e.kind == Kind::tlb_shootdown && e.cpus != 0);

@@ -72,6 +72,7 @@ void TlbState::dropEnded(std::int64_t t, const RunTrace& run) {
 
 void TlbState::apply(const Event& e, std::size_t index, const RunTrace& run) {
   ++applied_;
+  if (e.observed) return;  // the kernel's own events (kernel_lanes.h)
   if (laneMm_.size() < run.lanes.size()) {
     laneMm_.resize(run.lanes.size(), -1);
     laneDropped_.resize(run.lanes.size(), false);

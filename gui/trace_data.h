@@ -46,6 +46,9 @@ struct Event {
   std::uint32_t span = 0;
   std::int64_t frame = -1, oldFrame = -1;
   std::uint64_t cpus = 0;
+  // From the kernel's own trace (gui/kernel_lanes.h): drawn on its lane, never counted,
+  // never played into the page state or the data path.
+  bool observed = false;
   std::int64_t end() const { return t + dur; }
 };
 

@@ -29,6 +29,16 @@ double num(const nlohmann::ordered_json& e, const char* k) { return e.contains(k
 
 }  // namespace
 
+std::optional<std::vector<const nlohmann::ordered_json*>> events_for(const nlohmann::ordered_json& sim_run,
+                                                                      const std::string& process) {
+  if (!sim_run.is_object() || !sim_run.contains("events")) return std::nullopt;
+  std::vector<const nlohmann::ordered_json*> out;
+  auto lanes = lanes_of(sim_run, process);
+  for (const auto& e : sim_run["events"])
+    if (lanes.count(e.value("lane", 0u))) out.push_back(&e);
+  return out;
+}
+
 std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, const std::string& process,
                                      const KernelEvents& k, const nlohmann::ordered_json* counters) {
   const bool have_sim = sim_run.is_object() && sim_run.contains("events");
@@ -113,6 +123,7 @@ std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, cons
   out.push_back({"commit: locking", "us", std::nullopt, locking, no_phases});
   out.push_back({"commit: flushing (data)", "us", std::nullopt, flushing, no_phases});
   out.push_back({"commit: logging (journal)", "us", std::nullopt, logging, no_phases});
+  add_more_kinds(out, events_for(sim_run, process), k);
   return out;
 }
 

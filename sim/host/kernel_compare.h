@@ -31,6 +31,15 @@ struct KindBeside {
 std::vector<KindBeside> kinds_beside(const nlohmann::ordered_json& sim_run, const std::string& process,
                                      const KernelEvents& k, const nlohmann::ordered_json* counters = nullptr);
 
+// The simulated run's events that count for `process` (as kinds_beside counts them), or
+// nullopt when there is no simulated run.
+std::optional<std::vector<const nlohmann::ordered_json*>> events_for(const nlohmann::ordered_json& sim_run,
+                                                                      const std::string& process);
+// The kinds of kernel_compare_more.cpp: reclaim, dirty throttling, TLB flushes and IPIs,
+// transmits and skbs, io_uring.
+void add_more_kinds(std::vector<KindBeside>& out, const std::optional<std::vector<const nlohmann::ordered_json*>>& sim,
+                    const KernelEvents& k);
+
 // "64x1 256x3" (value x how many, by value; at most `most` values, then "...").
 std::string distribution(const std::vector<double>& v, std::size_t most = 6);
 nlohmann::ordered_json kinds_json(const std::vector<KindBeside>& kinds);

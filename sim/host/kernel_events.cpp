@@ -1,6 +1,8 @@
 #include "sim/host/kernel_events.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
@@ -26,7 +28,13 @@ bool is_key(const std::string& s) {
   return true;
 }
 
-// "dev=254:0 ino=1a index=0" and "dev 254,0 transaction 12 sync 0" alike.
+// "(2)": tlb_flush's reason number after its name.
+bool is_paren_number(const std::string& t) {
+  return t.size() > 2 && t.front() == '(' && t.back() == ')' && is_digits(t.substr(1, t.size() - 2));
+}
+
+// "dev=254:0 ino=1a index=0", "dev 254,0 transaction 12 sync 0" and "pages:16
+// reason:local shootdown (2)" alike; the last "(N)" is kept as "_paren".
 std::map<std::string, std::string> fields_of(const std::string& body) {
   std::map<std::string, std::string> out;
   std::istringstream in(body);
@@ -34,9 +42,16 @@ std::map<std::string, std::string> fields_of(const std::string& body) {
   for (std::string t; in >> t;) tok.push_back(t);
   for (std::size_t i = 0; i < tok.size(); ++i) {
     auto eq = tok[i].find('=');
+    auto colon = tok[i].find(':');
     if (eq != std::string::npos && eq > 0) {
       out[tok[i].substr(0, eq)] = tok[i].substr(eq + 1);
-    } else if (is_key(tok[i]) && i + 1 < tok.size() && tok[i + 1].find('=') == std::string::npos) {
+    } else if (is_paren_number(tok[i])) {
+      out["_paren"] = tok[i].substr(1, tok[i].size() - 2);
+    } else if (colon != std::string::npos && colon > 0 && colon + 1 < tok[i].size() &&
+               is_key(tok[i].substr(0, colon))) {
+      out[tok[i].substr(0, colon)] = tok[i].substr(colon + 1);
+    } else if (is_key(tok[i]) && i + 1 < tok.size() && tok[i + 1].find('=') == std::string::npos &&
+               !is_paren_number(tok[i + 1])) {
       out[tok[i]] = tok[i + 1];
       ++i;
     }
@@ -84,15 +99,7 @@ bool parse_line(const std::string& line, TraceRecord& r) {
 }
 
 std::optional<std::uint64_t> number(const TraceRecord& r, const char* key, int base = 10) {
-  auto it = r.fields.find(key);
-  if (it == r.fields.end() || it->second.empty()) return std::nullopt;
-  const std::string& v = it->second;
-  if (v[0] == '-') return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  std::uint64_t x = std::strtoull(v.c_str(), &end, base);
-  if (*end || errno) return std::nullopt;
-  return x;
+  return field_number(r, key, base);
 }
 
 // "ofs=0-65535" (filemap_map_pages: bytes of the first and last page mapped).
@@ -117,7 +124,7 @@ Commit& commit_of(std::vector<Commit>& cs, std::uint64_t tid) {
 }
 
 // The typed event of a record; false when a field it needs is missing.
-bool add_typed(const TraceRecord& r, KernelEvents& k) {
+bool add_typed(const TraceRecord& r, KernelEvents& k, double& value) {
   const std::string& e = r.event;
   if (e == "page_cache_sync_ra" || e == "page_cache_async_ra" || e == "page_cache_ra_order") {
     RaEvent ra;
@@ -137,6 +144,7 @@ bool add_typed(const TraceRecord& r, KernelEvents& k) {
       ra.req_count = *req;
     }
     ra.t_s = r.t_s;
+    value = double(ra.size);
     k.readahead.push_back(ra);
     return true;
   }
@@ -148,12 +156,14 @@ bool add_typed(const TraceRecord& r, KernelEvents& k) {
     m.ino = *ino;
     m.first = a >> 12;
     m.last = b >> 12;
+    value = double(m.pages());
     k.map_ranges.push_back(m);
     return true;
   }
   if (e == "page_fault_user") {
     if (!r.fields.count("address") || !number(r, "error_code", 16)) return false;
     ++k.user_faults;
+    value = 1;
     return true;
   }
   if (e == "mm_filemap_add_to_page_cache" || e == "mm_filemap_delete_from_page_cache") {
@@ -165,6 +175,7 @@ bool add_typed(const TraceRecord& r, KernelEvents& k) {
     c.index = *ofs >> 12;
     c.order = unsigned(order.value_or(0));
     if (c.order > 20) return false;
+    value = double(c.pages());
     k.cache.push_back(c);
     return true;
   }
@@ -189,13 +200,50 @@ bool add_typed(const TraceRecord& r, KernelEvents& k) {
       c.blocks_logged = number(r, "blocks_logged");
       c.handle_count = number(r, "handle_count");
       if (!c.logging_ms || !c.blocks) return false;
+      value = double(*c.blocks);
     }
     return true;
   }
+  if (auto more = add_more_typed(r, k, value)) return *more;
   return true;  // an event kiosim does not type: counted by name
 }
 
+// kiosim's trace_marker lines: "tracing_mark_write: kiosim_body=start".
+bool body_marker(const TraceRecord& r, KernelEvents& k) {
+  if (r.event != "tracing_mark_write") return false;
+  auto it = r.fields.find("kiosim_body");
+  if (it == r.fields.end()) return false;
+  if (it->second == "start" && !k.body_start_s) k.body_start_s = r.t_s;
+  if (it->second == "end") k.body_end_s = r.t_s;
+  return true;
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string v, int base) {
+  if (!v.empty() && v.back() == ',') v.pop_back();
+  if (v.empty() || v[0] == '-' || v[0] == '+' || std::isspace(static_cast<unsigned char>(v[0]))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  std::uint64_t x = std::strtoull(v.c_str(), &end, base);
+  if (*end || errno) return std::nullopt;
+  return x;
+}
+
 }  // namespace
+
+std::optional<std::uint64_t> field_number(const TraceRecord& r, const char* key, int base) {
+  auto it = r.fields.find(key);
+  if (it == r.fields.end()) return std::nullopt;
+  return parse_unsigned(it->second, base);
+}
+
+std::optional<std::int64_t> field_signed(const TraceRecord& r, const char* key, int base) {
+  auto it = r.fields.find(key);
+  if (it == r.fields.end() || it->second.empty()) return std::nullopt;
+  const bool neg = it->second[0] == '-';
+  auto x = parse_unsigned(neg ? it->second.substr(1) : it->second, base);
+  if (!x || *x > std::uint64_t(INT64_MAX)) return std::nullopt;
+  return neg ? -std::int64_t(*x) : std::int64_t(*x);
+}
 
 ParsedTrace parse_trace_text(const std::string& text) {
   ParsedTrace out;
@@ -221,12 +269,35 @@ KernelEvents kernel_events(const ParsedTrace& t) {
   k.malformed = t.malformed;
   k.malformed_examples = t.malformed_examples;
   for (const auto& r : t.records) {
+    if (body_marker(r, k)) continue;
     ++k.by_event[r.event];
-    if (!add_typed(r, k)) {
+    double value = 0;
+    if (!add_typed(r, k, value)) {
       ++k.malformed;
       if (k.malformed_examples.size() < kMaxExamples) k.malformed_examples.push_back(r.event + ": a field is missing");
+      continue;
     }
+    if (k.timeline.size() >= kMaxTimeline) {
+      ++k.timeline_dropped;
+      continue;
+    }
+    k.timeline.push_back(KernelMark{r.t_s, 0, r.event, value, r.cpu});
   }
+  // A commit is one mark from its start to its end; a throttle pause lasts its pause.
+  for (const auto& c : k.commits)
+    if (c.complete() && k.timeline.size() < kMaxTimeline)
+      k.timeline.push_back(KernelMark{c.start_s, c.end_s - c.start_s, "jbd2 commit", 0, 0});
+  for (auto& m : k.timeline)
+    if (m.event == "balance_dirty_pages") m.dur_s = std::max(0.0, m.value) / 1e3;
+  // Seconds after the body's start (or the first record), in time order.
+  double t0 = k.body_start_s.value_or(0);
+  if (!k.body_start_s && !k.timeline.empty()) {
+    t0 = k.timeline.front().t_s;
+    for (const auto& m : k.timeline) t0 = std::min(t0, m.t_s);
+  }
+  for (auto& m : k.timeline) m.t_s -= t0;
+  std::stable_sort(k.timeline.begin(), k.timeline.end(),
+                   [](const KernelMark& a, const KernelMark& b) { return a.t_s < b.t_s; });
   return k;
 }
 

@@ -1,5 +1,6 @@
 #include "sim/host/kernel_trace.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -7,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/kernel_events.h"
 #include "sim/host/proc_texts.h"
 
 namespace kiosim::host {
@@ -152,6 +155,22 @@ std::vector<TraceEventSpec> default_trace_events() {
       {"jbd2", "jbd2_commit_logging", false, true},
       {"jbd2", "jbd2_end_commit", false, true},
       {"jbd2", "jbd2_run_stats", false, true},
+      // Reclaim runs in kswapd or in whichever task allocates: node-wide, no file fields.
+      {"vmscan", "mm_vmscan_lru_shrink_inactive", false, false},
+      {"vmscan", "mm_vmscan_lru_shrink_active", false, false},
+      {"writeback", "balance_dirty_pages", true, false},
+      // A remote CPU's flush runs in its interrupt, in the context of whatever task runs
+      // there: the process's other threads are followed (follow_threads), not its files.
+      {"tlb", "tlb_flush", true, false},
+      {"ipi", "ipi_send_cpu", true, false},
+      {"ipi", "ipi_send_cpumask", true, false},
+      {"net", "net_dev_xmit", true, false},
+      {"skb", "consume_skb", true, false},
+      {"skb", "kfree_skb", true, false},
+      {"tcp", "tcp_sendmsg_locked", true, false},
+      {"tcp", "tcp_retransmit_skb", true, false},
+      {"io_uring", "io_uring_submit_req", true, false},
+      {"io_uring", "io_uring_complete", true, false},
   };
 }
 
@@ -179,13 +198,25 @@ std::uint64_t kernel_dev_of(std::uint64_t st_dev) {
 
 std::string trace_filter(const std::vector<std::string>& fields, const TraceEventSpec& e, pid_t pid,
                          const std::vector<std::uint64_t>& inodes, std::uint64_t kernel_dev) {
+  return trace_filter(fields, e, std::vector<pid_t>{pid}, inodes, kernel_dev);
+}
+
+std::string trace_filter(const std::vector<std::string>& fields, const TraceEventSpec& e,
+                         const std::vector<pid_t>& pids, const std::vector<std::uint64_t>& inodes,
+                         std::uint64_t kernel_dev) {
   auto has = [&](const char* f) {
     for (const auto& x : fields)
       if (x == f) return true;
     return false;
   };
   std::vector<std::string> terms;
-  if (e.by_pid && pid > 0) terms.push_back(fmt::format("common_pid == {}", pid));
+  if (e.by_pid) {
+    std::string any;
+    std::size_t n = 0;
+    for (pid_t p : pids)
+      if (p > 0) any += fmt::format("{}common_pid == {}", n++ ? " || " : "", p);
+    if (n) terms.push_back(n > 1 ? "(" + any + ")" : any);
+  }
   if (e.by_file) {
     const char* dev = has("s_dev") ? "s_dev" : has("dev") ? "dev" : nullptr;
     if (dev && kernel_dev) terms.push_back(fmt::format("{} == {}", dev, kernel_dev));
@@ -265,6 +296,8 @@ std::unique_ptr<KernelTrace> KernelTrace::open(const KernelTraceRequest& r, std:
   write_file(kt->dir_ + "/tracing_on", "0");
   write_file(kt->dir_ + "/buffer_size_kb", std::to_string(r.buffer_kb));
   const std::uint64_t kdev = r.st_dev ? kernel_dev_of(r.st_dev) : 0;
+  kt->inodes_ = r.inodes;
+  kt->kdev_ = kdev;
   for (const auto& e : r.events) {
     std::string base = kt->dir_ + "/events/" + e.system + "/" + e.event;
     auto format = read_text(base + "/format");
@@ -279,7 +312,10 @@ std::unique_ptr<KernelTrace> KernelTrace::open(const KernelTraceRequest& r, std:
                                        std::strerror(errno), pid_only.empty() ? "unfiltered" : pid_only));
       write_file(base + "/filter", pid_only.empty() ? "0" : pid_only);
     }
-    if (write_file(base + "/enable", "1")) kt->enabled_.push_back(e.system + "/" + e.event);
+    if (write_file(base + "/enable", "1")) {
+      kt->enabled_.push_back(e.system + "/" + e.event);
+      kt->specs_.push_back({e, format_fields(*format), filter});
+    }
     else kt->notes_.push_back(fmt::format("{}/{}: enable refused: {}", e.system, e.event, std::strerror(errno)));
   }
   if (kt->enabled_.empty()) {
@@ -293,8 +329,44 @@ std::unique_ptr<KernelTrace> KernelTrace::open(const KernelTraceRequest& r, std:
 
 KernelTrace::~KernelTrace() { remove(); }
 
-void KernelTrace::start() { write_file(dir_ + "/tracing_on", "1"); }
-void KernelTrace::stop() { write_file(dir_ + "/tracing_on", "0"); }
+void KernelTrace::start() {
+  write_file(dir_ + "/tracing_on", "1");
+  write_file(dir_ + "/trace_marker", kBodyStartMarker);
+}
+
+void KernelTrace::stop() {
+  write_file(dir_ + "/trace_marker", kBodyEndMarker);
+  write_file(dir_ + "/tracing_on", "0");
+}
+
+std::size_t KernelTrace::follow_threads(const std::vector<pid_t>& tids) {
+  if (tids.size() < 2) return 0;
+  std::size_t changed = 0;
+  for (auto& s : specs_) {
+    if (!s.spec.by_pid) continue;
+    std::string f = trace_filter(s.fields, s.spec, tids, inodes_, kdev_);
+    if (f == s.filter) continue;
+    if (write_file(dir_ + "/events/" + s.spec.system + "/" + s.spec.event + "/filter", f)) {
+      s.filter = f;
+      ++changed;
+    }
+  }
+  return changed;
+}
+
+std::vector<pid_t> threads_of_self() {
+  std::vector<pid_t> out;
+  DIR* d = ::opendir("/proc/self/task");
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    long t = std::strtol(e->d_name, &end, 10);
+    if (t > 0 && !*end && out.size() < 4096) out.push_back(pid_t(t));
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 std::string KernelTrace::take(std::uint64_t& overrun) {
   overrun = 0;

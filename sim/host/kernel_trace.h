@@ -35,7 +35,8 @@ struct TraceEventSpec {
   bool by_file = true;   // the inode and device fields, when the event has them
 };
 
-// The events kiosim sets beside the simulator's (readahead, faults, page cache, jbd2).
+// The events kiosim sets beside the simulator's (readahead, faults, page cache, jbd2,
+// reclaim, dirty throttling, TLB flushes and IPIs, transmits and skbs, io_uring).
 std::vector<TraceEventSpec> default_trace_events();
 
 struct KernelTraceRequest {
@@ -66,8 +67,11 @@ class KernelTrace {
   const std::vector<std::string>& notes() const { return notes_; }
   std::size_t events_enabled() const { return enabled_.size(); }
 
-  void start();  // tracing_on = 1
-  void stop();   // tracing_on = 0
+  void start();  // tracing_on = 1, then kBodyStartMarker into trace_marker
+  void stop();   // kBodyEndMarker, then tracing_on = 0
+  // The events filtered by pid follow these tasks (the process's threads, once they
+  // exist) instead of the pid alone; returns how many filters changed.
+  std::size_t follow_threads(const std::vector<pid_t>& tids);
   // The buffer as text (`trace`), then cleared; `overrun` the events lost to a full buffer.
   std::string take(std::uint64_t& overrun);
   // Disables the events, removes the instance, unmounts tracefs if we mounted it (idempotent).
@@ -79,12 +83,27 @@ class KernelTrace {
   bool mounted_by_us_ = false, removed_ = false;
   std::vector<std::string> enabled_;  // system/event
   std::vector<std::string> notes_;
+  struct Enabled {
+    TraceEventSpec spec;
+    std::vector<std::string> fields;  // of its format file
+    std::string filter;               // as written
+  };
+  std::vector<Enabled> specs_;
+  std::vector<std::uint64_t> inodes_;
+  std::uint64_t kdev_ = 0;
 };
+
+// The tasks of this process now (/proc/self/task), sorted.
+std::vector<pid_t> threads_of_self();
 
 // A filter for an event with these fields: "common_pid == P && s_dev == D && (i_ino == A || ...)".
 // The field names come from the event's format file (i_ino or ino, s_dev or dev).
 std::string trace_filter(const std::vector<std::string>& fields, const TraceEventSpec& e, pid_t pid,
                          const std::vector<std::uint64_t>& inodes, std::uint64_t kernel_dev);
+// The same for several tasks: "(common_pid == A || common_pid == B) && ...".
+std::string trace_filter(const std::vector<std::string>& fields, const TraceEventSpec& e,
+                         const std::vector<pid_t>& pids, const std::vector<std::uint64_t>& inodes,
+                         std::uint64_t kernel_dev);
 // The field names of a `format` file's text.
 std::vector<std::string> format_fields(const std::string& format_text);
 // stat's st_dev in the kernel's own encoding (MKDEV: major << 20 | minor), as events carry it.

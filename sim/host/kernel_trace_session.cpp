@@ -55,6 +55,11 @@ std::function<void(bool)> KernelTraceSession::hook() {
   return [this](bool before) {
     if (!armed_ || !trace_) return;
     if (before) {
+      // The threads of `threads: N` exist now (waiting at their gate): follow them all.
+      if (trace_->follow_threads(threads_of_self()) && !followed_) {
+        followed_ = true;
+        notes_.push_back("events filtered by pid follow the process's threads (their tids, at the body's start)");
+      }
       trace_->start();
       running_ = true;
     } else if (running_) {
@@ -87,8 +92,9 @@ nlohmann::ordered_json KernelTraceSession::to_json() const {
     j["tracefs"] = tracefs_;
     j["mounted_by_kiosim"] = mounted_by_us_;
     j["events_enabled"] = events_;
-    j["filters"] = "common_pid (readahead, map_pages, page_fault_user), device and inode of the scenario's files "
-                   "(readahead, filemap), device (jbd2)";
+    j["filters"] = "common_pid (readahead, map_pages, page_fault_user, balance_dirty_pages, tlb, ipi, net, skb, tcp, "
+                   "io_uring; every thread's), device and inode of the scenario's files (readahead, filemap), device "
+                   "(jbd2); vmscan unfiltered (node-wide reclaim while the body ran)";
   }
   j["notes"] = notes_;
   return j;
@@ -97,6 +103,17 @@ nlohmann::ordered_json KernelTraceSession::to_json() const {
 nlohmann::ordered_json kernel_events_json(const KernelEvents& k) {
   nlohmann::ordered_json j;
   j["records_by_event"] = k.by_event;
+  // The records in time order, for the GUI's lanes: seconds after the body began.
+  auto marks = nlohmann::ordered_json::array();
+  for (const auto& m : k.timeline) {
+    nlohmann::ordered_json x = {{"t_us", m.t_s * 1e6}, {"event", m.event}, {"value", m.value}, {"cpu", m.cpu}};
+    if (m.dur_s > 0) x["dur_us"] = m.dur_s * 1e6;
+    marks.push_back(std::move(x));
+  }
+  j["timeline"] = {{"origin", k.body_start_s ? "body start (kiosim's trace_marker)" : "first record"},
+                   {"body_us", k.body_start_s && k.body_end_s ? (*k.body_end_s - *k.body_start_s) * 1e6 : 0.0},
+                   {"dropped", k.timeline_dropped},
+                   {"marks", marks}};
   j["malformed"] = k.malformed;
   j["malformed_examples"] = k.malformed_examples;
   j["lost"] = k.lost;

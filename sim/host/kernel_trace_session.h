@@ -36,7 +36,7 @@ class KernelTraceSession {
   std::unique_ptr<KernelTrace> trace_;
   bool armed_ = false, running_ = false, wanted_ = false;
   std::string note_, instance_, tracefs_;
-  bool mounted_by_us_ = false;
+  bool mounted_by_us_ = false, followed_ = false;
   std::vector<std::string> notes_;
   std::size_t events_ = 0;
 };

@@ -5,7 +5,7 @@ of a small cold read sees the kernel's readahead and page-cache events and remov
 tracing instance (and unmounts tracefs if it mounted it); measure --kernel-trace killed
 by SIGTERM mid-run removes its instance too. Elsewhere each test says why and skips (77),
 after checking that the run goes on with the counters and says why in one line.
-Usage: kernel_trace.py KIOSIM TEST   (TEST: check | sigterm)"""
+Usage: kernel_trace.py KIOSIM TEST   (TEST: check | sigterm | tlb)"""
 import json, os, signal, subprocess, sys, tempfile, time
 
 kiosim, test = sys.argv[1], sys.argv[2]
@@ -29,6 +29,23 @@ processes:
 """
 # Long enough to be interrupted: a warm 16 MiB file read 1000 times.
 LONG = SCENARIO.replace("1MiB, cached: false", "16MiB, cached: true").replace("repeat: 16", "repeat: 256")
+# Two threads on cores 0 and 1, each mapping, writing and unmapping 16 pages 20 times:
+# each munmap flushes its own CPU's TLB for the range (tlb_flush reason 2 or 3), so at
+# least 2 x 20 = 40 local flushes, and kiosim predicts 40 runs of 16 invalidations.
+TLB = """kiosim: 1
+title: munmap in two threads (tests/cli/kernel_trace.py)
+machine: default
+processes:
+  - name: app
+    threads: 2
+    cores: [0, 1]
+    program:
+      - repeat: 20
+        do:
+          - mmap: { as: tmp, length: 64KiB, write: true }
+          - touch: { map: tmp, bytes: 64KiB, write: true }
+          - munmap: { map: tmp }
+"""
 
 
 def fail(msg):
@@ -76,7 +93,7 @@ with tempfile.TemporaryDirectory() as tmp:
     env = dict(os.environ, TMPDIR=tmp)
     path = os.path.join(tmp, "scenario.yaml")
     with open(path, "w") as f:
-        f.write(SCENARIO if test == "check" else LONG)
+        f.write(SCENARIO if test == "check" else TLB if test == "tlb" else LONG)
 
     if test == "check":
         mounted_before = tracefs_mounted()
@@ -112,6 +129,17 @@ with tempfile.TemporaryDirectory() as tmp:
             fail(f"page cache inserts: kernel {ins['kernel']['sum']}, predicted {ins['predicted']['sum']}, expected 256")
         if kt["methods"][0]["events"]["malformed"] != 0:
             fail(f"malformed records: {kt['methods'][0]['events']}")
+        # The GUI's lanes: the records in time order from kiosim's marker at the body's start.
+        tl = kt["methods"][0]["events"]["timeline"]
+        if tl["origin"] != "body start (kiosim's trace_marker)" or tl["body_us"] <= 0:
+            fail(f"timeline without the body's markers: {tl['origin']}, {tl['body_us']} us")
+        adds = [m for m in tl["marks"] if m["event"] == "mm_filemap_add_to_page_cache"]
+        if sum(m["value"] for m in adds) != 256 or any(m["t_us"] < -1000 for m in tl["marks"]):
+            fail(f"timeline: {len(adds)} inserts of {sum(m['value'] for m in adds)} pages")
+        for want in ("TLB flushes, local", "reclaim: pages freed", "dirty throttle pauses", "transmits",
+                     "io_uring requests"):
+            if want not in kinds:
+                fail(f"kind {want!r} missing from {sorted(kinds)}")
         name = os.path.basename(kt["instance"])
         with Mounted():
             after = kiosim_instances()
@@ -152,5 +180,31 @@ with tempfile.TemporaryDirectory() as tmp:
             if [d for d in os.listdir(tmp) if d.startswith("kiosim-")]:
                 fail("the private directory was left behind after SIGTERM")
         print("ok: instance", seen, "removed on SIGTERM; private directory removed")
+    elif test == "tlb":
+        r = subprocess.run([kiosim, "check", path, "--kernel-trace", "--json", "-q", "--repeat", "1"], env=env,
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            fail(f"check --kernel-trace exited {r.returncode}: {r.stderr}")
+        doc = json.loads(r.stdout)
+        doc = doc["scenarios"][0] if "scenarios" in doc else doc
+        kt = doc.get("kernel_trace") or {}
+        if doc.get("refused_runs") and not doc.get("processes"):
+            print("SKIP:", doc["refused_runs"][0])
+            sys.exit(SKIP)
+        if not kt.get("active"):
+            print("SKIP:", kt.get("why_not", "not traced"))
+            sys.exit(SKIP)
+        m = kt["methods"][0]
+        kinds = {k["kind"]: k for k in m["kinds"]}
+        local = kinds["TLB flushes, local"]
+        if local["predicted"]["count"] != 40:
+            fail(f"kiosim predicts {local['predicted']['count']} local flushes, expected 40 (2 threads x 20 munmaps)")
+        if local["kernel"]["count"] < 40:
+            fail(f"the kernel flushed locally {local['kernel']['count']} times, at least 40 expected: {m['events']}")
+        if not any("threads" in n for n in kt["notes"]):
+            fail(f"the pid filters should follow both threads: {kt['notes']}")
+        print("ok: local TLB flushes kernel", local["kernel"]["count"], "predicted", local["predicted"]["count"],
+              "remote kernel", kinds["TLB flushes, remote"]["kernel"]["count"], "predicted",
+              kinds["TLB flushes, remote"]["predicted"]["count"], "IPIs kernel", kinds["TLB IPIs sent"]["kernel"]["sum"])
     else:
         fail("unknown test " + test)

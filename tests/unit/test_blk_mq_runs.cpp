@@ -1,0 +1,152 @@
+// The block layer in whole runs (sim/kernel/block_device.cpp over model/blk_merge.h and
+// model/io_scheduler.h): max_sectors_kb splitting, the hardware queues' tags, and the
+// scheduler's order of service, each derived by hand from the default machine: disk
+// 80 us a request, 2 GB/s shared by the requests in flight; syscall entry 50 ns and
+// exit 50 ns; cpu.uring_op 150 ns; interrupt 1 us (one at a time, in the irq actor);
+// wake-up 5 us; switch in 1.5 us.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "tests/unit/scenario_support.h"
+
+using namespace kiosim;
+
+namespace {
+
+const nlohmann::ordered_json& counters_of(const nlohmann::ordered_json& run, const std::string& process) {
+  for (const auto& p : run["processes"])
+    if (p["name"] == process) return p["counters"];
+  FAIL("no process " << process);
+  return run["counters"];
+}
+
+std::int64_t ns(const nlohmann::ordered_json& c, const char* key) { return c[key].get<std::int64_t>(); }
+
+}  // namespace
+
+TEST_CASE("blk-mq: an O_DIRECT read split at max_request completes once, with its last piece", "[blk-mq]") {
+  // 1 MiB with disk.max_request 128 KiB: __bio_split_to_limits cuts 8 pieces, each a
+  // request (submit_bio without a plug, `none`: no merge). One queue of depth 4: two
+  // rounds of 4 in flight, each 80 us + 4 x 128 KiB / 2 GB/s = 80 + 262.144 = 342.144 us.
+  // Submitted at 0.05 us (entry); round 2 done at 0.05 + 2 x 342.144 = 684.338 us.
+  // 8 interrupts (one per request, 8 completions of bios); the reader's DiskRequest is
+  // done with its last piece: it is woken once (1 switch), after round 2's 4 interrupts
+  // (4 us), then wake-up 5, switch 1.5, exit 0.05: 684.338 + 10.55 = 694.888 us.
+  // (Round 1's interrupts, 342.194..346.194 us, go on while round 2 is served.)
+  auto runs = test::simulate_text("split-qd4",
+                                  "kiosim: 1\nset: { disk.max_request: 128KiB, disk.queue_depth: 4 }\n"
+                                  "files: [{name: d, size: 1MiB, cached: false}]\n"
+                                  "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}} ]\n"
+                                  "    program:\n      - read: { fd: f, bytes: 1MiB, buf: b }\n");
+  const auto& c = runs.at(0)["counters"];
+  CHECK(c["disk_requests"] == 8);
+  CHECK(c["dma_copies"] == 8);
+  CHECK(c["dma_bytes"] == 1 << 20);
+  CHECK(c["interrupts"] == 8);
+  CHECK(c["disk_reads_merged"] == 0);
+  CHECK(c["context_switches"] == 1);
+  CHECK(ns(c, "sim_time_ns") == 694888);
+}
+
+TEST_CASE("blk-mq: a plug's requests stop growing at max_request", "[blk-mq]") {
+  // A cold buffered read of a whole 128 KiB file (readahead 128 KiB, no large folios):
+  // one readahead window of 32 pages, submitted as 32 bios of 4 KiB through the task's
+  // plug (read_pages). Each bio merges at the back of the plug's last request
+  // (blk_attempt_plug_merge) while the request stays within max_request:
+  //   no limit:   1 request of 128 KiB, 31 merges, 1 interrupt;
+  //   64 KiB:     bios 1..15 merge (64 KiB); bio 16 would make 68 KiB: a request of its
+  //               own (64 KiB < BLK_PLUG_FLUSH_SIZE: no flush), bios 17..31 merge into
+  //               it: 2 requests, 30 merges, 2 interrupts.
+  auto run = [](const std::string& limit) {
+    return test::simulate_text("plug-limit", "kiosim: 1\nset: { disk.max_request: " + limit +
+                                                 ", mm.folio: 4KiB, page_cache.readahead: 128KiB }\n"
+                                                 "files: [{name: d, size: 128KiB, cached: false}]\n"
+                                                 "processes:\n  - setup: [ {open: {file: d, as: f}} ]\n"
+                                                 "    program:\n      - read: { fd: f, bytes: 128KiB, buf: b }\n");
+  };
+  auto whole = run("0"), split = run("64KiB");
+  const auto& w = whole.at(0)["counters"];
+  const auto& s = split.at(0)["counters"];
+  CHECK(w["disk_requests"] == 1);
+  CHECK(w["disk_reads_merged"] == 31);
+  CHECK(w["interrupts"] == 1);
+  CHECK(s["disk_requests"] == 2);
+  CHECK(s["disk_reads_merged"] == 30);
+  CHECK(s["interrupts"] == 2);
+  CHECK(s["dma_bytes"] == 128 * 1024);
+}
+
+TEST_CASE("blk-mq: depth 32 on 4 hardware queues against depth 1, reads spread over four files", "[blk-mq]") {
+  // Four threads on cores 0..3 (8 cores: no thread waits for a core, nor the irq actor),
+  // each with a file of its own, 8 O_DIRECT reads of 4 KiB in one io_uring_enter: 32
+  // reads at scattered places. Core i submits to hardware queue i (blk_mq_map_queue).
+  // Each thread submits at 0.05 + 8 x 0.15 = 1.25 us.
+  // Depth 1: each queue serves its 8 one at a time, the 4 queues together: a round of 4
+  //   in flight takes 80 + 4 x 4096 B / 2 GB/s = 88.192 us; 8 rounds: done at
+  //   1.25 + 8 x 88.192 = 706.786 us. The last round's 4 interrupts take 4 us; the thread
+  //   of the 4th was asleep (its previous request ended a round before): wake-up 5,
+  //   switch 1.5, exit 0.05: 706.786 + 4 + 6.55 = 717.336 us.
+  // Depth 32: all 32 in flight at once: 80 + 32 x 4096 B / 2 GB/s = 145.536 us, done at
+  //   146.786 us; then 32 interrupts one after another, the last at 178.786 us. The
+  //   thread whose request it completes ends 0.05 us later if it was awake, at most
+  //   5 + 1.5 + 0.05 later if asleep: 178.836 .. 185.336 us.
+  // 32 requests, 32 interrupts, 0 CPU copies either way; depth 32 is 3.87 to 4.01 times faster.
+  auto run = [](int qd) {
+    return test::simulate_text("qd-threads" + std::to_string(qd),
+                               "kiosim: 1\nset: { cpu.cores: 8, disk.hw_queues: 4, disk.queue_depth: " +
+                                   std::to_string(qd) +
+                                   " }\nfiles:\n  - {name: d0, size: 32KiB}\n  - {name: d1, size: 32KiB}\n"
+                                   "  - {name: d2, size: 32KiB}\n  - {name: d3, size: 32KiB}\n"
+                                   "processes:\n  - name: readers\n    threads: 4\n    cores: [0, 1, 2, 3]\n"
+                                   "    setup: [ {open: {file: \"d{thread}\", as: f, flags: [direct]}} ]\n"
+                                   "    program:\n      - uring_read: { fd: f, bytes: 4KiB, depth: 8, buf: b }\n");
+  };
+  auto q1 = run(1), q32 = run(32);
+  for (auto* r : {&q1, &q32}) {
+    const auto& c = r->at(0)["counters"];
+    CHECK(c["syscalls"] == 4);
+    CHECK(c["cpu_copies"] == 0);
+    CHECK(c["disk_requests"] == 32);
+    CHECK(c["interrupts"] == 32);
+  }
+  const std::int64_t t1 = ns(q1.at(0)["counters"], "sim_time_ns"), t32 = ns(q32.at(0)["counters"], "sim_time_ns");
+  CHECK(t1 == 717336);
+  CHECK(t32 >= 178836);
+  CHECK(t32 <= 185336);
+  CHECK(double(t1) / double(t32) > 3.87);
+}
+
+TEST_CASE("mq-deadline-vs-none.yaml: the scheduler's order of service", "[blk-mq]") {
+  // Who is served when, from each process's time asleep for the disk (its
+  // time_breakdown_ns.disk: from its submission to each wake-up, 5 us after the
+  // request's 1 us interrupt, less nothing else; each later wait starts after its 1.5 us
+  // switch). The scenario's comments derive when each request is done.
+  // none, in submission order: first submits at 1.25 us, its last request done at
+  //   657.634 us, woken at 663.634: 662.384 - 7 switches x 1.5 = 651.884 us asleep; far
+  //   from 11.25 to 1314.018 + 6: 1308.768 - 10.5 = 1298.268 us; near from 21.25 to
+  //   1970.402 + 6: 1955.152 - 10.5 = 1944.652 us.
+  // mq-deadline, in position order: first 1.25 .. 83.298 + 6 (88.048), then 90.798 ..
+  //   177.634 + 6 (92.836): 180.884 us; near 21.25 .. 274.018 + 6: 258.768 us; far
+  //   11.25 .. 370.402 + 6: 365.152 us. far came before near and is served after it.
+  LoadOptions lo;
+  lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
+  Scenario s = load_scenario(std::string(KIOSIM_SOURCE_DIR) + "/scenarios/mq-deadline-vs-none.yaml", lo);
+  RunOptions opt;
+  opt.check_invariants = true;
+  auto runs = simulate(s, s.runs(), opt);
+  REQUIRE(runs.size() == 2);
+  auto asleep = [](const nlohmann::ordered_json& run, const char* p) {
+    return counters_of(run, p)["time_breakdown_ns"]["disk"].get<std::int64_t>();
+  };
+  CHECK(asleep(runs[0], "first") == 651884);
+  CHECK(asleep(runs[0], "far") == 1298268);
+  CHECK(asleep(runs[0], "near") == 1944652);
+  CHECK(asleep(runs[1], "first") == 180884);
+  CHECK(asleep(runs[1], "near") == 258768);
+  CHECK(asleep(runs[1], "far") == 365152);
+  CHECK(counters_of(runs[1], "far")["disk_reads_merged"] == 7);
+  CHECK(counters_of(runs[1], "first")["disk_reads_merged"] == 6);
+  CHECK(counters_of(runs[0], "far")["disk_requests"] == 8);
+}
