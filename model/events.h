@@ -45,6 +45,7 @@ enum class EventKind : std::uint8_t {
   journal_commit,
   device_flush,
   block,          // a thread sleeps (socket buffer full, disk, pipe, throttle)
+  syscall_error,  // a system call or an io_uring request failed (`name`: errno and why)
   count_  // keep last
 };
 

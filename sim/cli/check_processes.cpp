@@ -185,7 +185,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
                                host::opens_direct(prog.body)));
     out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
     for (const auto& child : host::forked_child_names(m.methods[k].samples)) {  // fork_cells.h
-      rows.push_back({child, host::child_cells(run, m.methods[k].samples, child)});
+      rows.push_back({child, host::child_cells(run, m.methods[k].samples, child), {}, {}});
       out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
     }
   }

@@ -29,8 +29,11 @@ std::optional<std::string> first_refusal(const std::vector<Op>& ops, const TempD
     if (op.kind == OpKind::uring_read && in_fork)
       return fmt::format("uring_read (line {}) inside a fork's body: the ring is the parent's", op.line);
     if (op.kind == OpKind::accept || op.kind == OpKind::epoll_create)
-        return fmt::format("{} (line {}): real mode does not run `clients:` and their connections yet (the "
+      return fmt::format("{} (line {}): real mode does not run `clients:` and their connections yet (the "
                          "simulator's receive path, epoll, select and poll)",
+                         to_string(op.kind), op.line);
+    if (op.kind == OpKind::uring_setup || op.kind == OpKind::uring_register || op.kind == OpKind::uring)
+      return fmt::format("{} (line {}): real mode does not run io_uring's ring ops yet (uring_read it runs)",
                          to_string(op.kind), op.line);
     if (op.kind == OpKind::send && op.zerocopy)
       return fmt::format("MSG_ZEROCOPY send (line {}): real mode does not run it yet (it needs a TCP socket and "

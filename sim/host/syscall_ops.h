@@ -83,6 +83,11 @@ class SyscallOps {
   void close(const Op& op, File& f);
   void read(const Op& op, File& f);
   void uring_read(const Op& op, File& f);
+  // The ring ops are refused before a run (runnable.cpp): never reached.
+  void uring_setup(const Op&) { refused("uring_setup"); }
+  void uring_register(const Op&) { refused("uring_register"); }
+  template <class Sqes>
+  void uring(const Op&, const Sqes&) { refused("uring"); }
   // Timed: a buffered write's time into Sample::write_ns, an O_DSYNC/O_SYNC one's into sync_ns.
   void write_file(const Op& op, File& f, Mapping* from);
   void write_socket(const Op& op, Socket& s, Mapping* from) { write(op, s.fd, from); }
@@ -110,6 +115,9 @@ class SyscallOps {
   // After the body: waits for the forked children, their usage into the Sample.
   void reap_children(Sample& out) { children_.reap(out); }
   std::int64_t fork_bookkeeping_faults() const { return children_.parent_bookkeeping_faults(); }
+  [[noreturn]] static void refused(const char* op) {
+    throw std::logic_error(std::string("kiosim: real mode reached `") + op + "`, which it refuses to run");
+  }
 
  private:
   static std::string_view syscall(const Op& op) { return op_spec(op.kind).syscall; }

@@ -141,7 +141,10 @@ void Accounting::sleep(Thread& t, double ns) {
 Syscall::Syscall(Accounting& a, Thread& t, const char* name)
     : a_(a), t_(t), name_(name), unwinding_(std::uncaught_exceptions()) {
   a_.set_current(&t_);
-  if (t_.setup) return;
+  // Inside a call already (io_uring runs an SQE through the read/write/send path):
+  // one crossing, the outer call's; nothing counted or traced here.
+  nested_ = t_.in_kernel++ > 0;
+  if (t_.setup || nested_) return;
   t_.req = a_.next_req();
   a_.count(t_, &Counters::syscalls, 1);
   t_.proc->counters.syscalls_by_name[name_] += 1;
@@ -158,6 +161,8 @@ Syscall::~Syscall() noexcept(false) {
   // Unwinding: engine work here would be a simcall from an actor being killed (with
   // SimGrid's thread contexts it waits forever) or a second throw (std::terminate).
   const bool returns = std::uncaught_exceptions() <= unwinding_;
+  --t_.in_kernel;
+  if (nested_) return;
   if (!t_.setup && returns) {
     a_.cpu(t_, TimeCat::syscall, a_.machine().cpu.syscall_ns / 2);
     a_.flush_cpu(t_);

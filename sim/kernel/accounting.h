@@ -81,6 +81,7 @@ class Syscall {
   const char* name_;
   std::int64_t child_ = -1;
   int unwinding_ = 0;  // std::uncaught_exceptions() when the call began
+  bool nested_ = false;  // inside another call (an io_uring SQE's path): counts nothing
 };
 
 }  // namespace kiosim

@@ -120,7 +120,7 @@ std::vector<DiskRequestPtr> BlockDevice::submit_page_writes(std::vector<PageKey>
       e.page = std::int64_t(r->pages.start);
       acct_.trace_device(e);
     }
-    for (std::uint64_t p = r->pages.start; p < r->pages.end(); ++p) plug.add(r, {p, 1});
+    for (std::uint64_t pg = r->pages.start; pg < r->pages.end(); ++pg) plug.add(r, {pg, 1});
     out.push_back(r);
     i = j;
   }

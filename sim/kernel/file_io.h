@@ -32,10 +32,10 @@ class FileIo {
 
   // O_DIRECT needs offsets and sizes in multiples of the disk's logical block.
   static constexpr std::uint64_t kDirectAlign = 512;
+  bool refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes);  // O_DIRECT's EINVAL, traced
 
  private:
   void copy_into_cache(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
-  bool refuse_misaligned(Thread& t, std::uint64_t pos, std::uint64_t bytes);  // O_DIRECT's EINVAL
   std::uint64_t read_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);
   std::uint64_t uring_read_direct(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth);
   std::uint64_t write_direct(Thread& t, OpenFile& f, std::uint64_t pos, std::uint64_t bytes);

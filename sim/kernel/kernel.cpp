@@ -23,7 +23,8 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
                         [this] { idle_->notify_all(); }}),
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
       socket_io_(acct_, filemap_, mm_, net_),
-      sock_rx_(acct_) {
+      sock_rx_(acct_),
+      uring_(acct_, filemap_, disk_, writeback_, file_io_, socket_io_) {
   // Reclaim wakes the flusher for the dirty pages it met, and kswapd below the low watermark.
   filemap_.set_hooks(Filemap::Hooks{[this] { writeback_.wakeup_for_reclaim(); },
                                     [this](Thread& t) { kswapd_.allocating(t); },
@@ -84,6 +85,7 @@ void Kernel::thread_started(Thread& t) {
 }
 
 void Kernel::thread_finished(Thread& t) {
+  uring_.close(t);  // exit closes its ring
   acct_.flush_cpu(t);
   t.end_ns = engine_.now_ns();
   t.finished = true;

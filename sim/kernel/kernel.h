@@ -20,6 +20,7 @@
 #include "sim/kernel/file_io.h"
 #include "sim/kernel/filemap.h"
 #include "sim/kernel/interrupts.h"
+#include "sim/kernel/io_uring.h"
 #include "sim/kernel/kswapd.h"
 #include "sim/kernel/jbd2.h"
 #include "sim/kernel/mm.h"
@@ -62,6 +63,13 @@ class Kernel {
   std::uint64_t uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
     return file_io_.uring_read(t, f, bytes, depth);
   }
+  void uring_setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns) {
+    uring_.setup(t, entries, sqpoll, idle_ns);
+  }
+  bool uring_register(Thread& t, std::uint32_t buffers, std::uint64_t bytes) {
+    return uring_.register_buffers(t, buffers, bytes);
+  }
+  std::uint64_t uring_enter(Thread& t, const std::vector<UringSqe>& sqes) { return uring_.enter(t, sqes); }
   SendResult write_socket(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src,
                           SendWait wait = SendWait::block) {
     return socket_io_.write(t, s, bytes, src, wait);
@@ -150,6 +158,7 @@ class Kernel {
   FileIo file_io_;
   SocketIo socket_io_;
   SockRx sock_rx_;
+  IoUring uring_;
 
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<std::unique_ptr<Thread>> threads_;

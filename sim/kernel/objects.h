@@ -29,6 +29,7 @@ struct Thread {
   std::uint32_t core = 0;             // where it runs (its TLB); `cores:` of its process
   bool setup = false;                 // setup ops: model effects only, no time, no counters
   std::uint64_t req = 0;              // the current syscall's request id
+  std::uint32_t in_kernel = 0;        // Syscall nesting: > 1 while io_uring runs an SQE's path
   std::array<double, std::size_t(TimeCat::count_)> pending{};  // CPU work not yet executed
   std::array<double, std::size_t(TimeCat::count_)> time{};     // where its time went
   double start_ns = 0, end_ns = 0;

@@ -56,8 +56,16 @@ const std::vector<OpKeyInfo>& op_key_infos() {
        "epoll_wait, select, poll: call again until a call times out after the clients sent their last request"},
       {"until_eagain", T::boolean, "recv: call again until it returns EAGAIN (needs `nonblock`)"},
       {"depth", T::count, "uring_read: reads submitted by one io_uring_enter (1 to 4096)"},
+      {"entries", T::count, "uring_setup: the SQ ring's entries (1 to 32768, rounded up to a power of two)"},
+      {"sqpoll", T::boolean, "uring_setup: IORING_SETUP_SQPOLL, a kernel thread polls the SQ ring"},
+      {"idle", T::time, "uring_setup: sq_thread_idle, how long the SQPOLL thread spins without work (default 1s)"},
+      {"buffers", T::count, "uring_register: how many buffers of `bytes` to register (pinned; 1 to 16384)"},
+      {"link", T::boolean, "an SQE of uring: IOSQE_IO_LINK, the next SQE starts when this one completes"},
+      {"fixed", T::count, "an SQE of uring: the index of the registered buffer it reads into or writes from"},
       {"for", T::time, "sleep: how long (`sleep: 5ms` is short for `sleep: { for: 5ms }`)"},
-      {"do", T::ops, "the ops repeat runs, fork's child runs, or epoll_wait, select and poll run for each ready connection"},
+      {"do", T::ops,
+       "the ops repeat runs, fork's child runs, or epoll_wait, select and poll run for each ready connection; uring: "
+       "the SQEs it submits"},
       {"repeat", T::count, "how many times to run `do`"},
   };
   return keys;
@@ -125,8 +133,14 @@ const std::vector<OpSpec>& op_specs() {
        "splice(2): file -> pipe or pipe -> socket"},
       {K::touch, "touch", {{"map", req}, {"offset"}, {"bytes", req}, {"write"}, {"sequential"}}, true, C::call, "",
        "user code reads or writes a mapping: its faults cross into the kernel"},
+      {K::uring, "uring", {{"do", req}}, false, C::body, "io_uring_enter",
+       "one io_uring_enter: submits the SQEs of `do` (read, write, send, splice, fsync; `link`, `fixed`) and waits for all"},
       {K::uring_read, "uring_read", {{"fd", req}, {"bytes", req}, {"buf"}, {"depth"}}, false, C::per_depth,
        "io_uring_enter", "`depth` reads of `bytes` from the file position, submitted by one io_uring_enter"},
+      {K::uring_register, "uring_register", {{"buffers", req}, {"bytes", req}}, true, C::call, "io_uring_register",
+       "IORING_REGISTER_BUFFERS: `buffers` buffers of `bytes` pinned, counted against mm.memlock"},
+      {K::uring_setup, "uring_setup", {{"entries", req}, {"sqpoll"}, {"idle"}}, true, C::call, "io_uring_setup",
+       "io_uring_setup(2): the thread's ring, with SQPOLL or without"},
       {K::write, "write", {{"fd", req}, {"bytes", req}, {"buf"}, {"from"}, {"nonblock"}, {"until_done"}}, false, C::call, "write",
        "write(2) to a file or socket, from a user buffer or a mapping"},
       {K::repeat, "repeat", {{"repeat", req}, {"do", req}}, false, C::body, "",  //

@@ -25,6 +25,7 @@ enum class OpKind {
   fsync, fdatasync,
   send,
   accept, epoll_create, epoll_ctl, epoll_wait, recv, select, poll,  // many connections (sim/kernel/sock_rx.h)
+  uring_setup, uring_register, uring,  // io_uring: the ring, its buffers, one submission of SQEs
 };
 std::string_view to_string(OpKind k);
 
@@ -59,9 +60,14 @@ struct Op {
   double ns = 0;                 // sleep
   std::uint64_t count = 0;       // repeat
   std::uint32_t depth = 1;       // uring_read: reads submitted by one io_uring_enter
+  std::uint32_t entries = 0;     // uring_setup: SQ entries asked for
+  bool sqpoll = false;           // uring_setup: IORING_SETUP_SQPOLL (`ns`: sq_thread_idle)
+  std::uint32_t buffers = 0;     // uring_register: buffers registered, `bytes` each
+  bool link = false;             // an SQE of `uring`: IOSQE_IO_LINK, the next starts when it completes
+  std::int32_t fixed = -1;       // an SQE of `uring`: the registered buffer it uses (READ_FIXED/WRITE_FIXED)
   std::uint32_t open_flags = 0;  // open: open_flags::*
   std::string advice;            // fadvise: dontneed or willneed
-  std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child);
+  std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child); uring: its SQEs;
                                  // epoll_wait, select, poll: what runs for each ready connection (`as`)
   // many connections (sim/kernel/sock_rx.h); `count` is accept's number of connections
   std::string ep;                // epoll_ctl, epoll_wait: the epoll instance

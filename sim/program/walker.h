@@ -15,6 +15,8 @@
 //   void touch(op, Mapping&, offset)                        sendfile(op, Socket& out, File& in)
 //   void splice_to_pipe(op, File&, Pipe&)          splice_from_pipe(op, Pipe&, Socket&)
 //   void sleep(op)   fadvise(op, File&)   fsync(op, File&)  (fdatasync too)
+//   void uring_setup(op)   uring_register(op)
+//   void uring(op, const std::vector<Sqe>&)   (a template: Sqe is ProgramWalker<H>::Sqe)
 //   void fork(op, std::function<void(H& child)> run_child)
 //   void fork_body_begins(), fork_body_ends()   (on the child's H, around its body)
 //   void fork_returned()                         (on the parent's, once fork returns)
@@ -62,6 +64,14 @@ class ProgramWalker {
   using Names = std::map<std::string, Binding>;
 
   ProgramWalker(H& h, unsigned thread) : h_(h), thread_(thread) {}
+
+  // One SQE of `uring`, with the bindings it names (splice: the pipe and the other end).
+  struct Sqe {
+    const Op* op = nullptr;
+    File* file = nullptr;
+    Socket* socket = nullptr;
+    Pipe* pipe = nullptr;
+  };
 
   void run(const std::vector<Op>& ops) {
     for (const Op& op : ops) step(op);
@@ -139,6 +149,9 @@ class ProgramWalker {
       case OpKind::fsync:
       case OpKind::fdatasync: h_.fsync(op, get<File>(op, op.fd)); break;
       case OpKind::fork: fork(op); break;
+      case OpKind::uring_setup: h_.uring_setup(op); break;
+      case OpKind::uring_register: h_.uring_register(op); break;
+      case OpKind::uring: h_.uring(op, sqes(op)); break;
       case OpKind::repeat:
         for (std::uint64_t i = 0; i < op.count; ++i) run(op.body);
         break;
@@ -162,6 +175,26 @@ class ProgramWalker {
       names_[op.as] = std::move(ready);
       run(op.body);
     };
+  }
+
+  std::vector<Sqe> sqes(const Op& op) {
+    std::vector<Sqe> out;
+    for (const Op& o : op.body) {
+      Sqe s;
+      s.op = &o;
+      if (o.kind == OpKind::splice) {
+        const bool to_pipe = is<Pipe>(o.out);
+        s.pipe = &get<Pipe>(op, to_pipe ? o.out : o.in);
+        if (to_pipe) s.file = &get<File>(op, o.in);
+        else s.socket = &get<Socket>(op, o.out);
+      } else if (is<Socket>(o.fd)) {
+        s.socket = &get<Socket>(op, o.fd);
+      } else {
+        s.file = &get<File>(op, o.fd);
+      }
+      out.push_back(s);
+    }
+    return out;
   }
 
   // The child starts with copies of the parent's bindings (and touch cursors), taken

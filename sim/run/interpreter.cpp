@@ -38,6 +38,36 @@ class KernelOps {
     k_.reuse_buffer(t_, buffer_key(op.buf));  // the reads land in the buffer
     k_.uring_read(t_, *f, op.bytes, op.depth);
   }
+  void uring_setup(const Op& op) { k_.uring_setup(t_, op.entries, op.sqpoll, op.ns); }
+  void uring_register(const Op& op) { k_.uring_register(t_, op.buffers, op.bytes); }
+  // One io_uring_enter: the walker resolved each SQE's names.
+  template <class Sqes>
+  void uring(const Op&, const Sqes& sqes) {
+    std::vector<UringSqe> out;
+    for (const auto& w : sqes) {
+      const Op& o = *w.op;
+      UringSqe s;
+      using O = UringSqe::Opcode;
+      s.opcode = o.kind == OpKind::read || o.kind == OpKind::pread     ? O::read
+                 : o.kind == OpKind::write || o.kind == OpKind::pwrite ? O::write
+                 : o.kind == OpKind::send                              ? O::send
+                 : o.kind == OpKind::splice                            ? O::splice
+                 : o.kind == OpKind::fdatasync                         ? O::fdatasync
+                                                                       : O::fsync;
+      s.file = w.file ? w.file->get() : nullptr;
+      s.socket = w.socket ? *w.socket : nullptr;
+      s.pipe = w.pipe ? *w.pipe : nullptr;
+      s.bytes = o.bytes;
+      s.offset = offset_of(o);
+      s.link = o.link;
+      s.fixed = o.fixed;
+      s.buffer = buffer_key(o.buf);
+      s.zerocopy = o.zerocopy;
+      if (s.opcode == O::read) k_.reuse_buffer(t_, s.buffer);  // the read lands in the buffer
+      out.push_back(std::move(s));
+    }
+    k_.uring_enter(t_, out);
+  }
   void write_socket(const Op& op, Socket& s, Mapping* from) {
     until_done(op, *s, [&](std::uint64_t left, SendWait w) { return k_.write_socket(t_, *s, left, WriteSource{from}, w); });
   }

@@ -94,6 +94,7 @@ struct Machine {
   std::uint64_t min_free_bytes = 0;           // page_cache.min_free: 0 derives it from the cache's size
   std::uint32_t watermark_scale_factor = 10;  // page_cache.watermark_scale_factor: in 1/10000 of memory
   MmParams mm;
+  std::uint64_t memlock_bytes = 8ULL << 20;  // mm.memlock: RLIMIT_MEMLOCK, what io_uring may pin
   TlbParams tlb;                   // per core (tlb.entries, tlb.ways)
   // A write to a page an skb or a pipe still references (sendfile, splice in flight),
   // mm.write_during_send. overwrite: Linux, the write lands and the new bytes go out;

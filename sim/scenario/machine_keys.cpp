@@ -156,6 +156,9 @@ std::vector<MachineKey> build() {
   v.push_back(numeric("mm.flush_threshold", K::integer,
                       "pages above which an unmap flushes the whole TLB (tlb_single_page_flush_ceiling)", 0, 1 << 20,
                       [](Machine& m) -> auto& { return m.mm.flush_threshold; }));
+  v.push_back(numeric("mm.memlock", K::size,
+                      "RLIMIT_MEMLOCK: the pages io_uring's registered buffers may pin (__io_account_mem; ulimit -l)", 0,
+                      double(1ULL << 40), [](Machine& m) -> auto& { return m.memlock_bytes; }));
   {
     using W = Machine::WriteDuringSend;
     MachineKey k{"mm.write_during_send", K::choice,

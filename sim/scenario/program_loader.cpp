@@ -11,6 +11,7 @@
 #include "sim/scenario/load_steps.h"
 #include "sim/scenario/suggest.h"
 #include "sim/scenario/units.h"
+#include "sim/scenario/uring_loader.h"
 
 namespace kiosim {
 
@@ -65,6 +66,7 @@ class ProgramLoader {
     l_.map(n, path);
     Op o;
     o.line = n.Mark().line + 1;
+    if (n["repeat"] && in_uring_) l_.fail(n, path, "an SQE of uring is one op: no repeat inside `do`");
     if (n["repeat"]) return repeat(n, path, setup, o);
     if (n.size() != 1)
       l_.fail(n, path, "an op is one key (open, read, write, mmap, sendfile, splice, ...) or `repeat` with `do`");
@@ -77,6 +79,10 @@ class ProgramLoader {
               fmt::format("unknown op `{}`", opname) +
                   did_you_mean(opname, op_names(), expected_one_of(op_names())));
     o.kind = spec->kind;
+    if (in_uring_ && !uring_sqe_kind(o.kind))
+      l_.fail(kv.first, p,
+              fmt::format("an SQE of uring is read, pread, write, pwrite, send, splice, fsync or fdatasync; not `{}`",
+                          opname));
     if (setup && !spec->in_setup)
       l_.fail(kv.first, p, "setup may only open, map, read or touch (to prepare the cache); put this op in program");
     YAML::Node a = kv.second;
@@ -85,9 +91,12 @@ class ProgramLoader {
       count(o, spec->cost, kv.first, p);
       return o;
     }
-    l_.keys(a, p, spec->key_names(), spec->required_keys());
+    std::vector<std::string> allowed = spec->key_names();
+    if (in_uring_) allowed.insert(allowed.end(), uring_sqe_keys().begin(), uring_sqe_keys().end());
+    l_.keys(a, p, allowed, spec->required_keys());
     values(a, p, o);
     names(a, p, o, setup);
+    if (in_uring_) load_uring_sqe(l_, a, p, o, uring_);
     count(o, spec->cost, kv.first, p);
     return o;
   }
@@ -298,6 +307,15 @@ class ProgramLoader {
                               o.fd, conns_[o.fd]));
         ready_loop(a, p, o, setup);
         break;
+      case OpKind::uring_setup: load_uring_setup(l_, a, p, o, uring_); break;
+      case OpKind::uring_register: load_uring_register(l_, a, p, o, uring_); break;
+      case OpKind::uring:
+        check_uring_ring(l_, a, p, uring_);
+        in_uring_ = true;
+        o.body = ops(a["do"], p + ".do", setup);
+        in_uring_ = false;
+        check_uring_submission(l_, a, p, o, uring_);
+        break;
       case OpKind::sleep:
       case OpKind::repeat: break;
     }
@@ -401,8 +419,11 @@ class ProgramLoader {
                           totals_.processes, kMaxProcesses));
     nest(a, p);
     auto saved = names_;
+    const UringLoadState ring = uring_;
+    uring_ = {};  // the child has no ring of its own until it sets one up
     o.body = ops(a["do"], p + ".do", setup);
     names_ = std::move(saved);
+    uring_ = ring;
     --depth_;
   }
 
@@ -522,6 +543,8 @@ class ProgramLoader {
   std::set<std::string> direct_;  // descriptors opened with O_DIRECT
   std::set<std::string> append_;  // descriptors opened with O_APPEND
   std::map<std::string, std::uint64_t> conns_;  // connection set -> how many connections it holds
+  UringLoadState uring_;          // the thread's io_uring, as the ops so far left it
+  bool in_uring_ = false;         // reading the SQEs of a `uring`
 };
 
 }  // namespace

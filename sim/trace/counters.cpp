@@ -56,6 +56,9 @@ void Counters::add(const Counters& o) {
   rcv_unread_bytes += o.rcv_unread_bytes; stalled_connections += o.stalled_connections;
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
+  uring_sqes += o.uring_sqes; uring_cqes += o.uring_cqes; uring_failed += o.uring_failed;
+  uring_canceled += o.uring_canceled; uring_pinned_pages += o.uring_pinned_pages;
+  memlock_refusals += o.memlock_refusals; sqpoll_wakeups += o.sqpoll_wakeups; sqpoll_cpu_ns += o.sqpoll_cpu_ns;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
   cpu_time_ns += o.cpu_time_ns;
   for (std::size_t i = 0; i < time_ns.size(); ++i) time_ns[i] += o.time_ns[i];
@@ -128,6 +131,14 @@ nlohmann::ordered_json Counters::to_json() const {
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;
   j["fsync_wait_ns"] = fsync_wait_ns;
+  j["uring_sqes"] = uring_sqes;
+  j["uring_cqes"] = uring_cqes;
+  j["uring_failed"] = uring_failed;
+  j["uring_canceled"] = uring_canceled;
+  j["uring_pinned_pages"] = uring_pinned_pages;
+  j["memlock_refusals"] = memlock_refusals;
+  j["sqpoll_wakeups"] = sqpoll_wakeups;
+  j["sqpoll_cpu_ns"] = sqpoll_cpu_ns;
   j["sim_time_ns"] = sim_time_ns;
   j["cpu_time_ns"] = cpu_time_ns;
   nlohmann::ordered_json by_name(syscalls_by_name);

@@ -94,6 +94,8 @@ inline constexpr std::array kKinds = {
     KindInfo{K::journal_commit, "journal_commit", "the journal commits a transaction", "bytes: journal bytes; pages: blocks"},
     KindInfo{K::device_flush, "device_flush", "the disk writes its volatile cache to the medium", ""},
     KindInfo{K::block, "block", "a thread sleeps (`dur` how long, `name` why): one voluntary context switch", ""},
+    KindInfo{K::syscall_error, "syscall_error",
+             "a system call or an io_uring request failed (`name`: the errno and why, e.g. ENOMEM past mm.memlock)", ""},
 };
 
 constexpr bool kinds_in_enum_order() {
@@ -135,6 +137,9 @@ inline constexpr std::string_view ack = "ACK: tcp_clean_rtx_queue frees the skb,
 inline constexpr std::string_view software_gso = "software GSO (skb_segment)";
 inline constexpr std::string_view zerocopy_overwrite =
     "buffer overwritten while MSG_ZEROCOPY still sends it: the wire carries the new bytes";
+inline constexpr std::string_view memlock_enomem =
+    "ENOMEM: io_uring_register's buffers would pin more than RLIMIT_MEMLOCK (mm.memlock)";
+inline constexpr std::string_view fixed_efault = "EFAULT: a fixed-buffer SQE names a buffer that is not registered";
 }  // namespace note
 
 // ---- counters -------------------------------------------------------------------
@@ -234,6 +239,16 @@ inline constexpr std::array kCounters = {
     CounterInfo{"journal_bytes", "bytes written to the journal", "bytes"},
     CounterInfo{"device_flushes", "disk cache flushes", "flushes"},
     CounterInfo{"fsync_wait_ns", "time fsync callers waited for the journal commit", "ns", S::final_only},
+    CounterInfo{"uring_sqes", "io_uring SQEs the kernel took (io_submit_sqes)", "SQEs", S::final_only},
+    CounterInfo{"uring_cqes", "io_uring CQEs posted, reaped from the CQ ring without a system call", "CQEs", S::final_only},
+    CounterInfo{"uring_failed", "CQEs with an error (EINVAL, EFAULT)", "CQEs", S::final_only},
+    CounterInfo{"uring_canceled", "linked SQEs cancelled because an earlier one in their chain failed (-ECANCELED)",
+                "CQEs", S::final_only},
+    CounterInfo{"uring_pinned_pages", "pages of registered buffers pinned (io_sqe_buffer_register)", "pages", S::final_only},
+    CounterInfo{"memlock_refusals", "buffer registrations refused past RLIMIT_MEMLOCK (ENOMEM)", "calls"},
+    CounterInfo{"sqpoll_wakeups", "io_uring_enter calls that woke a sleeping SQPOLL thread (IORING_SQ_NEED_WAKEUP)",
+                "calls", S::final_only},
+    CounterInfo{"sqpoll_cpu_ns", "time SQPOLL threads spun on their core (part of cpu_time_ns)", "ns", S::final_only},
     CounterInfo{"sim_time_ns", "simulated time until the run ended", "ns", S::final_only},
     CounterInfo{"cpu_time_ns", "time threads and interrupts ran on a core", "ns", S::final_only},
     CounterInfo{"syscalls_by_name", "system calls by name", "calls", S::final_only},
@@ -318,6 +333,7 @@ inline constexpr std::array kRules = {
     Rule{.counter = "journal_commits", .kind = K::journal_commit},
     Rule{.counter = "journal_bytes", .kind = K::journal_commit, .per = Per::bytes},
     Rule{.counter = "device_flushes", .kind = K::device_flush},
+    Rule{.counter = "memlock_refusals", .kind = K::syscall_error, .name_is = note::memlock_enomem},
 };
 
 // Every rule names a counter the events determine and a kind that reaches a trace.

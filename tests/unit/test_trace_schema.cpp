@@ -89,7 +89,8 @@ void add_kinds(const ordered_json& run, std::set<std::string>& kinds) {
 }
 
 // Rare kinds no scenario shows: reclaim meeting dirty and under-writeback pages
-// (reclaim_marked, reclaim_rotate, rotate) and skbs lost on the wire (nic_tx).
+// (reclaim_marked, reclaim_rotate, rotate), skbs lost on the wire (nic_tx), and io_uring
+// buffers registered past mm.memlock (16 MiB against 8 MiB: ENOMEM, a syscall_error).
 constexpr const char* kRareKinds =
     "kiosim: 1\nseed: 3\n"
     "set: { page_cache.size: 1MiB, page_cache.dirty_ratio: 100, page_cache.dirty_background_ratio: 100,"
@@ -108,7 +109,9 @@ constexpr const char* kRareKinds =
     "      - write: { fd: f, bytes: 2MiB }\n"
     "      - open: { file: in.bin, as: g }\n"
     "      - socket: { as: s }\n"
-    "      - sendfile: { in: g, out: s, bytes: 256KiB }\n";
+    "      - sendfile: { in: g, out: s, bytes: 256KiB }\n"
+    "      - uring_setup: { entries: 1 }\n"
+    "      - uring_register: { buffers: 4, bytes: 4MiB }\n";
 
 
 // Programs for paths no scenario in scenarios/ takes: a misaligned O_DIRECT read (its

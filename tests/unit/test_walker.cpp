@@ -37,6 +37,10 @@ struct Recorder {
   void close(const Op&, File& f) { log("close " + f.name); }
   void read(const Op& op, File& f) { log(std::string(to_string(op.kind)) + " " + f.name); }
   void uring_read(const Op&, File& f) { log("uring_read " + f.name); }
+  void uring_setup(const Op&) { log("uring_setup"); }
+  void uring_register(const Op&) { log("uring_register"); }
+  template <class Sqes>
+  void uring(const Op&, const Sqes& sqes) { log("uring " + std::to_string(sqes.size())); }
   void write_file(const Op&, File& f, Mapping* m) { log("write file " + f.name + (m ? " from " + m->of : "")); }
   void write_socket(const Op&, Socket& s, Mapping*) { log("write socket " + std::to_string(s.id)); }
   void send(const Op&, Socket& s) { log("send " + std::to_string(s.id)); }
