@@ -273,7 +273,8 @@ std::unique_ptr<KernelTrace> KernelTrace::open(const KernelTraceRequest& r, std:
   g_unmount = kt->mounted_by_us_;
   g_owner = ::getpid();
   for (int attempt = 0; attempt < 8 && kt->dir_.empty(); ++attempt) {
-    std::string d = kt->root_ + "/instances/kiosim-" + random_suffix();
+    // The pid in the name tells a test (and a person) whose instance it is.
+    std::string d = fmt::format("{}/instances/kiosim-{}-{}", kt->root_, ::getpid(), random_suffix());
     if (::mkdir(d.c_str(), 0700) == 0) kt->dir_ = d;
     else if (errno != EEXIST) break;
   }

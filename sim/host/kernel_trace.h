@@ -1,5 +1,5 @@
 // The kernel's own tracepoints around a real-mode run (issue 14, item 7), in a
-// tracing instance of kiosim's own: instances/kiosim-XXXXXX in tracefs, which
+// tracing instance of kiosim's own: instances/kiosim-PID-XXXXXX in tracefs, which
 // kernel/trace/trace.c makes a trace_array with its own ring buffer, event
 // enables and filters (instance_mkdir / instance_rmdir), so the top-level buffer
 // and anyone else's instances are not disturbed.

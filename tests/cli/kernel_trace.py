@@ -160,7 +160,8 @@ with tempfile.TemporaryDirectory() as tmp:
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             seen, deadline = None, time.time() + 20
             while seen is None and time.time() < deadline and p.poll() is None:
-                new = [x for x in kiosim_instances() if x not in before]
+                # its own instance, kiosim-PID-XXXXXX: another kiosim on the host may trace too
+                new = [x for x in kiosim_instances() if x not in before and x.startswith(f"kiosim-{p.pid}-")]
                 seen = new[0] if new else None
                 time.sleep(0.01)
             if seen is None:
