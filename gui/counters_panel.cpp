@@ -21,7 +21,9 @@ QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<
 // Meaning, unit and how the events determine it: the row's tooltip.
 QString tooltipOf(const QString& key) {
   const schema::CounterInfo* c = counterOf(key);
-  if (!c) return QStringLiteral("not in sim/trace/schema.h: shown from the trace header");
+  if (!c)
+    return QStringLiteral("not in sim/trace/schema.h: shown from the trace header, or a figure kiosim check measured "
+                          "(its prediction is in check's output)");
   const QString how = c->source == schema::Source::final_only
                           ? QStringLiteral("final only: no event carries it; its value appears when the run ends")
                           : QStringLiteral("from the events: ") + qs(schema::how_determined(c->name));
@@ -52,6 +54,10 @@ QStringList rowKeys(const std::vector<RunPlayer*>& players) {
     if (parts.isEmpty()) keys << name;
     else keys << parts;
   }
+  // What kiosim check measured that is no counter of the table (pages_dirtied, write_blocked_ns): measured only.
+  for (RunPlayer* p : players)
+    for (const auto& [k, v] : p->run().measured)
+      if (!keys.contains(k) && !counterOf(k)) keys << k;
   return keys;
 }
 
@@ -155,6 +161,7 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
       setItem(r, c, item);
     }
   }
+  if (measured_) markMeasured();
   fill(true);  // sized once, as at the end: wide enough for every value a column will show
   setMoreShown(moreShown_);
   for (int r = 0; r < rowCount(); ++r) setRowHidden(r, false);  // every row counts for the widths
@@ -179,6 +186,31 @@ void CountersPanel::setPlayers(std::vector<RunPlayer*> players) {
   wanted_ = width;
   setMinimumWidth(std::min(wanted_, widthCap_));  // the dock grows with it: values are never cut off
   refresh();
+}
+
+void CountersPanel::markMeasured() {
+  const int perRun = (split_ ? 2 : 1) + 1;
+  for (std::size_t s = 0; s < players_.size(); ++s) {
+    const RunTrace& run = players_[s]->run();
+    for (int r = 0; r < static_cast<int>(keys_.size()); ++r) {
+      const QString& key = keys_[r];
+      QTableWidgetItem* m = item(r, static_cast<int>(s) * perRun + perRun - 1);
+      if (key == kMore || !m) continue;
+      const double measured = lookup(run.measured, key), predicted = lookup(run.checkPredicted, key);
+      QString tip = tr("measured on the host");
+      if (!std::isnan(predicted) && !std::isnan(measured))
+        tip += tr("; kiosim check predicted %1 with its own machine profile (ratio %2)")
+                   .arg(key == QLatin1String("sim_time_ns") ? formatNs(predicted) : number(predicted), measured > 0 ? QString::number(predicted / measured, 'f', 2) : tr("none"));
+      if (run.inconclusive.contains(key)) {
+        tip += tr("\n? inconclusive: the host's spread over the repeats, (max - min) / median, exceeds |predicted / "
+                  "measured - 1|; check counts it apart, neither hit nor miss");
+        QFont f = m->font();
+        f.setItalic(true);
+        m->setFont(f);
+      }
+      m->setToolTip(tip + QStringLiteral("\n") + m->toolTip());
+    }
+  }
 }
 
 double CountersPanel::liveValue(int slot, const QString& counter) const {
@@ -229,7 +261,11 @@ void CountersPanel::fill(bool asAtEnd) {
       QFont f = nowItem->font();
       f.setBold(asAtEnd || (!std::isnan(now) && !std::isnan(fin) && now != fin && !finalOnly(key)));
       nowItem->setFont(f);
-      if (measured_) item(r, col + perRun - 1)->setText(number(lookup(p->run().measured, key)));
+      // "?": check marked the cell inconclusive (its repeats spread more than it errs).
+      if (measured_)
+        item(r, col + perRun - 1)
+            ->setText(number(lookup(p->run().measured, key)) +
+                      (p->run().inconclusive.contains(key) ? QStringLiteral(" ?") : QString()));
     }
   }
 }

@@ -1,7 +1,8 @@
 // The counters of sim/trace/schema.h, for each run on screen: the value so far (from
 // the events played, by the table's rules), the final value (from the trace header)
 // and, when a measured result is loaded, the measured value beside it. Final-only
-// counters are in grey italics and show their value when the run ends; each row's
+// counters are in grey italics and show their value when the run ends (a measured value
+// check marked inconclusive is in italics with " ?"); each row's
 // tooltip gives the meaning, the unit and how the events determine it.
 #pragma once
 #include <QTableWidget>
@@ -35,7 +36,8 @@ class CountersPanel : public QTableWidget {
   int rowOf(const QString& counter) const;
 
  private:
-  void fill(bool asAtEnd);  // the texts now, or as they will be at the end of every run
+  void fill(bool asAtEnd);
+  void markMeasured();  // tooltips of the measured cells: check's prediction, "?" = inconclusive  // the texts now, or as they will be at the end of every run
 
   std::vector<RunPlayer*> players_;
   QStringList keys_;

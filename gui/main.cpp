@@ -3,7 +3,9 @@
 // lesson mode (its lesson.yaml, course/README.md).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <cstdio>
 
+#include "gui/check_measured.h"
 #include "gui/main_window.h"
 #include "gui/quit_on_signal.h"
 
@@ -15,26 +17,51 @@ int main(int argc, char** argv) {
   cli.addHelpOption();
   cli.addPositionalArgument(QStringLiteral("file"), QStringLiteral("a scenario (.yaml), a trace (.json) or a lesson folder (course/06-cow-tlb/)"),
                            QStringLiteral("[SCENARIO | TRACE | LESSON]"));
-  QCommandLineOption measured(QStringLiteral("measured"), QStringLiteral("measured counters (JSON) to show beside the predicted ones"), QStringLiteral("FILE"));
+  QCommandLineOption measured(QStringLiteral("measured"),
+                              QStringLiteral("measured counters to show beside the predicted ones: kiosim check --json "
+                                             "(one scenario, or check --all's: the trace's scenario is taken) or "
+                                             "measure --json"),
+                              QStringLiteral("FILE"));
+  QCommandLineOption measuredScenario(QStringLiteral("measured-scenario"),
+                                      QStringLiteral("the scenario of a check --all --json FILE to take, by file name "
+                                                     "(default: the trace's)"),
+                                      QStringLiteral("NAME"));
   QCommandLineOption present(QStringLiteral("present"), QStringLiteral("start in presentation mode (large fonts, high contrast)"));
   QCommandLineOption kernel(QStringLiteral("kernel-trace"),
                             QStringLiteral("the kernel's events (check or measure --kernel-trace --json) as lanes"),
                             QStringLiteral("FILE"));
   cli.addOption(measured);
+  cli.addOption(measuredScenario);
   cli.addOption(present);
   cli.addOption(kernel);
   cli.process(app);
 
+  if (cli.isSet(measuredScenario) && !cli.isSet(measured)) {
+    std::fprintf(stderr, "kiosim-gui: --measured-scenario NAME picks a scenario of --measured FILE; no --measured given\n");
+    return 2;
+  }
+  if (cli.isSet(measured)) {
+    // A file that is no measured result, or names no checked scenario, is refused before
+    // any window: on stderr, with the file and what was expected, exit 2.
+    QString error;
+    if (!kiosim::gui::validateMeasuredFile(cli.value(measured), cli.value(measuredScenario), &error)) {
+      std::fprintf(stderr, "kiosim-gui: --measured %s\n", qPrintable(error));
+      return 2;
+    }
+  }
   kiosim::gui::MainWindow w;
   if (cli.isSet(present)) w.setPresentationMode(true);
-  if (cli.isSet(measured))
-    QObject::connect(&w, &kiosim::gui::MainWindow::traceShown, &w, [&w, file = cli.value(measured)] {
-      static bool done = false;  // once: loading it shows the trace again
-      if (!done) {
-        done = true;
-        w.loadMeasured(file);
-      }
-    });
+  if (cli.isSet(measured)) {
+    QObject::connect(&w, &kiosim::gui::MainWindow::traceShown, &w,
+                     [&w, file = cli.value(measured), scenario = cli.value(measuredScenario)] {
+                       static bool done = false;  // once: loading it shows the trace again
+                       if (!done) {
+                         done = true;
+                         if (!w.loadMeasured(file, scenario))  // no run of the trace matches: the dialog says it too
+                           std::fprintf(stderr, "kiosim-gui: --measured %s\n", qPrintable(w.lastError()));
+                       }
+                     });
+  }
   if (cli.isSet(kernel))
     QObject::connect(&w, &kiosim::gui::MainWindow::traceShown, &w, [&w, file = cli.value(kernel)] {
       static bool done = false;  // once: loading it shows the trace again

@@ -281,10 +281,10 @@ void MainWindow::onRunChoice(int index) {
   showTrace(trace_, hasAll && index == 0 ? QString() : runChoice_->itemText(index));
 }
 
-bool MainWindow::loadMeasured(const QString& path) {
+bool MainWindow::loadMeasured(const QString& path, const QString& scenario) {
   if (!trace_) return false;
   QString error;
-  TracePtr with = withMeasured(trace_, path, &error);
+  TracePtr with = withMeasured(trace_, path, &error, scenario);
   if (!with) {
     showError(tr("Cannot load measured counters"), error);
     return false;

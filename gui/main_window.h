@@ -49,7 +49,7 @@ class MainWindow : public QMainWindow {
   void stepToNextCopy();
   void stepToNextModeSwitch();
   void stepToNextFault();
-  bool loadMeasured(const QString& path);
+  bool loadMeasured(const QString& path, const QString& scenario = {});  // scenario: of check --all's
   bool loadKernelLanes(const QString& path);  // check --kernel-trace --json: the kernel's lanes
 
   bool exportPng(const QString& path);

@@ -67,6 +67,8 @@ struct RunTrace {
   QString name;                 // the method, or "program"
   CounterSet counters;          // final values from the header
   CounterSet measured;          // from a loaded measure/check result; empty if none
+  CounterSet checkPredicted;    // check's own prediction of each measured figure (its --machine), if from check
+  QStringList inconclusive;     // measured figures check marked inconclusive (spread > error)
   std::vector<Lane> lanes;
   std::vector<Event> events;    // sorted by t
   QStringList names;            // interned event names; names[0] is ""

@@ -1,5 +1,6 @@
 #include "gui/trace_loader.h"
 
+#include "gui/check_measured.h"
 #include "gui/trace_stream_parser.h"
 
 #include <QFile>
@@ -161,16 +162,28 @@ TracePtr loadTraceFile(const QString& path, QString* error) {
   return parseTrace(f.readAll(), path, error);
 }
 
-TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) {
-    *error = QStringLiteral("cannot open %1: %2").arg(path, f.errorString());
-    return nullptr;
+TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error, const QString& scenario) {
+  QJsonObject root;
+  if (!readJsonObject(path, &root, error)) return nullptr;
+  if (isCheckResult(root) || !scenario.isEmpty()) {
+    std::vector<MeasuredRun> perRun;
+    if (!measuredFromCheck(root, *trace, scenario, perRun, error)) {
+      *error = path + QStringLiteral(": ") + *error;
+      return nullptr;
+    }
+    auto copy = std::make_shared<TraceData>(*trace);
+    for (std::size_t i = 0; i < copy->runs.size(); ++i) {
+      copy->runs[i].measured = perRun[i].measured;
+      copy->runs[i].checkPredicted = perRun[i].predicted;
+      copy->runs[i].inconclusive = perRun[i].inconclusive;
+    }
+    return copy;
   }
-  const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
-  const QJsonArray runs = doc.object().value("runs").toArray();
+  const QJsonArray runs = root.value("runs").toArray();
   if (runs.isEmpty()) {
-    *error = QStringLiteral("%1 has no \"runs\" with measured counters").arg(path);
+    *error = QStringLiteral("%1: expected kiosim check --json output (\"scenario\" with \"rows\" or \"processes\", "
+                            "or check --all's \"scenarios\") or measure --json's non-empty \"runs\"; found neither")
+                 .arg(path);
     return nullptr;
   }
   auto copy = std::make_shared<TraceData>(*trace);
@@ -182,6 +195,8 @@ TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error
     for (auto& run : copy->runs) {
       if (run.name != name && !(copy->runs.size() == 1 && runs.size() == 1)) continue;
       run.measured.clear();
+      run.checkPredicted.clear();
+      run.inconclusive.clear();
       flatten(counters, {}, run.measured);
       ++matched;
     }

@@ -12,9 +12,10 @@ namespace kiosim::gui {
 TracePtr parseTrace(const QByteArray& json, const QString& sourcePath, QString* error);
 TracePtr loadTraceFile(const QString& path, QString* error);
 
-// Adds measured counters (a `kiosim measure`/`check --json` result: {"runs": [{"method"|"name",
-// "measured"|"counters": {...}}]}) to a copy of `trace`, matching runs by name.
-TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error);
+// Adds measured counters to a copy of `trace`, matching runs by name: a {"runs": [{"method"|"name",
+// "measured"|"counters": {...}}]} result, or `kiosim check --json`'s (gui/check_measured.h;
+// `scenario` picks one of `check --all`'s, "" the trace's own).
+TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error, const QString& scenario = {});
 
 // Loads a file on a worker thread and reports back on the thread that started it.
 class TraceLoadJob : public QObject {

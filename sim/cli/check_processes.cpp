@@ -182,7 +182,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
     const auto* pc = process_named(run, origin[k].process);
     const Program& prog = measured[k].processes[0].program;
     rows.push_back(process_row(measured[k].name, pc ? *pc : run["counters"], origin[k].whole_run, run, m.methods[k],
-                               host::opens_direct(prog.body)));
+                               host::opens_direct(prog)));
     out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
     for (const auto& child : host::forked_child_names(m.methods[k].samples)) {  // fork_cells.h
       rows.push_back({child, host::child_cells(run, m.methods[k].samples, child), {}, {}});

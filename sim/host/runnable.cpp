@@ -99,6 +99,8 @@ bool opens_direct(const std::vector<Op>& ops) {
   return false;
 }
 
+bool opens_direct(const Program& p) { return opens_direct(p.setup) || opens_direct(p.body); }
+
 std::vector<RunSpec> per_process(const RunSpec& run) {
   if (run.processes.size() <= 1) {
     RunSpec r = run;

@@ -26,8 +26,10 @@ std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirA
 
 // The run as real mode measures it: itself when it has one process, else one run per
 // process; named "<run>/<process>", or "<process>" alone when the run is "program".
-// Whether the program opens a file with O_DIRECT (its reads then bypass the page cache).
 std::vector<RunSpec> per_process(const RunSpec& run);
+// Whether the ops open a file with O_DIRECT (its reads then bypass the page cache); a
+// program's setup counts too: a file opened there with O_DIRECT is read so in the body.
 bool opens_direct(const std::vector<Op>& ops);
+bool opens_direct(const Program& p);
 
 }  // namespace kiosim::host

@@ -180,14 +180,18 @@ bool Mm::file_fault_read(Thread& t, Mapping& m, std::uint64_t fpage) {
   return true;
 }
 
-// Reads the missing pages of `r` (all but `fpage` counted as readahead), waiting or not.
+// Reads the missing pages of `r` (all but `fpage` counted as readahead), waiting or not,
+// in the folios page_cache_ra_order gives the window (do_sync_mmap_readahead and
+// do_async_mmap_readahead both go through it, mm/filemap.c): the mapping's readahead
+// state's order, as read() has it (Filemap::request_pages).
 void Mm::read_ahead(Thread& t, Mapping& m, PageRange r, std::uint64_t fpage, const char* why, bool wait) {
   PageCache& cache = filemap_.cache();
   std::uint64_t extra = 0;
   for (std::uint64_t p = r.start; p < r.end(); ++p) extra += p != fpage && !cache.contains({m.file, p});
   acct_.count(t, &Counters::readahead_pages, extra);
   if (extra && !t.setup) filemap_.trace_readahead(t, m.file, r.start, extra, why);
-  filemap_.read_into_cache(t, m.file, r, wait, !wait);
+  const unsigned order = m.ra.off() ? 0 : m.ra.folio_order(filemap_.max_folio_order());
+  filemap_.read_into_cache(t, m.file, r, wait, !wait, order);
 }
 
 // do_fault_around / filemap_map_pages (Linux 6.18): the faulting page, its cached,

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMessageBox>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,6 +14,7 @@
 #include <limits>
 #include <string>
 
+#include "gui/check_measured.h"
 #include "gui/trace_stream_parser.h"
 #include "gui_test_support.h"
 #include "sendfile_trace.h"
@@ -255,6 +257,155 @@ class GuiTest : public QObject {
     bad.close();
     QVERIFY(!w->loadMeasured(bad.fileName()));
     QVERIFY(w->lastError().contains("no run name matches"));
+  }
+
+  // kiosim check --json (issue 14, item 6): check --all's result, of which the trace's own
+  // scenario is taken by its file name. The fixture's values are hand-written
+  // (tests/gui/data/check-all.json), each different from the trace's where it can be.
+  void checkResultAppearsBeside() {
+    auto w = window();
+    QVERIFY(openAndWait(*w, dataFile("copy-table.json")));
+    QVERIFY(w->loadMeasured(dataFile("check-all.json")));
+    const CountersPanel* c = w->counters();
+    QCOMPARE(c->columnCount(), 8);  // four runs: now / final, measured
+    // read_write at the trace's size (payload_bytes 65536), not the 1 MiB row: 2 calls, not 32.
+    QCOMPARE(c->text("syscalls", 1), QStringLiteral("2"));
+    QCOMPARE(c->text("page_faults_minor", 1), QStringLiteral("3"));
+    QCOMPARE(c->text("syscalls", 3), QStringLiteral("–"));           // mmap_write: not in the result
+    QCOMPARE(c->text("syscalls", 5), QStringLiteral("1"));           // sendfile
+    QCOMPARE(c->text("page_faults_minor", 5), QStringLiteral("–"));  // "not a number" is no figure
+    QVERIFY(c->rowOf("pages_dirtied") >= 0);                         // check's own figure: measured only
+    QCOMPARE(c->text("pages_dirtied", 1), QStringLiteral("7"));
+    double wall = -1;  // a cell's wall_time_ns is the run's sim_time_ns
+    for (const auto& [k, v] : w->trace()->runs[0].measured)
+      if (k == "sim_time_ns") wall = v;
+    QCOMPARE(wall, 200000.0);
+    // Inconclusive (the fixture's wall cell at 64 KiB): " ?" after the value, in italics, and why in the tooltip.
+    QVERIFY2(c->text("sim_time_ns", 1).endsWith(QStringLiteral(" ?")), qPrintable(c->text("sim_time_ns", 1)));
+    QVERIFY(!c->text("syscalls", 1).endsWith(QStringLiteral(" ?")));
+    const QTableWidgetItem* time = c->item(c->rowOf("sim_time_ns"), 1);
+    QVERIFY(time->font().italic());
+    QVERIFY(time->toolTip().contains("inconclusive"));
+    // Check's own prediction beside the measured value: 191154 / 200000 = 0.96.
+    QVERIFY2(time->toolTip().contains("predicted " + formatNs(191154)) && time->toolTip().contains("ratio 0.96"),
+             qPrintable(time->toolTip()));
+    // A scenario named: one not there, one skipped, one whose runs are not the trace's.
+    QVERIFY(!w->loadMeasured(dataFile("check-all.json"), "nosuch"));
+    QVERIFY(w->lastError().contains("no scenario `nosuch` among the 2 checked: copy-table.yaml, fsync-logger.yaml"));
+    QVERIFY(!w->loadMeasured(dataFile("check-all.json"), "crash"));
+    QVERIFY(w->lastError().contains("check skipped crash on that host: crash_at: real mode cannot stop the machine"));
+    QVERIFY(!w->loadMeasured(dataFile("check-all.json"), "fsync-logger.yaml"));
+    QVERIFY(w->lastError().contains("no measured row of scenarios/fsync-logger.yaml matches a run of the trace "
+                                    "(read_write, mmap_write, sendfile, splice)"));
+    // Malformed files: a clear error each, no crash.
+    QTemporaryDir dir;
+    const QList<QPair<QByteArray, QString>> bad = {
+        {R"({"command": "check", "scenarios": [{"scenario": )", "is not JSON"},
+        {"[1, 2]", "is not a JSON object"},
+        {R"({"command": "check", "scenarios": 3, "rows": {"x": 1}})", "found neither"},
+        {R"({"scenario": 5, "processes": [7, "x", {"process": 1, "cells": 2}]})", "found neither"},
+        {R"({"scenario": "scenarios/copy-table.yaml", "processes": [7, "x", {"process": 1, "cells": 2}]})",
+         "no measured row of scenarios/copy-table.yaml matches"}};
+    for (const auto& [text, words] : bad) {
+      QFile f(dir.filePath("bad.json"));
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(text);
+      f.close();
+      QVERIFY(!w->loadMeasured(f.fileName()));
+      QVERIFY2(w->lastError().contains(words), qPrintable(w->lastError()));
+    }
+  }
+
+  // A program scenario's processes, each measured alone, summed per run of the trace; a
+  // forked child's row (bare name, right after its parent's) goes to its parent's run.
+  void checkProcessesSumPerRun() {
+    TraceData t;
+    t.scenarioPath = QStringLiteral("scenarios/fsync-logger.yaml");
+    for (const char* n : {"program[journal.mode=ordered]", "program[journal.mode=journal]", "program[journal.mode=writeback]"}) {
+      RunTrace r;
+      r.name = QString::fromLatin1(n);
+      t.runs.push_back(r);
+    }
+    QFile f(dataFile("check-all.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
+    std::vector<MeasuredRun> per;
+    QString error;
+    QVERIFY2(measuredFromCheck(root, t, {}, per, &error), qPrintable(error));
+    auto value = [](const CounterSet& s, const char* k) {
+      for (const auto& [key, v] : s)
+        if (key == QLatin1String(k)) return v;
+      return -1.0;
+    };
+    QCOMPARE(per.size(), std::size_t{3});
+    // ordered: the logger's 123 calls and the syncer's 37 = 160; their syncs 61 + 4 = 65 ms.
+    QCOMPARE(value(per[0].measured, "syscalls"), 160.0);
+    QCOMPARE(value(per[0].measured, "fsync_wait_ns"), 65e6);
+    QCOMPARE(value(per[0].predicted, "fsync_wait_ns"), 59e6);  // 50 + 9 ms, check's prediction
+    // Every family: I/Os 96 + 24 = 120 requests, commits 41 + 10 = 51; a ratio (cache
+    // states) is not summed: the logger's 0.5 is kept; the child's 11 faults are its parent's run's.
+    QCOMPARE(value(per[0].measured, "disk_requests"), 120.0);
+    QCOMPARE(value(per[0].measured, "journal_commits"), 51.0);
+    QCOMPARE(value(per[0].measured, "page_cache_hit_ratio"), 0.5);
+    QCOMPARE(value(per[0].measured, "page_faults_minor"), 11.0);
+    // One inconclusive cell of a sum (the logger's commits) marks the sum.
+    QCOMPARE(per[0].inconclusive, QStringList{QStringLiteral("journal_commits")});
+    QCOMPARE(value(per[1].measured, "syscalls"), 124.0);  // journal: its logger alone
+    QVERIFY(per[1].inconclusive.isEmpty());
+    QVERIFY(per[2].empty());                              // writeback: not measured
+  }
+
+  // kiosim-gui --measured FILE refuses a file that is no measured result before any window:
+  // the file and what was expected on stderr, exit 2. Each case is hand-written here.
+  void badMeasuredFileExitsWith2() {
+    QTemporaryDir dir;
+    struct Case {
+      QByteArray text;  // empty: the file is not there
+      QString scenario;
+      QString words;
+    };
+    const QList<Case> cases = {
+        {{}, {}, "cannot open"},
+        {R"({"command": "check", "scenarios": [)", {}, "is not JSON"},
+        {"[1, 2]", {}, "is not a JSON object: expected kiosim check --json"},
+        {R"({"kiosim_machine": 1, "cpu": {}})", {}, "expected kiosim check --json output"},
+        {R"({"runs": []})", {}, "found neither"},
+        {R"({"scenario": "scenarios/readahead.yaml", "processes": [{"process": "reader", "cells": [{"figure": "syscalls"}]}]})",
+         {}, "with no cell that has a \"figure\" and a measured number"},
+        {R"({"command": "check", "scenarios": [], "skipped": [{"scenario": "scenarios/crash.yaml", "reason": "r"}]})", {},
+         "all skipped?"},
+        {R"({"runs": [{"method": "read_write", "measured": {"syscalls": 2}}]})", "copy-table",
+         "--measured-scenario needs check's output"}};
+    int i = 0;
+    for (const Case& c : cases) {
+      const QString path = dir.filePath(QStringLiteral("m%1.json").arg(i++));
+      if (!c.text.isEmpty()) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(c.text);
+      }
+      QStringList args = {QStringLiteral("--measured"), path};
+      if (!c.scenario.isEmpty()) args << QStringLiteral("--measured-scenario") << c.scenario;
+      args << dataFile("copy-table.json");
+      QProcess gui;
+      gui.start(qEnvironmentVariable("KIOSIM_GUI"), args);
+      QVERIFY(gui.waitForFinished(60000));
+      const QString err = QString::fromUtf8(gui.readAllStandardError());
+      QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+      QVERIFY2(gui.exitCode() == 2, qPrintable(err));
+      QVERIFY2(err.contains(path) && err.contains(c.words), qPrintable(err));
+    }
+    // check --all's output naming a scenario it did not check, or skipped.
+    for (const auto& [name, words] : QList<QPair<QString, QString>>{
+             {"nosuch", "no scenario `nosuch` among the 2 checked"},
+             {"crash.yaml", "check skipped crash.yaml on that host: crash_at"}}) {
+      QProcess gui;
+      gui.start(qEnvironmentVariable("KIOSIM_GUI"),
+                {"--measured", dataFile("check-all.json"), "--measured-scenario", name, dataFile("copy-table.json")});
+      QVERIFY(gui.waitForFinished(60000));
+      const QString err = QString::fromUtf8(gui.readAllStandardError());
+      QVERIFY2(gui.exitCode() == 2 && err.contains(words), qPrintable(err));
+    }
   }
 
   void badTraceShowsErrorDialog() {

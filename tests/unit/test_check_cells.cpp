@@ -112,6 +112,22 @@ TEST_CASE("runnable: what the host cannot run is said in one line, with the op's
   CHECK_FALSE(why_not_measurable(f.runs()[0], {"ext4", true}).has_value());
 }
 
+// check leaves the disk-bytes cell out for a program that reads with O_DIRECT (no cache
+// miss to predict it from): the file may be opened in the setup, as in
+// mq-deadline-vs-none.yaml, where the cell compared 0 with the 32 KiB read.
+TEST_CASE("runnable: an O_DIRECT open in the setup or the body makes the program direct") {
+  Op direct, plain, loop;
+  direct.kind = plain.kind = OpKind::open;
+  direct.open_flags = open_flags::direct;
+  loop.kind = OpKind::repeat;
+  loop.body = {direct};
+  Program in_setup{{direct}, {plain}}, in_body{{plain}, {loop}}, none{{plain}, {plain}};
+  CHECK(opens_direct(in_setup));
+  CHECK(opens_direct(in_body));  // inside a repeat
+  CHECK_FALSE(opens_direct(none));
+  CHECK_FALSE(opens_direct(in_setup.body));  // the body alone, as check looked before
+}
+
 TEST_CASE("proc texts: /proc/diskstats, the line of one device") {
   // Two lines of a 6.1 kernel's /proc/diskstats (17 fields after the name), and a short one.
   const std::string t =

@@ -163,3 +163,39 @@ processes:
     CHECK(results.front()["counters"]["page_faults_minor"] == faults);
   }
 }
+
+// A cold file read through mmap faults gets the folios page_cache_ra_order gives each
+// window (do_sync_mmap_readahead, then do_async_mmap_readahead), as read() does; before,
+// the mmap path read every window in single pages. By hand: 4 MiB = 1024 pages,
+// readahead 1 MiB = 256 pages, fault-around 16 pages, folios up to order 9.
+//  - fault at 0 (major): read-around [0, 256) at order min(2, 9, ilog2 256) = 2 (4-page
+//    folios), PG_readahead at 256 - 64 = 192. Faults map 16 pages: 0, 16, ..., 176 = 12.
+//  - fault at 192 (the marker): async window [256, 512), order 4; marker 256. Faults 192,
+//    208, 224, 240 = 4.
+//  - fault at 256 (marker): window [512, 768), order 6; 16-page folios map by
+//    fault-around: 16 faults.
+//  - fault at 512 (marker): window [768, 1024), order 8; each 64-page folio is mapped
+//    whole: 4 faults.
+//  - [768, 1024) is one 256-page folio that ends at EOF: fault-around only, 16 faults.
+// 12 + 4 + 16 + 4 + 16 = 52 faults, 1 of them major (in single pages: 1024 / 16 = 64).
+TEST_CASE("mmap of a cold file: readahead windows in large folios, fewer faults", "[folio][mm][readahead]") {
+  Scenario s = test::load_text("mmap-cold", R"(kiosim: 1
+files:
+  - { name: f.bin, size: 4MiB, cached: false }
+processes:
+  - name: p
+    program:
+      - open: { file: f.bin, as: f }
+      - mmap: { fd: f, as: m }
+      - touch: { map: m, bytes: 4MiB }
+)",
+                               {"page_cache.readahead=1MiB", "mm.fault_around=64KiB", "mm.folio=2MiB"});
+  RunOptions opt;
+  opt.check_invariants = true;
+  auto results = simulate(s, s.runs(), opt);
+  REQUIRE(results.size() == 1);
+  const auto& c = results.front()["counters"];
+  CHECK(c["page_faults_major"] == 1);
+  CHECK(c["page_faults_minor"] == 51);
+  CHECK(c["readahead_pages"] == 1023);  // every page but the faulting one
+}
