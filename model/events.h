@@ -46,6 +46,7 @@ enum class EventKind : std::uint8_t {
   device_flush,
   block,          // a thread sleeps (socket buffer full, disk, pipe, throttle)
   syscall_error,  // a system call or an io_uring request failed (`name`: errno and why)
+  tcp_window,     // a receiver's advertised window went to zero or opened again
   count_  // keep last
 };
 

@@ -64,6 +64,7 @@ class SyscallOps {
   void recv(const Op& op, Conns&) { refused(op); }
   void epoll_wait(const Op& op, Epoll&, const std::function<void(Conns)>&) { refused(op); }
   void select(const Op& op, Conns&, const std::function<void(Conns)>&) { refused(op); }
+  void queue_work(const Op& op, Epoll&, const std::function<void(SyscallOps&)>&) { refused(op); }
 
   SyscallOps(const std::map<std::string, std::string>& paths, const PrivateDir& dir,
              std::map<std::string, UserBuffer>& buffers, int sock, Sample& out)

@@ -24,7 +24,10 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
       socket_io_(acct_, filemap_, mm_, net_),
       sock_rx_(acct_),
-      uring_(acct_, filemap_, disk_, writeback_, file_io_, socket_io_) {
+      uring_(acct_, filemap_, disk_, writeback_, file_io_, socket_io_),
+      pool_(acct_, sock_rx_,
+            ThreadPool::Hooks{[this](Process& p, const std::string& name) -> Thread& { return new_thread(p, name); },
+                              [this](Thread& t) { thread_started(t); }, [this](Thread& t) { thread_finished(t); }}) {
   // Reclaim wakes the flusher for the dirty pages it met, and kswapd below the low watermark.
   filemap_.set_hooks(Filemap::Hooks{[this] { writeback_.wakeup_for_reclaim(); },
                                     [this](Thread& t) { kswapd_.allocating(t); },
@@ -90,6 +93,7 @@ void Kernel::thread_finished(Thread& t) {
   t.end_ns = engine_.now_ns();
   t.finished = true;
   --running_;
+  pool_.thread_ended(t);  // a pool's loop ended: its workers end once the queue is empty
   idle_->notify_all();
 }
 

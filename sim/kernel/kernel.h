@@ -28,6 +28,7 @@
 #include "sim/kernel/objects.h"
 #include "sim/kernel/sock_rx.h"
 #include "sim/kernel/socket_io.h"
+#include "sim/kernel/threadpool.h"
 #include "sim/kernel/tlbs.h"
 #include "sim/kernel/writeback.h"
 #include "sim/scenario/scenario.h"
@@ -129,6 +130,10 @@ class Kernel {
   std::uint64_t recv(Thread& t, const ConnSet& c, std::uint64_t bytes, bool nonblock, bool until_eagain) {
     return sock_rx_.recv(t, c, bytes, nonblock, until_eagain);
   }
+  // libuv's thread pool (sim/kernel/threadpool.h): `work` runs on one of the process's workers.
+  void queue_work(Thread& t, EpollObj& ep, std::uint32_t workers, std::function<void(Thread&)> work) {
+    pool_.queue_work(t, ep, workers, std::move(work));
+  }
 
   const PageCache& page_cache() const { return filemap_.cache(); }
   const std::vector<std::unique_ptr<Process>>& processes() const { return procs_; }
@@ -159,6 +164,7 @@ class Kernel {
   SocketIo socket_io_;
   SockRx sock_rx_;
   IoUring uring_;
+  ThreadPool pool_;
 
   std::vector<std::unique_ptr<Process>> procs_;
   std::vector<std::unique_ptr<Thread>> threads_;

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <queue>
 
+#include "model/nic.h"
+#include "sim/trace/schema.h"
+
 namespace kiosim {
 
 namespace eb = epoll_bits;
@@ -12,8 +15,12 @@ void SockRx::configure(const ClientsSpec& c, std::uint64_t seed) {
   spec_ = c;
   rng_ = seed ^ 0x5eed0c11e475ULL;  // a stream of its own, apart from the wire's losses
   conns_.clear();
-  conns_.resize(c.connections);
-  for (auto& k : conns_) k.requests_left = c.requests;
+  conns_.reserve(c.connections);
+  const std::uint64_t mss = Nic(acct_.machine().nic).mss();  // the peer's segments: the same MTU
+  for (std::uint32_t i = 0; i < c.connections; ++i) {
+    conns_.emplace_back(RcvWindow(c.rcvbuf, mss));
+    conns_.back().requests_left = c.requests;
+  }
 }
 
 // splitmix64, then an exponential gap of mean `interval` (-ln U, U in (0, 1]):
@@ -58,15 +65,37 @@ void SockRx::arrive(std::uint32_t id, std::uint64_t bytes) {
   take_window(id);
 }
 
-// What the receive window lets in (tcp_data_queue, bounded by sk_rcvbuf); the rest
-// stays at the client until a recv opens the window (tcp_cleanup_rbuf).
+// What the client may send: the window last advertised, of which tcp_data_queue
+// queues what sk_rcvbuf holds; then the ACK's window (tcp_select_window). The rest
+// stays at the client until a read's window update (tcp_cleanup_rbuf) opens it.
 void SockRx::take_window(std::uint32_t id) {
   Conn& k = conns_[id];
-  const std::uint64_t n = std::min(k.held, spec_.rcvbuf - std::min(spec_.rcvbuf, k.queued));
+  const std::uint64_t room = spec_.rcvbuf - std::min(spec_.rcvbuf, k.queued);
+  const std::uint64_t n = std::min({k.held, room, k.win.still_offered()});
   if (n == 0) return;
   k.queued += n;
   k.held -= n;
+  k.win.received(n);
+  Process* p = owner_of(k);
+  if (p && k.queued > p->counters.rcv_queue_max_bytes) p->counters.rcv_queue_max_bytes = k.queued;
+  advertise(id);
   data_ready(id);
+}
+
+void SockRx::advertise(std::uint32_t id) {
+  Conn& k = conns_[id];
+  const RcvWindow::Change ch = k.win.ack(spec_.rcvbuf - std::min(spec_.rcvbuf, k.queued));
+  Process* p = owner_of(k);
+  if (ch == RcvWindow::Change::none || !p) return;
+  const bool zero = ch == RcvWindow::Change::to_zero;
+  Accounting::count(p, zero ? &Counters::zero_windows : &Counters::window_reopens, 1);
+  if (!acct_.tracing()) return;
+  if (lane_ == 0) lane_ = acct_.add_lane("clients", LaneKind::device);
+  TraceEvent e = acct_.device_event(lane_, EventKind::tcp_window, acct_.now(), 0);
+  e.bytes = k.win.advertised();
+  e.pages = id;
+  e.name = std::string(zero ? schema::note::zero_window : schema::note::window_reopen);
+  acct_.trace_device(std::move(e));
 }
 
 bool SockRx::wake_one(EpollObj& e) {
@@ -102,7 +131,7 @@ void SockRx::data_ready(std::uint32_t id) {
 void SockRx::account_unread() {
   for (const Conn& k : conns_) {
     const std::uint64_t unread = k.queued + k.held;
-    Process* p = k.owner ? k.owner : first_owner_;
+    Process* p = owner_of(k);
     if (unread == 0 || !p) continue;
     p->counters.rcv_unread_bytes += unread;
     p->counters.stalled_connections += 1;
@@ -155,7 +184,7 @@ void SockRx::epoll_wait(Thread& t, EpollObj& e, std::uint32_t maxevents, double 
   auto poll = [this, &t](int fd) {
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.poll_fd_ns);
     acct_.count(t, &Counters::fd_polls, 1);
-    return revents(conns_[std::size_t(fd)]);
+    return poll_fd(fd);
   };
   for (;;) {
     std::vector<EpollEvent> ready;
@@ -175,9 +204,18 @@ void SockRx::epoll_wait(Thread& t, EpollObj& e, std::uint32_t maxevents, double 
         if (!me.woken) e.sleepers.erase(std::find(e.sleepers.begin(), e.sleepers.end(), &me));
       }
     }
-    for (const EpollEvent& ev : ready) each(ConnSet{{std::uint32_t(ev.fd)}});
-    if (!until_idle || (ready.empty() && clients_done_)) return;
+    for (const EpollEvent& ev : ready) {
+      if (ev.fd >= 0) each(ConnSet{{std::uint32_t(ev.fd)}});
+      else if (e.on_async) e.on_async(t);  // the pool's eventfd: its completions
+    }
+    const bool work_out = e.work_pending && e.work_pending();
+    if (!until_idle || (ready.empty() && clients_done_ && !work_out)) return;
   }
+}
+
+std::uint32_t SockRx::poll_fd(int fd) {
+  if (fd < 0) return (eventfd(fd).count > 0 ? eb::in : 0) | eb::out;  // eventfd_poll
+  return revents(conns_[std::size_t(fd)]);
 }
 
 void SockRx::select(Thread& t, const ConnSet& set, bool poll, double timeout_ns, bool until_idle,
@@ -237,6 +275,8 @@ std::uint64_t SockRx::recv(Thread& t, const ConnSet& c, std::uint64_t bytes, boo
     acct_.cpu_copy(t, n, Place::socket_buffer, Place::user_buffer);  // skb_copy_datagram_iter
     acct_.count(t, &Counters::read_bytes, n);
     total += n;
+    // tcp_cleanup_rbuf: a window update if the read opened the window enough
+    if (k.win.read_sends_update(spec_.rcvbuf - k.queued)) advertise(id);
     take_window(id);
     if (!until_eagain) return total;
   }

@@ -1,7 +1,8 @@
-#include "sim/trace/schema.h"
 #include "sim/kernel/socket_io.h"
 
 #include <algorithm>
+
+#include "sim/trace/schema.h"
 
 namespace kiosim {
 
@@ -74,11 +75,25 @@ std::uint64_t SocketIo::room_now(Socket& s, std::uint64_t bytes) const {
   return n;
 }
 
+// tcp_sendmsg_locked: sk_stream_wait_memory with a timeout of 0 returns -EAGAIN, nothing
+// copied; counted and traced as a failed call.
+SendResult SocketIo::eagain(Thread& t) {
+  acct_.count(t, &Counters::send_eagain, 1);
+  if (acct_.tracing()) {
+    TraceEvent e;
+    e.t_ns = std::int64_t(acct_.now());
+    e.kind = EventKind::syscall_error;
+    e.name = std::string(schema::note::send_eagain);
+    acct_.trace(t, std::move(e));
+  }
+  return {0, true};
+}
+
 SendResult SocketIo::write(Thread& t, Socket& s, std::uint64_t bytes, WriteSource src, SendWait wait) {
   Syscall sc(acct_, t, "write");
   if (wait == SendWait::dontwait && bytes > 0) {
     bytes = room_now(s, bytes);
-    if (bytes == 0) return {0, true};  // -EAGAIN: nothing copied
+    if (bytes == 0) return eagain(t);
   }
   if (src.mapping) {
     // copy_from_user touches the mapping: faults taken here are kernel-mode faults.
@@ -194,7 +209,7 @@ SendResult SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const std::
   if (zerocopy) return {send_zerocopy(t, s, bytes, buffer), false};
   if (wait == SendWait::dontwait && bytes > 0) {
     bytes = room_now(s, bytes);
-    if (bytes == 0) return {0, true};  // -EAGAIN
+    if (bytes == 0) return eagain(t);
   }
   net_.queue_skbs(t, s, net_.segment_write(s, bytes), Place::user_buffer);
   return {bytes, false};

@@ -62,6 +62,7 @@ class SocketIo {
   // builds skb after skb while sk_stream_memory_free (queued below sk_sndbuf); at the
   // first that finds it full, sk_stream_wait_memory with a timeout of 0 gives up.
   std::uint64_t room_now(Socket& s, std::uint64_t bytes) const;
+  SendResult eagain(Thread& t);  // -EAGAIN: counted (send_eagain) and traced
   std::uint64_t send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer);
 
   Accounting& acct_;

@@ -45,7 +45,8 @@ const std::vector<OpKeyInfo>& op_key_infos() {
        "write, send: call again for the rest until `bytes` are written; after EAGAIN, poll(2) for POLLOUT first"},
       {"sequential", T::boolean, "touch: start where the last sequential touch of the mapping ended"},
       {"count", T::count, "accept: how many connections of `clients:` (default 1)"},
-      {"ep", T::name, "epoll_ctl, epoll_wait: an epoll instance bound by epoll_create"},
+      {"ep", T::name,
+       "epoll_ctl, epoll_wait: an epoll instance bound by epoll_create; queue_work: the one the loop waits in"},
       {"op", T::name, "epoll_ctl: add, mod or del"},
       {"events", T::list, "epoll_ctl: in, out (EPOLLIN, EPOLLOUT; default [in])"},
       {"et", T::boolean, "epoll_ctl: edge-triggered (EPOLLET): reported once per arrival, not while data remains"},
@@ -62,10 +63,12 @@ const std::vector<OpKeyInfo>& op_key_infos() {
       {"buffers", T::count, "uring_register: how many buffers of `bytes` to register (pinned; 1 to 16384)"},
       {"link", T::boolean, "an SQE of uring: IOSQE_IO_LINK, the next SQE starts when this one completes"},
       {"fixed", T::count, "an SQE of uring: the index of the registered buffer it reads into or writes from"},
+      {"workers", T::count,
+       "queue_work: the pool's threads (UV_THREADPOOL_SIZE: 1 to 1024, default 4); the first queue_work makes the pool"},
       {"for", T::time, "sleep: how long (`sleep: 5ms` is short for `sleep: { for: 5ms }`)"},
       {"do", T::ops,
        "the ops repeat runs, fork's child runs, or epoll_wait, select and poll run for each ready connection; uring: "
-       "the SQEs it submits"},
+       "the SQEs it submits; queue_work: what a pool worker runs"},
       {"repeat", T::count, "how many times to run `do`"},
   };
   return keys;
@@ -115,6 +118,9 @@ const std::vector<OpSpec>& op_specs() {
        "pread(2) at an offset"},
       {K::pwrite, "pwrite", {{"fd", req}, {"bytes", req}, {"offset", req}, {"buf"}, {"from"}}, false, C::call, "pwrite",
        "pwrite(2) at an offset"},
+      {K::queue_work, "queue_work", {{"ep", req}, {"do", req}, {"workers"}}, false, C::call, "",
+       "uv_queue_work: `do` runs on a thread pool's worker; its completion wakes the loop's epoll_wait (`ep`) "
+       "through an eventfd"},
       {K::read, "read", {{"fd", req}, {"bytes", req}, {"buf"}}, true, C::call, "read",
        "read(2) from the file position"},
       {K::recv, "recv", {{"fd", req}, {"bytes", req}, {"buf"}, {"nonblock"}, {"until_eagain"}}, false, C::call,

@@ -26,6 +26,7 @@ enum class OpKind {
   send,
   accept, epoll_create, epoll_ctl, epoll_wait, recv, select, poll,  // many connections (sim/kernel/sock_rx.h)
   uring_setup, uring_register, uring,  // io_uring: the ring, its buffers, one submission of SQEs
+  queue_work,  // libuv's uv_queue_work: `do` on a thread pool's worker (sim/kernel/threadpool.h)
 };
 std::string_view to_string(OpKind k);
 
@@ -68,7 +69,8 @@ struct Op {
   std::uint32_t open_flags = 0;  // open: open_flags::*
   std::string advice;            // fadvise: dontneed or willneed
   std::vector<Op> body;          // repeat; fork: the child's program (`as` names the child); uring: its SQEs;
-                                 // epoll_wait, select, poll: what runs for each ready connection (`as`)
+                                 // epoll_wait, select, poll: what runs for each ready connection (`as`);
+                                 // queue_work: what a worker runs
   // many connections (sim/kernel/sock_rx.h); `count` is accept's number of connections
   std::string ep;                // epoll_ctl, epoll_wait: the epoll instance
   std::string ctl;               // epoll_ctl: add, mod or del
@@ -77,6 +79,7 @@ struct Op {
   double timeout_ns = -1;        // epoll_wait, select, poll: < 0 waits for ever
   bool until_idle = false;       // epoll_wait, select, poll: call again until one times out with the clients done
   bool until_eagain = false;     // recv: call again until EAGAIN (what edge-triggered epoll needs)
+  std::uint32_t workers = 4;     // queue_work: the pool's threads (UV_THREADPOOL_SIZE)
 };
 
 struct Program {

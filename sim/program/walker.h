@@ -18,6 +18,7 @@
 //   void uring_setup(op)   uring_register(op)
 //   void uring(op, const std::vector<Sqe>&)   (a template: Sqe is ProgramWalker<H>::Sqe)
 //   void fork(op, std::function<void(H& child)> run_child)
+//   void queue_work(op, Epoll&, std::function<void(H& worker)> run_work)  (the loop's epoll instance)
 //   void fork_body_begins(), fork_body_ends()   (on the child's H, around its body)
 //   void fork_returned()                         (on the parent's, once fork returns)
 //   Many connections (H::Epoll, H::Conns: an epoll instance, a set of connections):
@@ -149,6 +150,7 @@ class ProgramWalker {
       case OpKind::fsync:
       case OpKind::fdatasync: h_.fsync(op, get<File>(op, op.fd)); break;
       case OpKind::fork: fork(op); break;
+      case OpKind::queue_work: queue_work(op); break;
       case OpKind::uring_setup: h_.uring_setup(op); break;
       case OpKind::uring_register: h_.uring_register(op); break;
       case OpKind::uring: h_.uring(op, sqes(op)); break;
@@ -209,6 +211,18 @@ class ProgramWalker {
       child.fork_body_ends();
     });
     h_.fork_returned();
+  }
+
+  // A worker runs `do` with the loop's bindings as they are now (they are shared in a
+  // process; what the work binds stays its own).
+  void queue_work(const Op& op) {
+    h_.queue_work(op, get<Epoll>(op, op.ep),
+                  [names = names_, cursors = touch_cursor_, body = &op.body, thread = thread_](H& worker) {
+                    ProgramWalker w(worker, thread);
+                    w.names_ = names;
+                    w.touch_cursor_ = cursors;
+                    w.run(*body);
+                  });
   }
 
   H& h_;

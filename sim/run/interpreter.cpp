@@ -112,6 +112,15 @@ class KernelOps {
   void fork_body_begins() {}
   void fork_body_ends() {}
   void fork_returned() {}
+  // The work runs on a pool worker of this process, with a handler of its own.
+  void queue_work(const Op& op, Epoll& ep, std::function<void(KernelOps&)> run_work) {
+    Kernel& k = k_;
+    const Scenario& s = s_;
+    k_.queue_work(t_, *ep, op.workers, [&k, &s, run_work](Thread& worker) {
+      KernelOps ops(k, worker, s);
+      run_work(ops);
+    });
+  }
   // The child is a process of its own, with one thread that runs as a new actor.
   void fork(const Op& op, std::function<void(KernelOps&)> run_child) {
     Kernel& k = k_;

@@ -87,6 +87,12 @@ nlohmann::ordered_json simulate_here(const Scenario& s, const RunSpec& run, bool
   nlohmann::ordered_json receiver_json;
   for (const auto& p : kernel.processes()) {
     Counters c = p->counters;
+    // glibc's pthread_create maps a stack of RLIMIT_STACK (8 MiB by default) for each
+    // thread after the first (allocate_stack); the first uses the process's stack.
+    constexpr std::uint64_t kThreadStack = 8ULL << 20;
+    std::uint64_t nthreads = 0;
+    for (const auto& t : kernel.threads()) nthreads += t->proc == p.get();
+    c.thread_stack_bytes = nthreads > 1 ? (nthreads - 1) * kThreadStack : 0;
     for (const auto& t : kernel.threads()) {
       if (t->proc != p.get()) continue;
       for (std::size_t i = 0; i < t->time.size(); ++i) {

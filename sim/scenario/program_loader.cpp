@@ -40,6 +40,7 @@ struct LoadTotals {
   double processes = 0;        // the listed ones and every fork that would run
   double accepted = 0;         // connections accept takes, times the repeats and the threads
   double epolls = 0;           // epoll instances epoll_create makes, likewise
+  std::uint64_t pool_threads = 0;  // thread pools' workers (queue_work), one pool per process
   std::uint64_t written = 0;   // ops read, YAML aliases expanded, `repeat: 0` included
 };
 
@@ -271,6 +272,10 @@ class ProgramLoader {
         advice(a, p, o);
         break;
       case OpKind::fork: fork(a, p, o, setup); break;
+      case OpKind::queue_work:
+        o.ep = ref("ep", {NameKind::epoll});
+        queue_work(a, p, o, setup);
+        break;
       case OpKind::accept: accept(a, p, o); break;
       case OpKind::epoll_create:
         o.as = l_.name(a["as"], p + ".as");
@@ -427,6 +432,34 @@ class ProgramLoader {
     --depth_;
   }
 
+  // queue_work: `do` runs on a pool worker with the names bound so far; what it binds
+  // stays its own. One pool per process, made by the first queue_work.
+  void queue_work(const YAML::Node& a, const std::string& p, Op& o, bool setup) {
+    if (threads_ > 1)
+      l_.fail(a, p,
+              fmt::format("queue_work needs a process of one thread: libuv's event loop is one thread, and this "
+                          "process has {} (threads)",
+                          threads_));
+    if (a["workers"]) o.workers = std::uint32_t(l_.count(a["workers"], p + ".workers", 1, kMaxPoolWorkers));
+    if (pool_workers_ == 0) {
+      totals_.pool_threads += o.workers;
+      if (totals_.pool_threads > kMaxThreads)
+        l_.fail(a, p, fmt::format("the thread pools would make {} workers; at most {} threads in all",
+                                  totals_.pool_threads, kMaxThreads));
+    } else if (o.workers != pool_workers_) {
+      l_.fail(a["workers"] ? a["workers"] : a, p + (a["workers"] ? ".workers" : ""),
+              fmt::format("this process's pool has {} workers (an earlier queue_work made it); every queue_work of a "
+                          "process uses the same pool",
+                          pool_workers_));
+    }
+    pool_workers_ = o.workers;
+    nest(a, p);
+    auto saved = names_;
+    o.body = ops(a["do"], p + ".do", setup);
+    names_ = std::move(saved);
+    --depth_;
+  }
+
   // accept: connections of `clients:`, no more than there are.
   void accept(const YAML::Node& a, const std::string& p, Op& o) {
     if (s_.clients.connections == 0)
@@ -545,6 +578,7 @@ class ProgramLoader {
   std::map<std::string, std::uint64_t> conns_;  // connection set -> how many connections it holds
   UringLoadState uring_;          // the thread's io_uring, as the ops so far left it
   bool in_uring_ = false;         // reading the SQEs of a `uring`
+  std::uint32_t pool_workers_ = 0;  // the process's thread pool, once a queue_work made it
 };
 
 }  // namespace

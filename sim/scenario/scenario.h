@@ -124,5 +124,6 @@ inline constexpr std::uint64_t kMaxOpsWritten = 100'000;         // ops the prog
 inline constexpr std::uint64_t kMaxProcesses = 1024;             // processes of one run, each fork counted
 inline constexpr std::uint32_t kMaxNesting = 32;                 // repeat and fork bodies inside each other
 inline constexpr std::uint32_t kMaxConnections = 100'000;       // clients.connections
+inline constexpr std::uint32_t kMaxPoolWorkers = 1024;          // queue_work.workers (libuv's MAX_THREADPOOL_SIZE)
 
 }  // namespace kiosim

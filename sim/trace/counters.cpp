@@ -54,6 +54,10 @@ void Counters::add(const Counters& o) {
   acks += o.acks; napi_polls += o.napi_polls; gso_segments += o.gso_segments;
   recv_eagain += o.recv_eagain; epoll_wakeups += o.epoll_wakeups; fd_polls += o.fd_polls;
   rcv_unread_bytes += o.rcv_unread_bytes; stalled_connections += o.stalled_connections;
+  thread_stack_bytes += o.thread_stack_bytes;
+  zero_windows += o.zero_windows; window_reopens += o.window_reopens; send_eagain += o.send_eagain;
+  rcv_queue_max_bytes = std::max(rcv_queue_max_bytes, o.rcv_queue_max_bytes);
+  work_queued += o.work_queued; work_queue_max = std::max(work_queue_max, o.work_queue_max);
   journal_commits += o.journal_commits; journal_bytes += o.journal_bytes;
   device_flushes += o.device_flushes; fsync_wait_ns += o.fsync_wait_ns;
   uring_sqes += o.uring_sqes; uring_cqes += o.uring_cqes; uring_failed += o.uring_failed;
@@ -127,6 +131,13 @@ nlohmann::ordered_json Counters::to_json() const {
   j["fd_polls"] = fd_polls;
   j["rcv_unread_bytes"] = rcv_unread_bytes;
   j["stalled_connections"] = stalled_connections;
+  j["thread_stack_bytes"] = thread_stack_bytes;
+  j["zero_windows"] = zero_windows;
+  j["window_reopens"] = window_reopens;
+  j["rcv_queue_max_bytes"] = rcv_queue_max_bytes;
+  j["send_eagain"] = send_eagain;
+  j["work_queued"] = work_queued;
+  j["work_queue_max"] = work_queue_max;
   j["journal_commits"] = journal_commits;
   j["journal_bytes"] = journal_bytes;
   j["device_flushes"] = device_flushes;

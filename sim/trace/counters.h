@@ -58,13 +58,18 @@ struct Counters {
   std::uint64_t acks = 0, napi_polls = 0, gso_segments = 0;
   // the receive side of many connections (sim/kernel/sock_rx.h)
   std::uint64_t recv_eagain = 0, epoll_wakeups = 0, fd_polls = 0, rcv_unread_bytes = 0, stalled_connections = 0;
+  std::uint64_t thread_stack_bytes = 0;  // pthread stacks reserved (threads after the first x 8 MiB)
+  // the backpressure cascade: zero windows advertised and reopened, the fullest receive
+  // queue (a maximum), non-blocking sends refused by a full send buffer
+  std::uint64_t zero_windows = 0, window_reopens = 0, rcv_queue_max_bytes = 0, send_eagain = 0;
+  std::uint64_t work_queued = 0, work_queue_max = 0;  // a thread pool (sim/kernel/threadpool.h); the max is a maximum
   std::uint64_t journal_commits = 0, journal_bytes = 0, device_flushes = 0, fsync_wait_ns = 0;
   std::uint64_t uring_sqes = 0, uring_cqes = 0, uring_failed = 0, uring_canceled = 0, uring_pinned_pages = 0;
   std::uint64_t memlock_refusals = 0, sqpoll_wakeups = 0, sqpoll_cpu_ns = 0;
   std::uint64_t sim_time_ns = 0, cpu_time_ns = 0;
   std::array<std::uint64_t, std::size_t(TimeCat::count_)> time_ns{};
 
-  void add(const Counters& o);  // sums everything but sim_time_ns (a maximum)
+  void add(const Counters& o);  // sums everything but sim_time_ns, rcv_queue_max_bytes, work_queue_max (maxima)
   nlohmann::ordered_json to_json() const;
 };
 

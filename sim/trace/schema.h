@@ -96,6 +96,10 @@ inline constexpr std::array kKinds = {
     KindInfo{K::block, "block", "a thread sleeps (`dur` how long, `name` why): one voluntary context switch", ""},
     KindInfo{K::syscall_error, "syscall_error",
              "a system call or an io_uring request failed (`name`: the errno and why, e.g. ENOMEM past mm.memlock)", ""},
+    KindInfo{K::tcp_window, "tcp_window",
+             "a receiver's advertised window went to zero or opened again (`name`; tcp_select_window; on the "
+             "`clients` lane)",
+             "bytes: the window advertised; pages: the connection"},
 };
 
 constexpr bool kinds_in_enum_order() {
@@ -140,6 +144,9 @@ inline constexpr std::string_view zerocopy_overwrite =
 inline constexpr std::string_view memlock_enomem =
     "ENOMEM: io_uring_register's buffers would pin more than RLIMIT_MEMLOCK (mm.memlock)";
 inline constexpr std::string_view fixed_efault = "EFAULT: a fixed-buffer SQE names a buffer that is not registered";
+inline constexpr std::string_view send_eagain = "EAGAIN: the socket's send buffer is full (non-blocking)";
+inline constexpr std::string_view zero_window = "zero window: the receive queue is full (TCPToZeroWindowAdv)";
+inline constexpr std::string_view window_reopen = "window reopened: a read made room (TCPFromZeroWindowAdv)";
 }  // namespace note
 
 // ---- counters -------------------------------------------------------------------
@@ -235,6 +242,19 @@ inline constexpr std::array kCounters = {
                                     "windows at the end)",
                 "bytes", S::final_only},
     CounterInfo{"stalled_connections", "connections with bytes left unread at the end", "connections", S::final_only},
+    CounterInfo{"thread_stack_bytes",
+                "address space reserved for thread stacks: 8 MiB (RLIMIT_STACK) for each thread after a process's first",
+                "bytes", S::final_only},
+    CounterInfo{"zero_windows", "times a receiver advertised a zero window: a connection's receive queue full "
+                "(TCPToZeroWindowAdv)", "windows"},
+    CounterInfo{"window_reopens", "times a zero window opened again: a read's window update (TCPFromZeroWindowAdv)",
+                "windows"},
+    CounterInfo{"rcv_queue_max_bytes", "the most bytes one connection's receive queue held (at most clients.rcvbuf)",
+                "bytes", S::final_only},
+    CounterInfo{"send_eagain", "non-blocking writes and sends that found the send buffer full: EAGAIN, nothing copied",
+                "calls"},
+    CounterInfo{"work_queued", "work handed to a thread pool (queue_work: uv_queue_work)", "items", S::final_only},
+    CounterInfo{"work_queue_max", "the most work items waiting in a thread pool's queue", "items", S::final_only},
     CounterInfo{"journal_commits", "journal transactions committed", "commits"},
     CounterInfo{"journal_bytes", "bytes written to the journal", "bytes"},
     CounterInfo{"device_flushes", "disk cache flushes", "flushes"},
@@ -334,6 +354,9 @@ inline constexpr std::array kRules = {
     Rule{.counter = "journal_bytes", .kind = K::journal_commit, .per = Per::bytes},
     Rule{.counter = "device_flushes", .kind = K::device_flush},
     Rule{.counter = "memlock_refusals", .kind = K::syscall_error, .name_is = note::memlock_enomem},
+    Rule{.counter = "send_eagain", .kind = K::syscall_error, .name_is = note::send_eagain},
+    Rule{.counter = "zero_windows", .kind = K::tcp_window, .name_is = note::zero_window},
+    Rule{.counter = "window_reopens", .kind = K::tcp_window, .name_is = note::window_reopen},
 };
 
 // Every rule names a counter the events determine and a kind that reaches a trace.

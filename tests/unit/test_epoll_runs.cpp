@@ -67,8 +67,10 @@ processes:
 }
 
 TEST_CASE("a zero window: what the receive buffer cannot hold waits at the client", "[epoll]") {
-  // rcvbuf 2 KiB, one 4096-byte request: 2048 come in, 2048 wait. Nobody reads:
-  // all 4096 are unread at the end, on 1 connection.
+  // rcvbuf 2 KiB, one 4096-byte request: the window offered is 2048 rounded down to
+  // one MSS (__tcp_select_window), so 1448 come in and 2648 wait; 600 free is under
+  // one MSS: a zero window. Nobody reads all: 4096 less what the recv takes is unread
+  // at the end, on 1 connection.
   auto c = run_counters("window", R"(kiosim: 1
 clients: { connections: 1, requests: 1, request_bytes: 4KiB, start: 1ms, rcvbuf: 2KiB }
 processes:
@@ -77,10 +79,14 @@ processes:
       - sleep: 2ms
       - recv: { fd: c, bytes: 1KiB, nonblock: true }
 )");
-  // The recv takes 1024 of the 2048 queued; the window lets 1024 more in: 3072 unread.
+  // The recv takes 1024 of the 1448 queued; 1624 free offers 1448 again (a window
+  // update, the window reopened), which comes in: 1872 queued, 1200 waiting, 3072 unread.
   CHECK(c["cpu_copy_bytes"] == 1024);
   CHECK(c["rcv_unread_bytes"] == 3072);
   CHECK(c["stalled_connections"] == 1);
+  CHECK(c["zero_windows"] == 2);  // after the first 1448, and after the second
+  CHECK(c["window_reopens"] == 1);
+  CHECK(c["rcv_queue_max_bytes"] == 1872);
 }
 
 TEST_CASE("thundering herd: four epoll instances on one socket; EPOLLEXCLUSIVE wakes one", "[epoll]") {

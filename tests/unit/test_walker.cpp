@@ -84,6 +84,10 @@ struct Recorder {
     log(std::string(to_string(op.kind)) + " x" + std::to_string(c.ids.size()));
     each({{1}});
   }
+  void queue_work(const Op&, Epoll& e, const std::function<void(Recorder&)>& work) {
+    log("queue_work " + std::to_string(e.id));
+    work(*this);  // at once here; the simulator runs it on a pool worker
+  }
 };
 
 Op op(OpKind k, std::vector<std::pair<std::string Op::*, std::string>> fields = {}) {
@@ -160,4 +164,18 @@ TEST_CASE("epoll_wait, select and poll run `do` once per ready connection, bound
   walk.run(prog);
   CHECK(r.calls == std::vector<std::string>{"epoll_ctl 5 x3", "epoll_wait", "recv 2", "recv 0", "select x3", "recv 1",
                                             "poll x3", "recv 1"});
+}
+
+TEST_CASE("queue_work runs `do` with the loop's names; what the work binds stays its own", "[walker]") {
+  // The loop binds `c` and `ep`; the work reads `c` and binds `w`, which the loop
+  // afterwards does not have: its recv of `c` still finds the connections.
+  Op rv = op(OpKind::recv, {{&Op::fd, "c"}});
+  Op work = op(OpKind::queue_work, {{&Op::ep, "ep"}});
+  work.body = {rv, op(OpKind::accept, {{&Op::as, "w"}})};
+  std::vector<Op> prog = {op(OpKind::accept, {{&Op::as, "c"}}), op(OpKind::epoll_create, {{&Op::as, "ep"}}), work, rv};
+  Recorder r;
+  ProgramWalker<Recorder> walk(r, 0);
+  walk.run(prog);
+  CHECK(r.calls == std::vector<std::string>{"queue_work 5", "recv 0", "recv 0"});
+  CHECK(walk.names().count("w") == 0);
 }
