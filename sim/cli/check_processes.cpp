@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sim/cli/check_shared.h"
+#include "sim/host/async_cells.h"
 #include "sim/host/cache_cells.h"
 #include "sim/host/fork_cells.h"
 #include "sim/host/host_load.h"
@@ -49,7 +50,8 @@ std::vector<double> repeats_of(const host::MethodMeasurement& m, const std::func
 }
 
 ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& counters, bool whole_run,
-                       const nlohmann::ordered_json& run, const host::MethodMeasurement& m, bool direct) {
+                       const nlohmann::ordered_json& run, const host::MethodMeasurement& m, const Program& prog) {
+  const bool direct = host::opens_direct(prog);  // setup too
   using host::Family;
   auto pred = [&](const char* k) { return counters.contains(k) ? counters[k].get<double>() : 0.0; };
   ProcessRow r;
@@ -86,6 +88,8 @@ ProcessRow process_row(const std::string& name, const nlohmann::ordered_json& co
   r.cells.insert(r.cells.end(), r.cache.cells.begin(), r.cache.cells.end());
   r.system = host::system_cells(counters, m.samples);  // dirty pages, syncs, the journal, TLB shootdowns
   r.cells.insert(r.cells.end(), r.system.cells.begin(), r.system.cells.end());
+  const auto async = host::async_cells(prog, counters, m.samples);  // epoll, io_uring
+  r.cells.insert(r.cells.end(), async.begin(), async.end());
   return r;
 }
 
@@ -123,7 +127,9 @@ void print_process_table(std::ostream& out, const std::vector<ProcessRow>& rows)
                        count2s("page_faults_major"), count2s("context_switches"), io2("disk_read_bytes", true),
                        io2("disk_requests", false), inc);
   }
-  for (const auto& r : rows) out << host::cache_cells_line(r.name, r.cache) << host::system_cells_lines(r.name, r.system);
+  for (const auto& r : rows)
+    out << host::cache_cells_line(r.name, r.cache) << host::system_cells_lines(r.name, r.system)
+        << host::async_cells_line(r.name, r.cells);
   out << "rd: bytes read from the disk (predicted misses + readahead pages; measured /proc/self/io read_bytes); "
          "req: disk requests, reads and writes (measured: /proc/diskstats of the temp dir's device, anyone's I/O included).\n";
   out << "Each process is measured alone (real mode runs one process at a time) and compared with its counters in "
@@ -140,7 +146,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   std::vector<std::string> refused;
   for (const auto& r : base.runs()) {
     if (!a.methods.empty() && std::find(a.methods.begin(), a.methods.end(), r.name) == a.methods.end()) continue;
-    if (auto why = host::why_not_measurable(r, abilities)) refused.push_back(*why);
+    if (auto why = host::why_not_measurable(r, abilities, base.clients)) refused.push_back(*why);
     else runs.push_back(r);
   }
   if (runs.empty()) {
@@ -182,10 +188,13 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
     const auto* pc = process_named(run, origin[k].process);
     const Program& prog = measured[k].processes[0].program;
     rows.push_back(process_row(measured[k].name, pc ? *pc : run["counters"], origin[k].whole_run, run, m.methods[k],
-                               host::opens_direct(prog)));
+                               prog));
     out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
     for (const auto& child : host::forked_child_names(m.methods[k].samples)) {  // fork_cells.h
-      rows.push_back({child, host::child_cells(run, m.methods[k].samples, child), {}, {}});
+      auto cells = host::child_cells(run, m.methods[k].samples, child);
+      const auto async = host::async_child_cells(prog, run, m.methods[k].samples, child);
+      cells.insert(cells.end(), async.begin(), async.end());
+      rows.push_back({child, cells, {}, {}});
       out.cells.insert(out.cells.end(), rows.back().cells.begin(), rows.back().cells.end());
     }
   }

@@ -19,6 +19,7 @@ std::string_view to_string(Family f) {
     case Family::syscalls: return "system calls";
     case Family::cache: return "cache states";
     case Family::interrupts: return "interrupts";
+    case Family::async: return "epoll, io_uring";
   }
   return "?";
 }
@@ -78,7 +79,7 @@ nlohmann::ordered_json FamilySummary::to_json() const {
 std::vector<FamilySummary> summarize_families(const std::vector<Cell>& cells) {
   std::vector<FamilySummary> out;
   for (Family f : {Family::time, Family::faults, Family::io, Family::switches, Family::syscalls, Family::cache,
-                   Family::interrupts}) {
+                   Family::interrupts, Family::async}) {
     FamilySummary s;
     s.family = f;
     std::vector<double> errors;

@@ -17,7 +17,8 @@ namespace kiosim::host {
 
 // The families the summary gives apart (issue 14): times; counts of faults, of I/Os,
 // of context switches, of system calls and of interrupts (TLB-shootdown IPIs); page-cache states.
-enum class Family { time, faults, io, switches, syscalls, cache, interrupts };
+// Many connections' and io_uring's own counts (async_cells.h) are a family of their own.
+enum class Family { time, faults, io, switches, syscalls, cache, interrupts, async };
 std::string_view to_string(Family f);
 
 struct Cell {

@@ -28,6 +28,7 @@ struct ForkedChildren::Report {
   Usage start, end;
   double forked_ns = 0, begin_ns = 0, end_ns = 0;  // CLOCK_MONOTONIC: fork returned, body began, ended
   std::uint64_t syscalls_total = 0;
+  RxCounts rx;
   int done = 0;        // 1: the body ran to its end
   char error[512] = {};  // why not, when it did not
 };
@@ -127,10 +128,11 @@ void ForkedChildren::ChildSide::begins() {
   report->start = usage_self();
 }
 
-void ForkedChildren::ChildSide::ends(std::uint64_t syscalls_total) {
+void ForkedChildren::ChildSide::ends(std::uint64_t syscalls_total, const RxCounts& rx) {
   report->end = usage_self();
   report->end_ns = now_ns();
   report->syscalls_total = syscalls_total;
+  report->rx = rx;
   report->done = 1;
 }
 
@@ -198,6 +200,7 @@ void ForkedChildren::reap(Sample& out) {
       s.usage = rep.end - rep.start;
       s.lifetime = usage_of(ru);
       s.syscalls_total = rep.syscalls_total;
+      s.rx = rep.rx;
       // The body's end as if it had begun when fork returned: our bookkeeping (mapping
       // the code, milliseconds) is not the program's time.
       s.end_ns = rep.end_ns - (rep.begin_ns - rep.forked_ns);

@@ -43,7 +43,7 @@ class ForkedChildren {
   struct ChildSide {
     Report* report;
     void begins();                              // writes our own pages, then the start count
-    void ends(std::uint64_t syscalls_total);    // the end count
+    void ends(std::uint64_t syscalls_total, const RxCounts& rx);  // the end count
   };
   // Where the parent's bookkeeping begins (before it counts the call and maps the
   // child's report page, whose first write is a fault too).

@@ -54,6 +54,19 @@ nlohmann::ordered_json MethodMeasurement::summary() const {
   c["context_switches_voluntary"] = stat(samples, [](const Sample& s) { return double(s.sender.nvcsw); });
   c["context_switches_involuntary"] = stat(samples, [](const Sample& s) { return double(s.sender.nivcsw); });
   c["context_switches"] = stat(samples, [](const Sample& s) { return double(s.sender.nvcsw + s.sender.nivcsw); });
+  if (first.connections) {  // many connections (rx_ops.cpp)
+    c["epoll_wakeups"] = stat(samples, [](const Sample& s) { return double(s.rx.epoll_wakeups); });
+    c["recv_eagain"] = stat(samples, [](const Sample& s) { return double(s.rx.recv_eagain); });
+    c["recv_bytes"] = stat(samples, [](const Sample& s) { return double(s.rx.recv_bytes); });
+    c["clients_bytes"] = first.clients_bytes;
+  }
+  if (first.ring.uring_sqes || first.ring.memlock_refusals) {  // io_uring's ring (uring_ops.cpp)
+    c["uring_sqes"] = stat(samples, [](const Sample& s) { return double(s.ring.uring_sqes); });
+    c["uring_cqes"] = stat(samples, [](const Sample& s) { return double(s.ring.uring_cqes); });
+    c["uring_failed"] = stat(samples, [](const Sample& s) { return double(s.ring.uring_failed); });
+    c["sqpoll_wakeups"] = stat(samples, [](const Sample& s) { return double(s.ring.sqpoll_wakeups); });
+    c["memlock_refusals"] = stat(samples, [](const Sample& s) { return double(s.ring.memlock_refusals); });
+  }
   j["counters"] = c;
   nlohmann::ordered_json r;
   r["cpu_time_ns"] = stat(samples, [](const Sample& s) { return s.receiver.cpu_ns(); });
@@ -139,7 +152,7 @@ Measurement measure_runs(const Scenario& s, const std::vector<RunSpec>& chosen, 
                                 "transfer:) or one process at a time",
                                 r.name, r.processes.size()));
     // What real mode does not run, said before anything runs (runnable.h, as check skips it).
-    if (auto why = why_not_measurable(r, abilities)) throw Refused(*why + "; `kiosim run` simulates it");
+    if (auto why = why_not_measurable(r, abilities, s.clients)) throw Refused(*why + "; `kiosim run` simulates it");
     runs.push_back(r);
   }
   if (runs.empty()) throw Refused("no run of the scenario matches --method");

@@ -22,7 +22,16 @@ TempDirAbilities probe_temp_dir(const std::string& dir);
 
 // What real mode needs of the host for these ops that this host lacks, said for a person
 // ("run `x`: process `p`: fork (line 12): real mode does not run fork yet"), or nothing.
-std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host);
+// `clients` is the scenario's: the connections a process accepts must fit the host (host_clients.h).
+std::optional<std::string> why_not_measurable(const RunSpec& run, const TempDirAbilities& host,
+                                              const ClientsSpec& clients = {});
+
+// The connections a process accepts from `clients:` (every accept's count, x `repeat`,
+// x threads), or nothing when one is in a loop of epoll_wait, select or poll.
+std::optional<std::uint32_t> connections_accepted(const ProcessSpec& p);
+// The first of them in the simulated run, when the processes accept in the order they
+// are written (0 when that would pass clients.connections).
+std::uint32_t first_connection(const Scenario& s, const std::string& process);
 
 // The run as real mode measures it: itself when it has one process, else one run per
 // process; named "<run>/<process>", or "<process>" alone when the run is "program".

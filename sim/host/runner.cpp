@@ -26,7 +26,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/host_clients.h"
 #include "sim/host/proc_texts.h"
+#include "sim/host/runnable.h"
 #include "sim/host/syscall_error.h"
 #include "sim/host/syscall_ops.h"
 #include "sim/host/thread_runner.h"
@@ -276,13 +278,28 @@ namespace {
 // The largest buffer each name needs (a uring_read's: bytes x depth).
 void buffer_sizes(const std::vector<Op>& ops, std::map<std::string, std::uint64_t>& sizes) {
   for (const Op& op : ops) {
-    if ((op.kind == OpKind::read || op.kind == OpKind::pread || op.kind == OpKind::uring_read) ||
+    if ((op.kind == OpKind::read || op.kind == OpKind::pread || op.kind == OpKind::uring_read ||
+         op.kind == OpKind::recv) ||
         ((op.kind == OpKind::write || op.kind == OpKind::pwrite) && op.from.empty())) {
       std::uint64_t need = op.kind == OpKind::uring_read ? op.bytes * op.depth : op.bytes;
       sizes[op.buf] = std::max(sizes[op.buf], need);
     }
-    if (op.kind == OpKind::repeat) buffer_sizes(op.body, sizes);
+    // Not a fork's body: its child allocates its own (after fork, copy-on-write).
+    if (op.kind == OpKind::repeat || op.kind == OpKind::uring || op.kind == OpKind::epoll_wait ||
+        op.kind == OpKind::select || op.kind == OpKind::poll)
+      buffer_sizes(op.body, sizes);
   }
+}
+
+// The bytes of io_uring's registered buffers (uring_register: buffers x bytes), the most
+// one registration asks for.
+std::uint64_t registered_bytes(const std::vector<Op>& ops) {
+  std::uint64_t most = 0;
+  for (const Op& op : ops) {
+    if (op.kind == OpKind::uring_register) most = std::max(most, std::uint64_t(op.buffers) * op.bytes);
+    most = std::max(most, registered_bytes(op.body));
+  }
+  return most;
 }
 
 // Each buffer allocated and touched before timing.
@@ -350,9 +367,9 @@ std::uint64_t Runner::buffer_bytes_needed(const Scenario& s) {
       std::map<std::string, std::uint64_t> sizes;
       buffer_sizes(p.program.setup, sizes);
       buffer_sizes(p.program.body, sizes);
-      std::uint64_t sum = 0;
+      std::uint64_t sum = std::max(registered_bytes(p.program.setup), registered_bytes(p.program.body));
       for (const auto& kv : sizes) sum += kv.second;
-      most = std::max(most, sum);
+      most = std::max(most, sum * std::max<std::uint64_t>(1, p.threads));
     }
   return most;
 }
@@ -393,11 +410,18 @@ Sample Runner::run_once(const RunSpec& run) {
   ::close(rcv);
   ::close(rep[1]);
 
+  // `clients:`: the connections this process accepts, made now, and the client process
+  // that sends them their requests from the body's start (host_clients.h).
+  std::unique_ptr<HostClients> clients;
+  if (const auto n = connections_accepted(proc); n && *n && s_.clients.connections)
+    clients = std::make_unique<HostClients>(s_.clients, s_.seed, first_connection(s_, proc.name), *n);
   SyscallOps ops(paths_, dir_, buffers, snd, out);
+  ops.set_clients(clients.get());
   const std::uint32_t depth = uring_depth(prog.body);
   // `threads: N`: thread 0 here, the others pthreads with handlers of their own (thread_runner.h).
   ProgramThreads threads(prog, proc.threads, proc.cores, ops, [&](Sample& mine) {
     auto o = std::make_unique<SyscallOps>(paths_, dir_, buffers, snd, mine);
+    o->set_clients(clients.get());
     if (depth) o->make_ring(depth);
     return o;
   });
@@ -409,11 +433,13 @@ Sample Runner::run_once(const RunSpec& run) {
   try {
     if (depth) ops.make_ring(depth);
     threads.setup();
+    if (clients) clients->start();
     out.cache_before = files_cache_now();
     auto perf0 = perf_.read();
     auto ds0 = diskstats_of(dev_major_, dev_minor_);
     out.system_before = system_counters_now(jbd2_info_);
     if (opt_.around_body) opt_.around_body(true);
+    if (clients) clients->go(now_ns());  // the schedule's time 0, the body's start
     ProcIo io0 = proc_io_self();
     Usage u0 = usage_self();
     double t0 = now_ns();
@@ -423,6 +449,12 @@ Sample Runner::run_once(const RunSpec& run) {
     u1.nvcsw -= join_switches;  // the wait for the other threads is ours, not the program's
     threads.merge_counts(out);
     ops.reap_children(out);  // the parent's usage is taken: its wait is not the program's
+    if (clients) {
+      clients->stop();
+      out.connections = clients->count();
+      out.bytes_per_connection = clients->bytes_per_connection();
+      out.clients_bytes = clients->bytes_scheduled();
+    }
     for (const auto& c : out.children) t_body = std::max(t_body, c.end_ns);
     ProcIo io1 = proc_io_self();
     if (opt_.around_body) opt_.around_body(false);

@@ -59,12 +59,23 @@ class PerfCounters {
   std::string why_not_;
 };
 
+// What the program's recv and epoll_wait calls saw (sim/host/rx_ops.cpp).
+struct RxCounts {
+  std::uint64_t recv_bytes = 0, recv_eagain = 0, epoll_wakeups = 0;
+};
+// What its io_uring submissions gave (sim/host/uring_ops.cpp).
+struct RingCounts {
+  std::uint64_t uring_sqes = 0, uring_cqes = 0, uring_failed = 0, uring_canceled = 0, sqpoll_wakeups = 0,
+                memlock_refusals = 0;
+};
+
 // A child of the program's `fork`, measured around its body (sim/host/fork_runner.h).
 struct ChildSample {
   std::string name;   // the fork's `as`, the simulated child's process name
   Usage usage;        // its body's
   Usage lifetime;     // wait4's rusage: fork to exit
   std::uint64_t syscalls_total = 0;
+  RxCounts rx;
   double end_ns = 0;  // CLOCK_MONOTONIC when its body ended
 };
 
@@ -92,6 +103,13 @@ struct Sample {
   SystemCounters system_before, system_after;
   double write_ns = 0, sync_ns = 0;
   std::vector<ChildSample> children;  // one per fork the body ran, in fork order
+  // Many connections and io_uring (sim/host/rx_ops.cpp, uring_ops.cpp, host_clients.h):
+  // the counts, the bytes each accepted descriptor read, and what the clients sent or
+  // were to send in all (connections x bytes each).
+  RxCounts rx;
+  RingCounts ring;
+  std::map<int, std::uint64_t> conn_bytes;
+  std::uint64_t connections = 0, bytes_per_connection = 0, clients_bytes = 0;
 };
 
 struct RunnerOptions {

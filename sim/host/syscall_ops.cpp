@@ -20,7 +20,8 @@
 namespace kiosim::host {
 
 SyscallOps::~SyscallOps() {
-  if (ring_) io_uring_queue_exit(ring_.get());
+  close_ring();
+  for (int fd : owned_fds_) ::close(fd);
 }
 
 void SyscallOps::make_ring(std::uint32_t depth) {
@@ -216,6 +217,7 @@ void SyscallOps::fork(const Op& op, const std::function<void(SyscallOps&)>& run_
     SyscallOps child(paths_, dir_, buffers_, sock_, mine);
     child.counted = counted;
     child.side_ = &side;
+    child.clients_ = clients_;
     run_child(child);
   });
 }

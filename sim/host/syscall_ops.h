@@ -20,6 +20,8 @@
 
 namespace kiosim::host {
 
+class HostClients;
+
 // The program's buffers start on a page boundary: O_DIRECT needs aligned memory,
 // and the simulator's buffers are page-aligned too.
 template <class T>
@@ -54,17 +56,24 @@ class SyscallOps {
     std::uint64_t cursor = 0;       // file offset the next write() from it starts at
   };
 
-  // Many connections: real mode refuses them before the run (runnable.cpp), so the
-  // walk never reaches these.
-  struct Epoll {};
-  struct Conns {};
-  Conns accept(const Op& op) { refused(op); return {}; }
-  Epoll epoll_create(const Op& op) { refused(op); return {}; }
-  void epoll_ctl(const Op& op, Epoll&, Conns&) { refused(op); }
-  void recv(const Op& op, Conns&) { refused(op); }
-  void epoll_wait(const Op& op, Epoll&, const std::function<void(Conns)>&) { refused(op); }
-  void select(const Op& op, Conns&, const std::function<void(Conns)>&) { refused(op); }
-  void queue_work(const Op& op, Epoll&, const std::function<void(SyscallOps&)>&) { refused(op); }
+  // Many connections (sim/host/rx_ops.cpp): an epoll instance, and connections
+  // accepted from the clients' listener (sim/host/host_clients.h).
+  struct Epoll {
+    int fd = -1;
+  };
+  struct Conns {
+    std::vector<int> fds;
+  };
+  Conns accept(const Op& op);
+  Epoll epoll_create(const Op& op);
+  void epoll_ctl(const Op& op, Epoll& ep, Conns& set);
+  void recv(const Op& op, Conns& c);
+  void epoll_wait(const Op& op, Epoll& ep, const std::function<void(Conns)>& each);
+  void select(const Op& op, Conns& set, const std::function<void(Conns)>& each);  // poll too
+  // The run's clients: accept's listener, and whether they have sent everything.
+  void set_clients(HostClients* c) { clients_ = c; }
+  // The thread pool: real mode refuses it before the run (runnable.cpp).
+  void queue_work(const Op&, Epoll&, const std::function<void(SyscallOps&)>&) { refused("queue_work"); }
 
   SyscallOps(const std::map<std::string, std::string>& paths, const PrivateDir& dir,
              std::map<std::string, UserBuffer>& buffers, int sock, Sample& out)
@@ -84,11 +93,17 @@ class SyscallOps {
   void close(const Op& op, File& f);
   void read(const Op& op, File& f);
   void uring_read(const Op& op, File& f);
-  // The ring ops are refused before a run (runnable.cpp): never reached.
-  void uring_setup(const Op&) { refused("uring_setup"); }
-  void uring_register(const Op&) { refused("uring_register"); }
+  // io_uring's ring (sim/host/uring_ops.cpp): the thread's ring, its registered
+  // buffers, one submission of the walk's SQEs (ProgramWalker<SyscallOps>::Sqe).
+  void uring_setup(const Op& op);
+  void uring_register(const Op& op);
   template <class Sqes>
-  void uring(const Op&, const Sqes&) { refused("uring"); }
+  void uring(const Op& op, const Sqes& sqes) {
+    std::vector<RingSqe> v;
+    for (const auto& s : sqes)
+      v.push_back({s.op, s.file ? s.file->fd : -1, s.socket ? s.socket->fd : -1, s.pipe});
+    uring_submit(op, v);
+  }
   // Timed: a buffered write's time into Sample::write_ns, an O_DSYNC/O_SYNC one's into sync_ns.
   void write_file(const Op& op, File& f, Mapping* from);
   void write_socket(const Op& op, Socket& s, Mapping* from) { write(op, s.fd, from); }
@@ -111,7 +126,7 @@ class SyscallOps {
   void fork(const Op& op, const std::function<void(SyscallOps&)>& run_child);
   // The walk's marks around a child's body and after fork returns in the parent.
   void fork_body_begins() { if (side_) side_->begins(); }
-  void fork_body_ends() { if (side_) side_->ends(out_.syscalls_total); }
+  void fork_body_ends() { if (side_) side_->ends(out_.syscalls_total, out_.rx); }
   void fork_returned() { children_.parent_resumes(); }
   // After the body: waits for the forked children, their usage into the Sample.
   void reap_children(Sample& out) { children_.reap(out); }
@@ -122,9 +137,15 @@ class SyscallOps {
 
  private:
   static std::string_view syscall(const Op& op) { return op_spec(op.kind).syscall; }
-  [[noreturn]] static void refused(const Op& op) {
-    throw std::logic_error("kiosim: real mode reached `" + std::string(op_spec(op.kind).name) + "`, which it refuses");
-  }
+  // One SQE of `uring`, with the descriptors it names (splice: the pipe and the other end).
+  struct RingSqe {
+    const Op* op = nullptr;
+    int file_fd = -1, socket_fd = -1;
+    Pipe* pipe = nullptr;
+  };
+  void uring_submit(const Op& op, const std::vector<RingSqe>& sqes);
+  void close_ring();
+  bool clients_done() const;
   // One call of `op` in the body; a call after the first moved less than asked.
   void count(const Op& op, bool first = true);
   char* buffer(const std::string& name, std::uint64_t bytes);
@@ -137,6 +158,10 @@ class SyscallOps {
   int sock_;
   Sample& out_;
   std::unique_ptr<io_uring> ring_;
+  bool sqpoll_ = false;              // the ring has an SQ thread (uring_setup sqpoll)
+  std::vector<UserBuffer> fixed_;    // its registered buffers (uring_register)
+  HostClients* clients_ = nullptr;
+  std::vector<int> owned_fds_;       // accepted connections and epoll instances, closed at the end
   volatile std::uint64_t sink_ = 0;
   ForkedChildren children_;
   ForkedChildren::ChildSide* side_ = nullptr;  // in a forked child: where its counts go

@@ -112,6 +112,16 @@ void ProgramThreads::merge_counts(Sample& out) const {
     out.short_calls += s.short_calls;
     out.write_ns += s.write_ns;
     out.sync_ns += s.sync_ns;
+    out.rx.recv_bytes += s.rx.recv_bytes;
+    out.rx.recv_eagain += s.rx.recv_eagain;
+    out.rx.epoll_wakeups += s.rx.epoll_wakeups;
+    out.ring.uring_sqes += s.ring.uring_sqes;
+    out.ring.uring_cqes += s.ring.uring_cqes;
+    out.ring.uring_failed += s.ring.uring_failed;
+    out.ring.uring_canceled += s.ring.uring_canceled;
+    out.ring.sqpoll_wakeups += s.ring.sqpoll_wakeups;
+    out.ring.memlock_refusals += s.ring.memlock_refusals;
+    for (const auto& [fd, n] : s.conn_bytes) out.conn_bytes[fd] += n;
   }
 }
 

@@ -1,8 +1,6 @@
 #include "sim/kernel/sock_rx.h"
 
 #include <algorithm>
-#include <cmath>
-#include <queue>
 
 #include "model/nic.h"
 #include "sim/trace/schema.h"
@@ -13,47 +11,24 @@ namespace eb = epoll_bits;
 
 void SockRx::configure(const ClientsSpec& c, std::uint64_t seed) {
   spec_ = c;
-  rng_ = seed ^ 0x5eed0c11e475ULL;  // a stream of its own, apart from the wire's losses
+  seed_ = seed;
   conns_.clear();
   conns_.reserve(c.connections);
   const std::uint64_t mss = Nic(acct_.machine().nic).mss();  // the peer's segments: the same MTU
-  for (std::uint32_t i = 0; i < c.connections; ++i) {
-    conns_.emplace_back(RcvWindow(c.rcvbuf, mss));
-    conns_.back().requests_left = c.requests;
-  }
+  for (std::uint32_t i = 0; i < c.connections; ++i) conns_.emplace_back(RcvWindow(c.rcvbuf, mss));
 }
 
-// splitmix64, then an exponential gap of mean `interval` (-ln U, U in (0, 1]):
-// written out so that every standard library gives the same arrivals.
-double SockRx::next_gap() {
-  std::uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  const double u = (double(z >> 11) + 1.0) * 0x1.0p-53;
-  return -std::log(u) * spec_.interval_ns;
-}
-
+// The arrivals in time order (model/client_arrivals.h: the same schedule real mode's
+// clients send, sim/host/host_clients.cpp).
 void SockRx::clients_actor() {
-  using Arrival = std::pair<double, std::uint32_t>;  // when, which connection (ties: the lower first)
-  std::priority_queue<Arrival, std::vector<Arrival>, std::greater<Arrival>> next;
-  const double n = double(conns_.size());
-  const bool poisson = spec_.arrival == ClientsSpec::Arrival::poisson;
-  for (std::uint32_t c = 0; c < conns_.size(); ++c) {
-    const double offset = poisson ? next_gap()
-                          : spec_.arrival == ClientsSpec::Arrival::burst ? 0.0
-                                                                          : double(c) * spec_.interval_ns / n;
-    next.push({spec_.start_ns + offset, c});
-  }
+  ClientArrivals arrivals(std::uint32_t(conns_.size()), spec_.requests, spec_.interval_ns, spec_.start_ns,
+                          spec_.arrival, seed_);
   Engine& engine = acct_.engine();
-  while (!next.empty()) {
-    const Arrival a = next.top();
-    next.pop();
-    if (a.first > engine.now_ns()) engine.sleep_ns(a.first - engine.now_ns());
-    Conn& k = conns_[a.second];
-    --k.requests_left;
-    arrive(a.second, spec_.request_bytes);
-    if (k.requests_left > 0) next.push({a.first + (poisson ? next_gap() : spec_.interval_ns), a.second});
+  double when = 0;
+  std::uint32_t c = 0;
+  while (arrivals.next(when, c)) {
+    if (when > engine.now_ns()) engine.sleep_ns(when - engine.now_ns());
+    arrive(c, spec_.request_bytes);
   }
   clients_done_ = true;
 }

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "model/client_arrivals.h"
 #include "model/eventpoll.h"
 #include "model/tcp_window.h"
 #include "sim/kernel/accounting.h"
@@ -86,7 +87,6 @@ class SockRx {
     RcvWindow win;             // what the receiver advertised (tcp_select_window)
     std::uint64_t queued = 0;  // bytes in sk_receive_queue, at most sk_rcvbuf
     std::uint64_t held = 0;    // bytes sent that the window has no room for yet
-    std::uint64_t requests_left = 0;
     Process* owner = nullptr;  // who accepted it
     SockWaitQueue wq;          // the epoll instances watching it (sk_sleep)
     std::unique_ptr<WaitQueue> recv_wq;  // threads asleep in recv on it (sk_wait_data)
@@ -106,12 +106,11 @@ class SockRx {
   Process* owner_of(const Conn& k) const { return k.owner ? k.owner : first_owner_; }
   void data_ready(std::uint32_t id);   // sk_data_ready -> sock_def_readable: wake the socket's waiters
   bool wake_one(EpollObj& e);
-  double next_gap();
   double deadline(double timeout_ns) const { return timeout_ns < 0 ? -1 : acct_.now() + timeout_ns; }
 
   Accounting& acct_;
   ClientsSpec spec_;
-  std::uint64_t rng_ = 0;
+  std::uint64_t seed_ = 0;
   std::vector<Conn> conns_;
   std::uint32_t next_accept_ = 0;
   Process* first_owner_ = nullptr;

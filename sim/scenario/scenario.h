@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/client_arrivals.h"
 #include "sim/scenario/machine.h"
 #include "sim/program/program.h"
 
@@ -39,7 +40,7 @@ struct ClientsSpec {
   std::uint64_t request_bytes = 512;
   double interval_ns = 1e6;           // between one connection's requests (poisson: the mean)
   double start_ns = 0;                // connection 0's first request
-  enum class Arrival : std::uint8_t { fixed, poisson, burst };
+  using Arrival = ClientArrivals::Kind;  // fixed, poisson, burst (model/client_arrivals.h)
   // fixed: connection c's request i at start + i x interval + c x interval / connections;
   // poisson: gaps drawn from the seed, of mean interval; burst: all at start + i x interval
   Arrival arrival = Arrival::fixed;

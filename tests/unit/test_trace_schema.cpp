@@ -146,7 +146,8 @@ constexpr const char* kZeroCopyLines =
 std::vector<std::string> live_mismatches(const ordered_json& run) {
   std::map<std::string, std::uint64_t> live;
   for (const auto& e : run["events"]) {
-    schema::EventView v{*schema::kind_named(e["kind"].get<std::string>())};
+    schema::EventView v{};
+    v.kind = *schema::kind_named(e["kind"].get<std::string>());
     v.pages = e.value("pages", std::uint64_t(0));
     v.bytes = e.value("bytes", std::uint64_t(0));
     v.user_mode = e.value("user_mode", false);
