@@ -157,7 +157,10 @@ std::int64_t IoUring::run(Thread& t, const UringSqe& s, const Ring& r) {
       if (std::int64_t e = fixed_error(t, s, r)) return e;
       return std::int64_t(file_io_.write(t, *s.file, s.bytes, s.offset, WriteSource{}));
     case O::send:
-      return std::int64_t(socket_io_.send(t, *s.socket, s.bytes, s.buffer, s.zerocopy).copied);
+      // IORING_OP_SEND_ZC (io_send_zc): its first CQE, with IORING_CQE_F_MORE, is the
+      // result, posted now; the notification follows when the NIC is done (net_tx).
+      if (s.zerocopy) return std::int64_t(socket_io_.send_zc(t, *s.socket, s.bytes, s.buffer));
+      return std::int64_t(socket_io_.send(t, *s.socket, s.bytes, s.buffer, false).copied);
     case O::splice:
       if (s.file) return std::int64_t(socket_io_.splice_file_to_pipe(t, *s.file, *s.pipe, s.bytes));
       return std::int64_t(socket_io_.splice_pipe_to_socket(t, *s.pipe, *s.socket, s.bytes));

@@ -5,7 +5,10 @@
 // write, send, splice, fsync: the same page-cache, disk and socket paths as the system
 // calls, nested inside one crossing), follows IOSQE_IO_LINK chains (io_fail_links:
 // the rest of a failed chain completes with -ECANCELED), and posts one CQE each, which
-// the program reaps from the CQ ring without a system call. With SQPOLL
+// the program reaps from the CQ ring without a system call. IORING_OP_SEND_ZC
+// (io_uring/net.c io_send_zc, io_uring/notif.c) posts two: the result at once, flagged
+// IORING_CQE_F_MORE, and a notification (IORING_CQE_F_NOTIF) when the NIC is done with
+// the pinned pages, after which the buffer may be reused. With SQPOLL
 // (io_uring/sqpoll.c io_sq_thread) no io_uring_enter submits while the kernel thread
 // is awake; it spins on a core of its own, its CPU time counted, and sleeps after
 // sq_thread_idle, when the next submission needs io_uring_enter(IORING_ENTER_SQ_WAKEUP).
@@ -39,7 +42,7 @@ struct UringSqe {
   bool link = false;          // IOSQE_IO_LINK
   std::int32_t fixed = -1;    // registered buffer index (IORING_OP_READ_FIXED / WRITE_FIXED)
   std::string buffer;         // the user buffer's name (send: what MSG_ZEROCOPY pins)
-  bool zerocopy = false;      // send: IORING_OP_SEND_ZC
+  bool zerocopy = false;      // send: IORING_OP_SEND_ZC (two CQEs)
 };
 
 class IoUring {

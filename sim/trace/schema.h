@@ -249,6 +249,10 @@ inline constexpr std::array kCounters = {
     CounterInfo{"sqpoll_wakeups", "io_uring_enter calls that woke a sleeping SQPOLL thread (IORING_SQ_NEED_WAKEUP)",
                 "calls", S::final_only},
     CounterInfo{"sqpoll_cpu_ns", "time SQPOLL threads spun on their core (part of cpu_time_ns)", "ns", S::final_only},
+    CounterInfo{"uring_zc_notifs",
+                "SEND_ZC notification CQEs (IORING_CQE_F_NOTIF): the NIC is done with the pages, the buffer may be "
+                "reused (also in uring_cqes)",
+                "CQEs", S::final_only},
     CounterInfo{"sim_time_ns", "simulated time until the run ended", "ns", S::final_only},
     CounterInfo{"cpu_time_ns", "time threads and interrupts ran on a core", "ns", S::final_only},
     CounterInfo{"syscalls_by_name", "system calls by name", "calls", S::final_only},
