@@ -12,6 +12,10 @@
 // (io_uring/sqpoll.c io_sq_thread) no io_uring_enter submits while the kernel thread
 // is awake; it spins on a core of its own, its CPU time counted, and sleeps after
 // sq_thread_idle, when the next submission needs io_uring_enter(IORING_ENTER_SQ_WAKEUP).
+// A read of a file whose filesystem has no FMODE_NOWAIT cannot be tried inline
+// (io_uring/rw.c io_read: !io_file_supports_nowait, -EAGAIN) and goes to the ring's
+// io-wq (io_queue_iowq -> io_wq_enqueue, model/io_wq.h): at most max_workers of them
+// run at once, the others wait for a worker.
 // Calls accounting, the page cache, the block device, writeback and the file and
 // socket paths; the bookkeeping is model/io_uring.h's.
 #pragma once
@@ -21,6 +25,7 @@
 #include <vector>
 
 #include "model/io_uring.h"
+#include "model/io_wq.h"
 #include "sim/kernel/accounting.h"
 #include "sim/kernel/block_device.h"
 #include "sim/kernel/file_io.h"
@@ -53,7 +58,8 @@ class IoUring {
         socket_io_(socket_io) {}
 
   // io_uring_setup(2): the thread's ring (a second one replaces the first).
-  void setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns);
+  // `iowq_max` (0: the default bound): IORING_REGISTER_IOWQ_MAX_WORKERS after it.
+  void setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns, std::uint32_t iowq_max = 0);
   // IORING_REGISTER_BUFFERS: false (ENOMEM, traced) when the pages pass mm.memlock.
   bool register_buffers(Thread& t, std::uint32_t buffers, std::uint64_t bytes);
   // One io_uring_enter(to_submit = sqes.size(), min_complete = all), or none with an
@@ -69,6 +75,7 @@ class IoUring {
     std::uint32_t buffers = 0;        // registered
     std::uint64_t buffer_bytes = 0;
     std::uint64_t pinned_pages = 0;
+    IoWqBound iowq{1};                // its bounded io-wq workers
   };
   // A read started before any SQE is waited for (a chain's head): its disk request or
   // the pages it asked the page cache for.
@@ -82,6 +89,7 @@ class IoUring {
   Started start_read(Thread& t, const UringSqe& s, const Ring& r);
   std::int64_t finish_read(Thread& t, const UringSqe& s, Started& st);
   std::int64_t run(Thread& t, const UringSqe& s, const Ring& r);
+  bool punted(const UringSqe& s) const;  // io-wq's, not tried inline
   std::int64_t fixed_error(Thread& t, const UringSqe& s, const Ring& r);  // -EFAULT or 0
   void error_event(Thread& t, std::string_view why);
 

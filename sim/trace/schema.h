@@ -253,6 +253,11 @@ inline constexpr std::array kCounters = {
                 "SEND_ZC notification CQEs (IORING_CQE_F_NOTIF): the NIC is done with the pages, the buffer may be "
                 "reused (also in uring_cqes)",
                 "CQEs", S::final_only},
+    CounterInfo{"uring_iowq_punts",
+                "SQEs io_uring handed to io-wq because they would block (io_queue_iowq -> io_wq_enqueue)", "SQEs",
+                S::final_only},
+    CounterInfo{"uring_iowq_workers", "io-wq bounded workers created (io_wq_create_worker; at most the bound a ring)",
+                "workers", S::final_only},
     CounterInfo{"sim_time_ns", "simulated time until the run ended", "ns", S::final_only},
     CounterInfo{"cpu_time_ns", "time threads and interrupts ran on a core", "ns", S::final_only},
     CounterInfo{"syscalls_by_name", "system calls by name", "calls", S::final_only},
