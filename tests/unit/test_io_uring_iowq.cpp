@@ -80,7 +80,7 @@ TEST_CASE("io-wq: 8 blocking reads on N workers take ceil(8/N) rounds of disk ti
   CHECK(times[1] > times[2]);
 }
 
-TEST_CASE("io-wq: the default bound is min(SQ entries, 4 x cores); a nowait file needs no worker", "[uring][iowq]") {
+TEST_CASE("io-wq: the default bound is min(SQ entries, 4 x cores), and a nowait file needs no worker", "[uring][iowq]") {
   // 8 entries, 2 cores: min(8, 8) = 8 workers for the 8 reads; 1 core: min(8, 4) = 4.
   auto two = test::simulate_text("iowq-default", reads("{ entries: 8 }"));
   CHECK(two.at(0)["counters"]["uring_iowq_workers"] == 8);
