@@ -32,6 +32,7 @@ class Filemap final : private EventSink {
   std::uint64_t file_size(FileId f) const { return files_[f].size; }
   std::uint64_t& file_size(FileId f) { return files_[f].size; }
   std::size_t file_count() const { return files_.size(); }
+  bool nowait(FileId f) const { return files_[f].nowait; }  // FMODE_NOWAIT: io_uring may try inline
   bool reading(PageKey k) const { return inflight_.count(k) > 0; }  // a disk read of k is under way
 
   // Something that frees room or changes page state happened: sleepers re-check.

@@ -1,6 +1,7 @@
 #include "sim/kernel/io_uring.h"
 
 #include <algorithm>
+#include <deque>
 #include <stdexcept>
 
 #include "sim/trace/schema.h"
@@ -45,13 +46,25 @@ void IoUring::error_event(Thread& t, std::string_view why) {
 
 // io_uring_create: sq_entries rounded up to a power of two; with SQPOLL the thread
 // starts now and spins (io_sq_offload_create, sq_thread_idle 0 meaning HZ: 1 s).
-void IoUring::setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns) {
-  Syscall sc(acct_, t, "io_uring_setup");
-  close(t);
-  Ring r;
-  r.sq_entries = uring_sq_entries(entries);
-  if (sqpoll) r.sq.emplace(acct_.now(), idle_ns > 0 ? idle_ns : 1e9);
-  rings_[&t] = std::move(r);
+// io-wq's bound: io_init_wq_offload's min(sq_entries, 4 x CPUs), or what
+// IORING_REGISTER_IOWQ_MAX_WORKERS set (io_wq_max_workers; a call of its own).
+void IoUring::setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns, std::uint32_t iowq_max) {
+  {
+    Syscall sc(acct_, t, "io_uring_setup");
+    close(t);
+    Ring r;
+    r.sq_entries = uring_sq_entries(entries);
+    if (sqpoll) r.sq.emplace(acct_.now(), idle_ns > 0 ? idle_ns : 1e9);
+    r.iowq = IoWqBound(iowq_default_bound(r.sq_entries, acct_.machine().cpu.cores));
+    rings_[&t] = std::move(r);
+  }
+  if (iowq_max == 0) return;
+  Syscall sc(acct_, t, "io_uring_register");
+  ring(t).iowq.set_max(iowq_max);
+}
+
+bool IoUring::punted(const UringSqe& s) const {
+  return s.opcode == UringSqe::Opcode::read && s.file && !filemap_.nowait(s.file->file);
 }
 
 // io_sqe_buffers_register -> io_sqe_buffer_register: each buffer's pages pinned
@@ -157,7 +170,10 @@ std::int64_t IoUring::run(Thread& t, const UringSqe& s, const Ring& r) {
       if (std::int64_t e = fixed_error(t, s, r)) return e;
       return std::int64_t(file_io_.write(t, *s.file, s.bytes, s.offset, WriteSource{}));
     case O::send:
-      return std::int64_t(socket_io_.send(t, *s.socket, s.bytes, s.buffer, s.zerocopy).copied);
+      // IORING_OP_SEND_ZC (io_send_zc): its first CQE, with IORING_CQE_F_MORE, is the
+      // result, posted now; the notification follows when the NIC is done (net_tx).
+      if (s.zerocopy) return std::int64_t(socket_io_.send_zc(t, *s.socket, s.bytes, s.buffer));
+      return std::int64_t(socket_io_.send(t, *s.socket, s.bytes, s.buffer, false).copied);
     case O::splice:
       if (s.file) return std::int64_t(socket_io_.splice_file_to_pipe(t, *s.file, *s.pipe, s.bytes));
       return std::int64_t(socket_io_.splice_pipe_to_socket(t, *s.pipe, *s.socket, s.bytes));
@@ -193,8 +209,41 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
   for (const auto& s : sqes) links.push_back(s.link);
   const auto chains = uring_chains(links);
   std::vector<std::optional<Started>> started(sqes.size());
-  for (const auto& [first, last] : chains)
-    if (sqes[first].opcode == UringSqe::Opcode::read) started[first] = start_read(t, sqes[first], r);
+
+  // io-wq: an SQE that cannot be tried inline is queued for a worker (io_wq_enqueue);
+  // a worker takes it at once while fewer than the bound are busy, else it waits in
+  // the work list for the first worker done. The submitter, in io_cqring_wait, waits
+  // for the oldest running one (the workers' requests are served in order).
+  // Simplified: the workers' CPU work is counted on the submitter's thread.
+  std::vector<bool> on_wq(sqes.size(), false);
+  std::vector<std::optional<std::int64_t>> wq_res(sqes.size());
+  std::deque<std::size_t> running;  // on a worker, oldest first
+  const std::uint32_t workers_before = r.iowq.workers();
+  auto start_on_worker = [&](std::size_t i) {
+    started[i] = start_read(t, sqes[i], r);
+    running.push_back(i);
+  };
+  auto punt = [&](std::size_t i) {
+    on_wq[i] = true;
+    acct_.count(t, &Counters::uring_iowq_punts, 1);
+    if (r.iowq.enqueue(i)) start_on_worker(i);
+  };
+  auto wait_worker = [&](std::size_t i) {
+    while (!wq_res[i]) {
+      if (running.empty()) throw std::logic_error("kiosim: an io-wq item neither running nor queued");
+      const std::size_t j = running.front();
+      running.pop_front();
+      wq_res[j] = finish_read(t, sqes[j], *started[j]);
+      if (auto next = r.iowq.done()) start_on_worker(*next);  // io_worker_handle_work: the list's next
+    }
+    return *wq_res[i];
+  };
+
+  for (const auto& [first, last] : chains) {
+    if (sqes[first].opcode != UringSqe::Opcode::read) continue;
+    if (punted(sqes[first])) punt(first);
+    else started[first] = start_read(t, sqes[first], r);
+  }
 
   std::uint64_t moved = 0;
   for (const auto& [first, last] : chains) {
@@ -206,7 +255,8 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
         acct_.count(t, &Counters::uring_cqes, 1);
         continue;
       }
-      const std::int64_t res = started[i] ? finish_read(t, s, *started[i]) : run(t, s, r);
+      if (punted(s) && !on_wq[i]) punt(i);  // a linked read, issued once its link completed
+      const std::int64_t res = on_wq[i] ? wait_worker(i) : started[i] ? finish_read(t, s, *started[i]) : run(t, s, r);
       acct_.count(t, &Counters::uring_cqes, 1);
       if (res < 0) acct_.count(t, &Counters::uring_failed, 1);
       else moved += std::uint64_t(res);
@@ -214,6 +264,7 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
       if (s.link && (res < 0 || (moves && std::uint64_t(res) != s.bytes))) failed = true;
     }
   }
+  acct_.count(t, &Counters::uring_iowq_workers, r.iowq.workers() - workers_before);
   if (kc) acct_.flush_cpu(t);
   return moved;
 }

@@ -5,10 +5,17 @@
 // write, send, splice, fsync: the same page-cache, disk and socket paths as the system
 // calls, nested inside one crossing), follows IOSQE_IO_LINK chains (io_fail_links:
 // the rest of a failed chain completes with -ECANCELED), and posts one CQE each, which
-// the program reaps from the CQ ring without a system call. With SQPOLL
+// the program reaps from the CQ ring without a system call. IORING_OP_SEND_ZC
+// (io_uring/net.c io_send_zc, io_uring/notif.c) posts two: the result at once, flagged
+// IORING_CQE_F_MORE, and a notification (IORING_CQE_F_NOTIF) when the NIC is done with
+// the pinned pages, after which the buffer may be reused. With SQPOLL
 // (io_uring/sqpoll.c io_sq_thread) no io_uring_enter submits while the kernel thread
 // is awake; it spins on a core of its own, its CPU time counted, and sleeps after
 // sq_thread_idle, when the next submission needs io_uring_enter(IORING_ENTER_SQ_WAKEUP).
+// A read of a file whose filesystem has no FMODE_NOWAIT cannot be tried inline
+// (io_uring/rw.c io_read: !io_file_supports_nowait, -EAGAIN) and goes to the ring's
+// io-wq (io_queue_iowq -> io_wq_enqueue, model/io_wq.h): at most max_workers of them
+// run at once, the others wait for a worker.
 // Calls accounting, the page cache, the block device, writeback and the file and
 // socket paths; the bookkeeping is model/io_uring.h's.
 #pragma once
@@ -18,6 +25,7 @@
 #include <vector>
 
 #include "model/io_uring.h"
+#include "model/io_wq.h"
 #include "sim/kernel/accounting.h"
 #include "sim/kernel/block_device.h"
 #include "sim/kernel/file_io.h"
@@ -39,7 +47,7 @@ struct UringSqe {
   bool link = false;          // IOSQE_IO_LINK
   std::int32_t fixed = -1;    // registered buffer index (IORING_OP_READ_FIXED / WRITE_FIXED)
   std::string buffer;         // the user buffer's name (send: what MSG_ZEROCOPY pins)
-  bool zerocopy = false;      // send: IORING_OP_SEND_ZC
+  bool zerocopy = false;      // send: IORING_OP_SEND_ZC (two CQEs)
 };
 
 class IoUring {
@@ -50,7 +58,8 @@ class IoUring {
         socket_io_(socket_io) {}
 
   // io_uring_setup(2): the thread's ring (a second one replaces the first).
-  void setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns);
+  // `iowq_max` (0: the default bound): IORING_REGISTER_IOWQ_MAX_WORKERS after it.
+  void setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns, std::uint32_t iowq_max = 0);
   // IORING_REGISTER_BUFFERS: false (ENOMEM, traced) when the pages pass mm.memlock.
   bool register_buffers(Thread& t, std::uint32_t buffers, std::uint64_t bytes);
   // One io_uring_enter(to_submit = sqes.size(), min_complete = all), or none with an
@@ -66,6 +75,7 @@ class IoUring {
     std::uint32_t buffers = 0;        // registered
     std::uint64_t buffer_bytes = 0;
     std::uint64_t pinned_pages = 0;
+    IoWqBound iowq{1};                // its bounded io-wq workers
   };
   // A read started before any SQE is waited for (a chain's head): its disk request or
   // the pages it asked the page cache for.
@@ -79,6 +89,7 @@ class IoUring {
   Started start_read(Thread& t, const UringSqe& s, const Ring& r);
   std::int64_t finish_read(Thread& t, const UringSqe& s, Started& st);
   std::int64_t run(Thread& t, const UringSqe& s, const Ring& r);
+  bool punted(const UringSqe& s) const;  // io-wq's, not tried inline
   std::int64_t fixed_error(Thread& t, const UringSqe& s, const Ring& r);  // -EFAULT or 0
   void error_event(Thread& t, std::string_view why);
 

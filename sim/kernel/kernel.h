@@ -64,8 +64,8 @@ class Kernel {
   std::uint64_t uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, std::uint32_t depth) {
     return file_io_.uring_read(t, f, bytes, depth);
   }
-  void uring_setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns) {
-    uring_.setup(t, entries, sqpoll, idle_ns);
+  void uring_setup(Thread& t, std::uint32_t entries, bool sqpoll, double idle_ns, std::uint32_t iowq_max = 0) {
+    uring_.setup(t, entries, sqpoll, idle_ns, iowq_max);
   }
   bool uring_register(Thread& t, std::uint32_t buffers, std::uint64_t bytes) {
     return uring_.register_buffers(t, buffers, bytes);

@@ -141,11 +141,17 @@ void NetTx::queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uin
 
 // ---- MSG_ZEROCOPY -------------------------------------------------------------------
 
-std::uint64_t NetTx::begin_zerocopy(std::size_t skbs, const std::string& buffer, Process* proc) {
+std::uint64_t NetTx::begin_zerocopy(std::size_t skbs, const std::string& buffer, Process* proc, bool uring) {
   const std::uint64_t id = next_zerocopy_++;
-  zerocopy_[id] = ZeroCopySend{skbs, buffer, proc};
+  zerocopy_[id] = ZeroCopySend{skbs, buffer, proc, uring};
   ++pinned_buffers_[buffer];
   return id;
+}
+
+bool NetTx::pinned_by_uring(const std::string& buffer) const {
+  for (const auto& kv : zerocopy_)
+    if (kv.second.uring && kv.second.buffer == buffer) return true;
+  return false;
 }
 
 void NetTx::zerocopy_skb_done(const TxSkb& s) {
@@ -154,7 +160,14 @@ void NetTx::zerocopy_skb_done(const TxSkb& s) {
   // The last skb of the send is done: the pages are unpinned and a notification queued.
   Accounting::count(it->second.proc, &Counters::zerocopy_completions, 1);
   if (--pinned_buffers_[it->second.buffer] <= 0) pinned_buffers_.erase(it->second.buffer);
-  ++s.sock->notifications;
+  if (it->second.uring) {
+    // io_tx_ubuf_complete -> io_notif_tw_complete: the SEND_ZC's second CQE,
+    // IORING_CQE_F_NOTIF, in the CQ ring; nothing goes to the error queue.
+    Accounting::count(it->second.proc, &Counters::uring_cqes, 1);
+    Accounting::count(it->second.proc, &Counters::uring_zc_notifs, 1);
+  } else {
+    ++s.sock->notifications;
+  }
   zerocopy_.erase(it);
   zerocopy_done_->notify_all();
 }

@@ -63,8 +63,12 @@ class NetTx {
   void queue_skbs(Thread& t, Socket& s, Segmented seg, Place from, std::uint64_t zerocopy = 0);
 
   // MSG_ZEROCOPY: a send of `skbs` skbs from `buffer` pins it until the last completes.
-  std::uint64_t begin_zerocopy(std::size_t skbs, const std::string& buffer, Process* proc);
+  // `uring`: io_uring's IORING_OP_SEND_ZC, whose notification is a CQE (io_notif), not
+  // a message on the socket's error queue.
+  std::uint64_t begin_zerocopy(std::size_t skbs, const std::string& buffer, Process* proc, bool uring = false);
   bool pinned(const std::string& buffer) const { return pinned_buffers_.count(buffer) > 0; }
+  // A SEND_ZC still holds `buffer`: its notification CQE has not been posted.
+  bool pinned_by_uring(const std::string& buffer) const;
   WaitQueue& zerocopy_done() { return *zerocopy_done_; }
 
   // What a writer asleep on a full send buffer (or in poll for POLLOUT) waits for: the
@@ -81,6 +85,7 @@ class NetTx {
     std::uint64_t skbs_left = 0;
     std::string buffer;
     Process* proc = nullptr;
+    bool uring = false;  // IORING_OP_SEND_ZC
   };
   void put_on_ring(Thread& t, std::uint32_t descriptors);
   void trace_skb(Thread& t, const Skb& skb);

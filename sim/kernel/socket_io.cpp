@@ -1,6 +1,7 @@
 #include "sim/kernel/socket_io.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "sim/trace/schema.h"
 
@@ -215,7 +216,8 @@ SendResult SocketIo::send(Thread& t, Socket& s, std::uint64_t bytes, const std::
   return {bytes, false};
 }
 
-std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer) {
+std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer,
+                                      bool uring) {
   const auto& cpu = acct_.machine().cpu;
   const std::uint64_t pages = pages_spanned(0, bytes);
   acct_.cpu(t, TimeCat::syscall, cpu.zerocopy_send_ns + double(pages) * cpu.pin_page_ns);
@@ -223,7 +225,7 @@ std::uint64_t SocketIo::send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes,
   for (std::uint64_t b = 0; b < bytes; b += kPageSize)
     pieces.push_back({PageKey{kUserPages, b / kPageSize}, 0, std::uint32_t(std::min<std::uint64_t>(kPageSize, bytes - b))});
   Segmented seg = net_.segment_pages(pieces);
-  const std::uint64_t id = net_.begin_zerocopy(seg.skbs.size(), buffer, t.proc);
+  const std::uint64_t id = net_.begin_zerocopy(seg.skbs.size(), buffer, t.proc, uring);
   acct_.count(t, &Counters::zerocopy_sends, 1);
   trace_ref_move(t, Place::user_buffer, Place::socket_buffer, bytes, 0, -1, pages,
                  std::string(schema::note::zerocopy_send));
@@ -235,6 +237,9 @@ void SocketIo::reuse_buffer(Thread& t, const std::string& buffer) {
   if (!net_.pinned(buffer)) return;
   if (acct_.machine().link.zerocopy_reuse_waits) {
     acct_.count(t, &Counters::zerocopy_waits, 1);
+    // A SEND_ZC's notification is a CQE: waiting for one is io_uring_enter(GETEVENTS).
+    std::optional<Syscall> sc;
+    if (net_.pinned_by_uring(buffer)) sc.emplace(acct_, t, "io_uring_enter");
     acct_.block(t, TimeCat::wire, net_.zerocopy_done(), [&] { return !net_.pinned(buffer); },
                 schema::note::zerocopy_wait.data());
     return;

@@ -45,11 +45,18 @@ class SocketIo {
   // MSG_ZEROCOPY always blocks here (the loader refuses it with `nonblock`).
   SendResult send(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer, bool zerocopy,
                   SendWait wait = SendWait::block);
+  // io_uring's IORING_OP_SEND_ZC (io_uring/net.c io_send_zc), inside io_uring_enter:
+  // the pages pinned and sent by DMA as MSG_ZEROCOPY's are, and the notification a
+  // CQE (io_notif) the NIC's last skb posts; no error queue to read.
+  std::uint64_t send_zc(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer) {
+    return send_zerocopy(t, s, bytes, buffer, true);
+  }
   // poll(2) for POLLOUT: sleeps until the socket is writable again (tcp_poll:
   // sk_stream_is_writeable; af_unix: unix_writable), what a program does after EAGAIN.
   void poll_writable(Thread& t, Socket& s);
   // The program is about to overwrite `buffer`: if MSG_ZEROCOPY still pins it, wait for
-  // the completion or overwrite it under the NIC (net.zerocopy_reuse).
+  // the completion or overwrite it under the NIC (net.zerocopy_reuse). A SEND_ZC's
+  // buffer waits for its notification CQE: io_uring_enter(IORING_ENTER_GETEVENTS).
   void reuse_buffer(Thread& t, const std::string& buffer);
   std::uint64_t sendfile(Thread& t, Socket& out, OpenFile& in, std::uint64_t bytes);
   std::uint64_t splice_file_to_pipe(Thread& t, OpenFile& in, PipeObj& out, std::uint64_t bytes);
@@ -63,7 +70,8 @@ class SocketIo {
   // first that finds it full, sk_stream_wait_memory with a timeout of 0 gives up.
   std::uint64_t room_now(Socket& s, std::uint64_t bytes) const;
   SendResult eagain(Thread& t);  // -EAGAIN: counted (send_eagain) and traced
-  std::uint64_t send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer);
+  std::uint64_t send_zerocopy(Thread& t, Socket& s, std::uint64_t bytes, const std::string& buffer,
+                              bool uring = false);
 
   Accounting& acct_;
   Filemap& filemap_;

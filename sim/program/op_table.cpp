@@ -60,6 +60,9 @@ const std::vector<OpKeyInfo>& op_key_infos() {
       {"entries", T::count, "uring_setup: the SQ ring's entries (1 to 32768, rounded up to a power of two)"},
       {"sqpoll", T::boolean, "uring_setup: IORING_SETUP_SQPOLL, a kernel thread polls the SQ ring"},
       {"idle", T::time, "uring_setup: sq_thread_idle, how long the SQPOLL thread spins without work (default 1s)"},
+      {"iowq_max", T::count,
+       "uring_setup: io-wq's bounded workers at most (IORING_REGISTER_IOWQ_MAX_WORKERS; 1 to 4096; default "
+       "min(SQ entries, 4 x cores))"},
       {"buffers", T::count, "uring_register: how many buffers of `bytes` to register (pinned; 1 to 16384)"},
       {"link", T::boolean, "an SQE of uring: IOSQE_IO_LINK, the next SQE starts when this one completes"},
       {"fixed", T::count, "an SQE of uring: the index of the registered buffer it reads into or writes from"},
@@ -145,7 +148,7 @@ const std::vector<OpSpec>& op_specs() {
        "io_uring_enter", "`depth` reads of `bytes` from the file position, submitted by one io_uring_enter"},
       {K::uring_register, "uring_register", {{"buffers", req}, {"bytes", req}}, true, C::call, "io_uring_register",
        "IORING_REGISTER_BUFFERS: `buffers` buffers of `bytes` pinned, counted against mm.memlock"},
-      {K::uring_setup, "uring_setup", {{"entries", req}, {"sqpoll"}, {"idle"}}, true, C::call, "io_uring_setup",
+      {K::uring_setup, "uring_setup", {{"entries", req}, {"sqpoll"}, {"idle"}, {"iowq_max"}}, true, C::call, "io_uring_setup",
        "io_uring_setup(2): the thread's ring, with SQPOLL or without"},
       {K::write, "write", {{"fd", req}, {"bytes", req}, {"buf"}, {"from"}, {"nonblock"}, {"until_done"}}, false, C::call, "write",
        "write(2) to a file or socket, from a user buffer or a mapping"},

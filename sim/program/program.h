@@ -63,6 +63,7 @@ struct Op {
   std::uint32_t depth = 1;       // uring_read: reads submitted by one io_uring_enter
   std::uint32_t entries = 0;     // uring_setup: SQ entries asked for
   bool sqpoll = false;           // uring_setup: IORING_SETUP_SQPOLL (`ns`: sq_thread_idle)
+  std::uint32_t iowq_max = 0;    // uring_setup: IORING_REGISTER_IOWQ_MAX_WORKERS' bound; 0: the default
   std::uint32_t buffers = 0;     // uring_register: buffers registered, `bytes` each
   bool link = false;             // an SQE of `uring`: IOSQE_IO_LINK, the next starts when it completes
   std::int32_t fixed = -1;       // an SQE of `uring`: the registered buffer it uses (READ_FIXED/WRITE_FIXED)

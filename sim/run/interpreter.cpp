@@ -38,7 +38,7 @@ class KernelOps {
     k_.reuse_buffer(t_, buffer_key(op.buf));  // the reads land in the buffer
     k_.uring_read(t_, *f, op.bytes, op.depth);
   }
-  void uring_setup(const Op& op) { k_.uring_setup(t_, op.entries, op.sqpoll, op.ns); }
+  void uring_setup(const Op& op) { k_.uring_setup(t_, op.entries, op.sqpoll, op.ns, op.iowq_max); }
   void uring_register(const Op& op) { k_.uring_register(t_, op.buffers, op.bytes); }
   // One io_uring_enter: the walker resolved each SQE's names.
   template <class Sqes>

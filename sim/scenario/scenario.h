@@ -29,6 +29,9 @@ struct FileSpec {
   std::string name;
   std::uint64_t size = 0;
   bool cached = false;  // all its pages in the page cache before the run
+  // Its filesystem supports nonblocking I/O (FMODE_NOWAIT, as ext4, xfs, btrfs): io_uring
+  // tries a read inline. false: io_read cannot, and hands every read to io-wq.
+  bool nowait = true;
 };
 
 // `clients:`: many connections to the server, each a cheap state machine driven by one

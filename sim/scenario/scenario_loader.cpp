@@ -44,11 +44,12 @@ void read_files(const Reader& r, const YAML::Node& files, Scenario& s) {
   std::size_t i = 0;
   for (const auto& f : files) {
     std::string p = fmt::format("files[{}]", i++);
-    r.keys(f, p, {"name", "size", "cached"}, {"name", "size"});
+    r.keys(f, p, {"name", "size", "cached", "nowait"}, {"name", "size"});
     FileSpec fs_;
     fs_.name = r.name(f["name"], p + ".name");
     fs_.size = r.size(f["size"], p + ".size", double(kMaxFileBytes));
     if (f["cached"]) fs_.cached = r.boolean(f["cached"], p + ".cached");
+    if (f["nowait"]) fs_.nowait = r.boolean(f["nowait"], p + ".nowait");
     if (s.file(fs_.name)) r.fail(f["name"], p + ".name", fmt::format("a second file named `{}`", fs_.name));
     if (fs_.cached && fs_.size > s.machine.page_cache_bytes)
       r.fail(f["cached"], p + ".cached",

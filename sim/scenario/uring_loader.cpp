@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "model/io_uring.h"
+#include "model/io_wq.h"
 
 namespace kiosim {
 
@@ -32,6 +33,8 @@ void load_uring_setup(const Reader& r, const YAML::Node& a, const std::string& p
     if (!o.sqpoll) r.fail(a["idle"], p + ".idle", "`idle` is sq_thread_idle, the SQPOLL thread's: set `sqpoll: true`");
     o.ns = r.time(a["idle"], p + ".idle");
   }
+  if (a["iowq_max"])
+    o.iowq_max = std::uint32_t(r.count(a["iowq_max"], p + ".iowq_max", 1, kIowqMaxWorkersLimit));
   st = UringLoadState{};
   st.sq_entries = uring_sq_entries(o.entries);
 }

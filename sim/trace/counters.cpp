@@ -63,6 +63,8 @@ void Counters::add(const Counters& o) {
   uring_sqes += o.uring_sqes; uring_cqes += o.uring_cqes; uring_failed += o.uring_failed;
   uring_canceled += o.uring_canceled; uring_pinned_pages += o.uring_pinned_pages;
   memlock_refusals += o.memlock_refusals; sqpoll_wakeups += o.sqpoll_wakeups; sqpoll_cpu_ns += o.sqpoll_cpu_ns;
+  uring_zc_notifs += o.uring_zc_notifs;
+  uring_iowq_punts += o.uring_iowq_punts; uring_iowq_workers += o.uring_iowq_workers;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
   cpu_time_ns += o.cpu_time_ns;
   for (std::size_t i = 0; i < time_ns.size(); ++i) time_ns[i] += o.time_ns[i];
@@ -150,6 +152,9 @@ nlohmann::ordered_json Counters::to_json() const {
   j["memlock_refusals"] = memlock_refusals;
   j["sqpoll_wakeups"] = sqpoll_wakeups;
   j["sqpoll_cpu_ns"] = sqpoll_cpu_ns;
+  j["uring_zc_notifs"] = uring_zc_notifs;
+  j["uring_iowq_punts"] = uring_iowq_punts;
+  j["uring_iowq_workers"] = uring_iowq_workers;
   j["sim_time_ns"] = sim_time_ns;
   j["cpu_time_ns"] = cpu_time_ns;
   nlohmann::ordered_json by_name(syscalls_by_name);
