@@ -101,7 +101,8 @@ class SyscallOps {
   void uring(const Op& op, const Sqes& sqes) {
     std::vector<RingSqe> v;
     for (const auto& s : sqes)
-      v.push_back({s.op, s.file ? s.file->fd : -1, s.socket ? s.socket->fd : -1, s.pipe});
+      v.push_back({s.op, s.file ? s.file->fd : -1,
+                   s.conns ? s.conns->fds.at(0) : s.socket ? s.socket->fd : -1, s.pipe});
     uring_submit(op, v);
   }
   // Timed: a buffered write's time into Sample::write_ns, an O_DSYNC/O_SYNC one's into sync_ns.
@@ -140,7 +141,7 @@ class SyscallOps {
   // One SQE of `uring`, with the descriptors it names (splice: the pipe and the other end).
   struct RingSqe {
     const Op* op = nullptr;
-    int file_fd = -1, socket_fd = -1;
+    int file_fd = -1, socket_fd = -1;  // recv: socket_fd is the connection's
     Pipe* pipe = nullptr;
   };
   void uring_submit(const Op& op, const std::vector<RingSqe>& sqes);

@@ -122,6 +122,7 @@ void SyscallOps::uring_submit(const Op& op, const std::vector<RingSqe>& sqes) {
         break;
       }
       case OpKind::send: io_uring_prep_send(sqe, s.socket_fd, buffer(o.buf, o.bytes), o.bytes, 0); break;
+      case OpKind::recv: io_uring_prep_recv(sqe, s.socket_fd, buffer(o.buf, o.bytes), o.bytes, 0); break;
       case OpKind::splice:
         if (s.file_fd >= 0) io_uring_prep_splice(sqe, s.file_fd, -1, s.pipe->w, -1, n, SPLICE_F_MOVE);
         else io_uring_prep_splice(sqe, s.pipe->r, -1, s.socket_fd, -1, n, SPLICE_F_MOVE);
@@ -174,6 +175,10 @@ void SyscallOps::uring_submit(const Op& op, const std::vector<RingSqe>& sqes) {
     ++out_.ring.uring_cqes;
     if (res == -ECANCELED) ++out_.ring.uring_canceled;
     else if (res < 0) ++out_.ring.uring_failed;
+    if (i < sqes.size() && sqes[i].op->kind == OpKind::recv && res > 0) {  // as recv() counts its bytes
+      out_.rx.recv_bytes += std::uint64_t(res);
+      out_.conn_bytes[sqes[i].socket_fd] += std::uint64_t(res);
+    }
     if (i < sqes.size() && sqes[i].pipe && res > 0) {
       if (sqes[i].file_fd >= 0) sqes[i].pipe->content += std::uint64_t(res);
       else sqes[i].pipe->content -= std::min(sqes[i].pipe->content, std::uint64_t(res));

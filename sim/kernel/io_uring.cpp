@@ -174,6 +174,7 @@ std::int64_t IoUring::run(Thread& t, const UringSqe& s, const Ring& r) {
       // result, posted now; the notification follows when the NIC is done (net_tx).
       if (s.zerocopy) return std::int64_t(socket_io_.send_zc(t, *s.socket, s.bytes, s.buffer));
       return std::int64_t(socket_io_.send(t, *s.socket, s.bytes, s.buffer, false).copied);
+    case O::recv: return std::int64_t(sock_rx_.recv_sqe(t, *s.conns, s.bytes));
     case O::splice:
       if (s.file) return std::int64_t(socket_io_.splice_file_to_pipe(t, *s.file, *s.pipe, s.bytes));
       return std::int64_t(socket_io_.splice_pipe_to_socket(t, *s.pipe, *s.socket, s.bytes));
@@ -260,7 +261,11 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
       acct_.count(t, &Counters::uring_cqes, 1);
       if (res < 0) acct_.count(t, &Counters::uring_failed, 1);
       else moved += std::uint64_t(res);
-      const bool moves = s.opcode != UringSqe::Opcode::fsync && s.opcode != UringSqe::Opcode::fdatasync;
+      // A short read or write fails its link (io_rw's req_set_fail when res differs from
+      // the length asked); a short recv does not (io_recv fails below min_ret, 0 without
+      // MSG_WAITALL); fsync moves nothing.
+      const bool moves = s.opcode != UringSqe::Opcode::fsync && s.opcode != UringSqe::Opcode::fdatasync &&
+                         s.opcode != UringSqe::Opcode::recv;
       if (s.link && (res < 0 || (moves && std::uint64_t(res) != s.bytes))) failed = true;
     }
   }

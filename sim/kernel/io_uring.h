@@ -2,13 +2,16 @@
 // its registered buffers (io_uring/rsrc.c io_sqe_buffers_register, pinned and charged
 // by __io_account_mem against RLIMIT_MEMLOCK), and one submission: io_uring_enter ->
 // io_submit_sqes takes the SQEs, runs each through the path its opcode names (read,
-// write, send, splice, fsync: the same page-cache, disk and socket paths as the system
+// write, send, recv, splice, fsync: the same page-cache, disk and socket paths as the system
 // calls, nested inside one crossing), follows IOSQE_IO_LINK chains (io_fail_links:
 // the rest of a failed chain completes with -ECANCELED), and posts one CQE each, which
 // the program reaps from the CQ ring without a system call. IORING_OP_SEND_ZC
 // (io_uring/net.c io_send_zc, io_uring/notif.c) posts two: the result at once, flagged
 // IORING_CQE_F_MORE, and a notification (IORING_CQE_F_NOTIF) when the NIC is done with
-// the pinned pages, after which the buffer may be reused. With SQPOLL
+// the pinned pages, after which the buffer may be reused. A recv (io_uring/net.c
+// io_recv) that finds its socket's queue empty is armed on the socket by poll
+// (io_arm_poll_handler) and completes when data comes: the submitter waits for the
+// CQE, no thread sleeps in recv. With SQPOLL
 // (io_uring/sqpoll.c io_sq_thread) no io_uring_enter submits while the kernel thread
 // is awake; it spins on a core of its own, its CPU time counted, and sleeps after
 // sq_thread_idle, when the next submission needs io_uring_enter(IORING_ENTER_SQ_WAKEUP).
@@ -30,6 +33,7 @@
 #include "sim/kernel/block_device.h"
 #include "sim/kernel/file_io.h"
 #include "sim/kernel/filemap.h"
+#include "sim/kernel/sock_rx.h"
 #include "sim/kernel/socket_io.h"
 #include "sim/kernel/writeback.h"
 
@@ -37,11 +41,12 @@ namespace kiosim {
 
 // One SQE, with what it names (the walker resolved the program's names).
 struct UringSqe {
-  enum class Opcode : std::uint8_t { read, write, send, splice, fsync, fdatasync };
+  enum class Opcode : std::uint8_t { read, write, send, recv, splice, fsync, fdatasync };
   Opcode opcode = Opcode::read;
   OpenFile* file = nullptr;   // read, write, fsync; splice: the file it reads
   Socket* socket = nullptr;   // write, send; splice: the socket it writes
   PipeObj* pipe = nullptr;    // splice
+  const ConnSet* conns = nullptr;  // recv: the connection it reads
   std::uint64_t bytes = 0;
   std::optional<std::uint64_t> offset;  // none: the file position (IORING_FEAT_RW_CUR_POS)
   bool link = false;          // IOSQE_IO_LINK
@@ -53,9 +58,9 @@ struct UringSqe {
 class IoUring {
  public:
   IoUring(Accounting& acct, Filemap& filemap, BlockDevice& disk, Writeback& writeback, FileIo& file_io,
-          SocketIo& socket_io)
+          SocketIo& socket_io, SockRx& sock_rx)
       : acct_(acct), filemap_(filemap), disk_(disk), writeback_(writeback), file_io_(file_io),
-        socket_io_(socket_io) {}
+        socket_io_(socket_io), sock_rx_(sock_rx) {}
 
   // io_uring_setup(2): the thread's ring (a second one replaces the first).
   // `iowq_max` (0: the default bound): IORING_REGISTER_IOWQ_MAX_WORKERS after it.
@@ -99,6 +104,7 @@ class IoUring {
   Writeback& writeback_;
   FileIo& file_io_;
   SocketIo& socket_io_;
+  SockRx& sock_rx_;
   std::map<const Thread*, Ring> rings_;
   std::map<const Process*, MemlockAccount> memlock_;  // per user in Linux; kiosim's processes are one user each
 };

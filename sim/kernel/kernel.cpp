@@ -24,7 +24,7 @@ Kernel::Kernel(const Machine& m, const std::vector<FileSpec>& files, Engine& eng
       file_io_(acct_, filemap_, disk_, writeback_, jbd2_, mm_),
       socket_io_(acct_, filemap_, mm_, net_),
       sock_rx_(acct_),
-      uring_(acct_, filemap_, disk_, writeback_, file_io_, socket_io_),
+      uring_(acct_, filemap_, disk_, writeback_, file_io_, socket_io_, sock_rx_),
       pool_(acct_, sock_rx_,
             ThreadPool::Hooks{[this](Process& p, const std::string& name) -> Thread& { return new_thread(p, name); },
                               [this](Thread& t) { thread_started(t); }, [this](Thread& t) { thread_finished(t); }}) {

@@ -230,6 +230,23 @@ void SockRx::select(Thread& t, const ConnSet& set, bool poll, double timeout_ns,
   }
 }
 
+void SockRx::wait_data(Thread& t, Conn& k, const char* why) {
+  if (!k.recv_wq) k.recv_wq = std::make_unique<WaitQueue>(acct_.engine());
+  acct_.block(t, TimeCat::wire, *k.recv_wq, [&k] { return k.queued > 0; }, why);
+}
+
+std::uint64_t SockRx::take(Thread& t, std::uint32_t id, std::uint64_t bytes) {
+  Conn& k = conns_[id];
+  const std::uint64_t n = std::min(bytes, k.queued);
+  k.queued -= n;
+  acct_.cpu_copy(t, n, Place::socket_buffer, Place::user_buffer);  // skb_copy_datagram_iter
+  acct_.count(t, &Counters::read_bytes, n);
+  // tcp_cleanup_rbuf: a window update if the read opened the window enough
+  if (k.win.read_sends_update(spec_.rcvbuf - k.queued)) advertise(id);
+  take_window(id);
+  return n;
+}
+
 std::uint64_t SockRx::recv(Thread& t, const ConnSet& c, std::uint64_t bytes, bool nonblock, bool until_eagain) {
   const std::uint32_t id = c.ids.at(0);
   std::uint64_t total = 0;
@@ -241,20 +258,24 @@ std::uint64_t SockRx::recv(Thread& t, const ConnSet& c, std::uint64_t bytes, boo
         acct_.count(t, &Counters::recv_eagain, 1);  // tcp_recvmsg: -EAGAIN, nothing copied
         return total;
       }
-      if (!k.recv_wq) k.recv_wq = std::make_unique<WaitQueue>(acct_.engine());
-      // sk_wait_data: until a byte is queued (SO_RCVLOWAT 1)
-      acct_.block(t, TimeCat::wire, *k.recv_wq, [&k] { return k.queued > 0; }, "recv (receive queue empty)");
+      wait_data(t, k, "recv (receive queue empty)");  // SO_RCVLOWAT 1
     }
-    const std::uint64_t n = std::min(bytes, k.queued);
-    k.queued -= n;
-    acct_.cpu_copy(t, n, Place::socket_buffer, Place::user_buffer);  // skb_copy_datagram_iter
-    acct_.count(t, &Counters::read_bytes, n);
-    total += n;
-    // tcp_cleanup_rbuf: a window update if the read opened the window enough
-    if (k.win.read_sends_update(spec_.rcvbuf - k.queued)) advertise(id);
-    take_window(id);
+    total += take(t, id, bytes);
     if (!until_eagain) return total;
   }
+}
+
+// io_recv: sock_recvmsg with MSG_DONTWAIT (IO_URING_F_NONBLOCK); its -EAGAIN is not the
+// CQE's: io_issue_sqe arms a poll on the socket (io_arm_poll_handler) and the wake-up
+// retries it by task work. No system call of its own, no EAGAIN counted.
+std::uint64_t SockRx::recv_sqe(Thread& t, const ConnSet& c, std::uint64_t bytes) {
+  const std::uint32_t id = c.ids.at(0);
+  Conn& k = conns_[id];
+  if (k.queued == 0) {
+    acct_.count(t, &Counters::uring_poll_arms, 1);
+    wait_data(t, k, "io_uring recv (poll armed, receive queue empty)");
+  }
+  return take(t, id, bytes);
 }
 
 }  // namespace kiosim

@@ -74,6 +74,11 @@ class SockRx {
   // recv from one connection: what is queued, up to `bytes`; EAGAIN if nothing and
   // `nonblock`; `until_eagain`: again until EAGAIN. Returns the bytes read.
   std::uint64_t recv(Thread& t, const ConnSet& c, std::uint64_t bytes, bool nonblock, bool until_eagain);
+  // io_uring's IORING_OP_RECV (io_uring/net.c io_recv), inside io_uring_enter: tried
+  // with MSG_DONTWAIT; on an empty queue the request is armed on the socket's wait
+  // queue (io_arm_poll_handler, counted `uring_poll_arms`) and retried when data comes,
+  // while the submitter waits for its CQE. One pass: what is queued, up to `bytes`.
+  std::uint64_t recv_sqe(Thread& t, const ConnSet& c, std::uint64_t bytes);
 
   // eventfd (fs/eventfd.c): eventfd2, then epoll_ctl(ADD) on `ep`; returns its
   // descriptor, a negative number in the interest list (connections are 0, 1, ...).
@@ -100,6 +105,11 @@ class SockRx {
   std::uint32_t poll_fd(int fd);  // ep_item_poll of a connection or an eventfd, counted
   std::uint32_t revents(const Conn& k) const;  // tcp_poll: EPOLLIN while bytes are queued; always EPOLLOUT
   void arrive(std::uint32_t id, std::uint64_t bytes);
+  // Sleeps on the connection's wait queue until a byte is queued (sk_wait_data).
+  void wait_data(Thread& t, Conn& k, const char* why);
+  // tcp_recvmsg's copy: what is queued, up to `bytes`, into the user buffer; the window
+  // update it may send (tcp_cleanup_rbuf). Returns the bytes copied.
+  std::uint64_t take(Thread& t, std::uint32_t id, std::uint64_t bytes);
   void take_window(std::uint32_t id);  // held bytes come in, as far as the window offers
   // An ACK with the window (tcp_select_window): counts and traces a window closing or reopening.
   void advertise(std::uint32_t id);

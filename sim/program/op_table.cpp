@@ -143,7 +143,7 @@ const std::vector<OpSpec>& op_specs() {
       {K::touch, "touch", {{"map", req}, {"offset"}, {"bytes", req}, {"write"}, {"sequential"}}, true, C::call, "",
        "user code reads or writes a mapping: its faults cross into the kernel"},
       {K::uring, "uring", {{"do", req}}, false, C::body, "io_uring_enter",
-       "one io_uring_enter: submits the SQEs of `do` (read, write, send, splice, fsync; `link`, `fixed`) and waits for all"},
+       "one io_uring_enter: submits the SQEs of `do` (read, write, send, recv, splice, fsync; `link`, `fixed`) and waits for all"},
       {K::uring_read, "uring_read", {{"fd", req}, {"bytes", req}, {"buf"}, {"depth"}}, false, C::per_depth,
        "io_uring_enter", "`depth` reads of `bytes` from the file position, submitted by one io_uring_enter"},
       {K::uring_register, "uring_register", {{"buffers", req}, {"bytes", req}}, true, C::call, "io_uring_register",

@@ -72,6 +72,7 @@ class ProgramWalker {
     File* file = nullptr;
     Socket* socket = nullptr;
     Pipe* pipe = nullptr;
+    Conns* conns = nullptr;  // recv: the connection
   };
 
   void run(const std::vector<Op>& ops) {
@@ -189,6 +190,8 @@ class ProgramWalker {
         s.pipe = &get<Pipe>(op, to_pipe ? o.out : o.in);
         if (to_pipe) s.file = &get<File>(op, o.in);
         else s.socket = &get<Socket>(op, o.out);
+      } else if (o.kind == OpKind::recv) {
+        s.conns = &get<Conns>(op, o.fd);
       } else if (is<Socket>(o.fd)) {
         s.socket = &get<Socket>(op, o.fd);
       } else {

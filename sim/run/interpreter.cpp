@@ -51,19 +51,21 @@ class KernelOps {
       s.opcode = o.kind == OpKind::read || o.kind == OpKind::pread     ? O::read
                  : o.kind == OpKind::write || o.kind == OpKind::pwrite ? O::write
                  : o.kind == OpKind::send                              ? O::send
+                 : o.kind == OpKind::recv                              ? O::recv
                  : o.kind == OpKind::splice                            ? O::splice
                  : o.kind == OpKind::fdatasync                         ? O::fdatasync
                                                                        : O::fsync;
       s.file = w.file ? w.file->get() : nullptr;
       s.socket = w.socket ? *w.socket : nullptr;
       s.pipe = w.pipe ? *w.pipe : nullptr;
+      s.conns = w.conns;
       s.bytes = o.bytes;
       s.offset = offset_of(o);
       s.link = o.link;
       s.fixed = o.fixed;
       s.buffer = buffer_key(o.buf);
       s.zerocopy = o.zerocopy;
-      if (s.opcode == O::read) k_.reuse_buffer(t_, s.buffer);  // the read lands in the buffer
+      if (s.opcode == O::read || s.opcode == O::recv) k_.reuse_buffer(t_, s.buffer);  // it lands in the buffer
       out.push_back(std::move(s));
     }
     k_.uring_enter(t_, out);

@@ -82,7 +82,7 @@ class ProgramLoader {
     o.kind = spec->kind;
     if (in_uring_ && !uring_sqe_kind(o.kind))
       l_.fail(kv.first, p,
-              fmt::format("an SQE of uring is read, pread, write, pwrite, send, splice, fsync or fdatasync; not `{}`",
+              fmt::format("an SQE of uring is read, pread, write, pwrite, send, recv, splice, fsync or fdatasync; not `{}`",
                           opname));
     if (setup && !spec->in_setup)
       l_.fail(kv.first, p, "setup may only open, map, read or touch (to prepare the cache); put this op in program");

@@ -14,6 +14,7 @@ bool uring_sqe_kind(OpKind k) {
     case OpKind::write:
     case OpKind::pwrite:
     case OpKind::send:
+    case OpKind::recv:
     case OpKind::splice:
     case OpKind::fsync:
     case OpKind::fdatasync: return true;
@@ -56,6 +57,13 @@ void check_uring_ring(const Reader& r, const YAML::Node& a, const std::string& p
 
 void load_uring_sqe(const Reader& r, const YAML::Node& a, const std::string& p, Op& o, const UringLoadState& st) {
   if (a["link"]) o.link = r.boolean(a["link"], p + ".link");
+  // io_recv retries by poll instead of returning -EAGAIN (kiosim models no MSG_DONTWAIT SQE).
+  for (const char* k : {"nonblock", "until_eagain"})
+    if (o.kind == OpKind::recv && a[k])
+      r.fail(a[k], p + "." + k,
+             fmt::format("a recv SQE does not return EAGAIN: io_uring arms a poll on the socket and completes it "
+                         "when data comes (io_arm_poll_handler); drop `{}`",
+                         k));
   if (!a["fixed"]) return;
   const std::string fp = p + ".fixed";
   if (o.kind != OpKind::read && o.kind != OpKind::pread && o.kind != OpKind::write && o.kind != OpKind::pwrite)

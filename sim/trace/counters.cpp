@@ -65,6 +65,7 @@ void Counters::add(const Counters& o) {
   memlock_refusals += o.memlock_refusals; sqpoll_wakeups += o.sqpoll_wakeups; sqpoll_cpu_ns += o.sqpoll_cpu_ns;
   uring_zc_notifs += o.uring_zc_notifs;
   uring_iowq_punts += o.uring_iowq_punts; uring_iowq_workers += o.uring_iowq_workers;
+  uring_poll_arms += o.uring_poll_arms;
   sim_time_ns = std::max(sim_time_ns, o.sim_time_ns);
   cpu_time_ns += o.cpu_time_ns;
   for (std::size_t i = 0; i < time_ns.size(); ++i) time_ns[i] += o.time_ns[i];
@@ -155,6 +156,7 @@ nlohmann::ordered_json Counters::to_json() const {
   j["uring_zc_notifs"] = uring_zc_notifs;
   j["uring_iowq_punts"] = uring_iowq_punts;
   j["uring_iowq_workers"] = uring_iowq_workers;
+  j["uring_poll_arms"] = uring_poll_arms;
   j["sim_time_ns"] = sim_time_ns;
   j["cpu_time_ns"] = cpu_time_ns;
   nlohmann::ordered_json by_name(syscalls_by_name);

@@ -66,7 +66,7 @@ struct Counters {
   std::uint64_t journal_commits = 0, journal_bytes = 0, device_flushes = 0, fsync_wait_ns = 0;
   std::uint64_t uring_sqes = 0, uring_cqes = 0, uring_failed = 0, uring_canceled = 0, uring_pinned_pages = 0;
   std::uint64_t memlock_refusals = 0, sqpoll_wakeups = 0, sqpoll_cpu_ns = 0, uring_zc_notifs = 0;
-  std::uint64_t uring_iowq_punts = 0, uring_iowq_workers = 0;
+  std::uint64_t uring_iowq_punts = 0, uring_iowq_workers = 0, uring_poll_arms = 0;
   std::uint64_t sim_time_ns = 0, cpu_time_ns = 0;
   std::array<std::uint64_t, std::size_t(TimeCat::count_)> time_ns{};
 

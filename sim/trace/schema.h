@@ -278,6 +278,10 @@ inline constexpr std::array kCounters = {
                 S::final_only},
     CounterInfo{"uring_iowq_workers", "io-wq bounded workers created (io_wq_create_worker; at most the bound a ring)",
                 "workers", S::final_only},
+    CounterInfo{"uring_poll_arms",
+                "recv SQEs that found the receive queue empty and waited on the socket by poll "
+                "(io_arm_poll_handler), not on a thread",
+                "SQEs", S::final_only},
     CounterInfo{"sim_time_ns", "simulated time until the run ended", "ns", S::final_only},
     CounterInfo{"cpu_time_ns", "time threads and interrupts ran on a core", "ns", S::final_only},
     CounterInfo{"syscalls_by_name", "system calls by name", "calls", S::final_only},

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -34,6 +35,13 @@ inline std::vector<nlohmann::ordered_json> simulate_text(const std::string& name
   RunOptions checked = opt;
   checked.check_invariants = true;  // always, in tests (sim/kernel/invariants.h)
   return simulate(s, s.runs(), checked);
+}
+
+// The counters of a scenario that has one run.
+inline nlohmann::ordered_json single_run_counters(const std::string& name, const std::string& text) {
+  auto r = simulate_text(name, text);
+  if (r.size() != 1) throw std::logic_error("test scenario `" + name + "` has more than one run");
+  return r[0]["counters"];
 }
 
 }  // namespace kiosim::test

@@ -9,16 +9,7 @@
 
 using namespace kiosim;
 using test::simulate_text;
-
-namespace {
-
-nlohmann::ordered_json run_counters(const std::string& name, const std::string& text) {
-  auto r = simulate_text(name, text);
-  REQUIRE(r.size() == 1);
-  return r[0]["counters"];
-}
-
-}  // namespace
+using test::single_run_counters;
 
 TEST_CASE("edge-triggered, one 1 KiB read per wake-up: 3 KiB of each 4 KiB request stay unread", "[epoll]") {
   // One connection, 5 requests of 4096 bytes, 1 ms apart. Each arrival is one
@@ -26,7 +17,7 @@ TEST_CASE("edge-triggered, one 1 KiB read per wake-up: 3 KiB of each 4 KiB reque
   // recv of 1024: 4096 - 1024 = 3072 left each time, 5 x 3072 = 15360 in all, and
   // nothing wakes the server for them. Calls: accept4, epoll_create1, epoll_ctl,
   // 5 + 1 epoll_wait (the last times out), 5 recvfrom = 14.
-  auto c = run_counters("et-unread", R"(kiosim: 1
+  auto c = single_run_counters("et-unread", R"(kiosim: 1
 clients: { connections: 1, requests: 5, request_bytes: 4KiB, interval: 1ms, start: 1ms }
 processes:
   - program:
@@ -49,7 +40,7 @@ TEST_CASE("recv returns what is queued, up to the count asked; then EAGAIN", "[e
   // One 4096-byte request at 1 ms. The blocking recv of 3000 sleeps until it
   // arrives and returns 3000; the non-blocking one of 3000 returns the 1096 left;
   // the next finds nothing: EAGAIN. 1 + 3 calls, 1 sleep, 2 copies of 4096 bytes.
-  auto c = run_counters("partial", R"(kiosim: 1
+  auto c = single_run_counters("partial", R"(kiosim: 1
 clients: { connections: 1, requests: 1, request_bytes: 4KiB, start: 1ms }
 processes:
   - program:
@@ -71,7 +62,7 @@ TEST_CASE("a zero window: what the receive buffer cannot hold waits at the clien
   // one MSS (__tcp_select_window), so 1448 come in and 2648 wait; 600 free is under
   // one MSS: a zero window. Nobody reads all: 4096 less what the recv takes is unread
   // at the end, on 1 connection.
-  auto c = run_counters("window", R"(kiosim: 1
+  auto c = single_run_counters("window", R"(kiosim: 1
 clients: { connections: 1, requests: 1, request_bytes: 4KiB, start: 1ms, rcvbuf: 2KiB }
 processes:
   - program:
@@ -113,7 +104,7 @@ processes:
                 - epoll_wait: { ep: ep, as: r, timeout: 50ms,
                                 do: [ { recv: { fd: r, bytes: 512, nonblock: true } } ] }
 )";
-    auto c = run_counters(exclusive ? "herd-exclusive" : "herd", text);
+    auto c = single_run_counters(exclusive ? "herd-exclusive" : "herd", text);
     CHECK(c["epoll_wakeups"] == (exclusive ? 1 : 4));
     CHECK(c["recv_eagain"] == (exclusive ? 0 : 3));
     CHECK(c["syscalls_by_name"]["recvfrom"] == (exclusive ? 1 : 4));
