@@ -1,7 +1,13 @@
+// Runner::run_once: one real run of a scenario's program (REAL-MODE.md). The receiver
+// is a clone(2) CLONE_VM process reading a socketpair(2) or loopback TCP connection
+// (socket/bind/listen/connect/accept4) to EOF; the program's ops run through SyscallOps
+// on ProgramThreads (pthreads); around the body it reads getrusage(2), /proc/self/io,
+// perf events, /proc/diskstats and the page-cache state, then shutdown(2)s the socket
+// and waitpid(2)s the receiver. Files: runner_files.cpp; buffers: program_buffers.h;
+// counters of our own: self_counters.cpp.
 #include "sim/host/runner.h"
 
 #include <fcntl.h>
-#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -9,9 +15,7 @@
 #include <sys/mman.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,12 +25,10 @@
 #include <sys/stat.h>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <variant>
 
-#include <fmt/format.h>
-
 #include "sim/host/host_clients.h"
+#include "sim/host/program_buffers.h"
 #include "sim/host/proc_texts.h"
 #include "sim/host/runnable.h"
 #include "sim/host/syscall_error.h"
@@ -37,8 +39,6 @@
 namespace kiosim::host {
 
 namespace {
-
-double tv_ns(const timeval& tv) { return double(tv.tv_sec) * 1e9 + double(tv.tv_usec) * 1e3; }
 
 void write_all_fd(int fd, const void* p, std::size_t n) {
   const char* c = static_cast<const char*>(p);
@@ -110,87 +110,6 @@ int receiver_main(void* p) {
 
 }  // namespace
 
-Usage usage_self() {
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  Usage u;
-  u.user_ns = tv_ns(ru.ru_utime);
-  u.sys_ns = tv_ns(ru.ru_stime);
-  u.minflt = ru.ru_minflt;
-  u.majflt = ru.ru_majflt;
-  u.nvcsw = ru.ru_nvcsw;
-  u.nivcsw = ru.ru_nivcsw;
-  return u;
-}
-
-Usage operator-(const Usage& a, const Usage& b) {
-  return {a.user_ns - b.user_ns, a.sys_ns - b.sys_ns, a.minflt - b.minflt,
-          a.majflt - b.majflt,   a.nvcsw - b.nvcsw,   a.nivcsw - b.nivcsw};
-}
-
-ProcIo proc_io_self() {
-  ProcIo io;
-  std::ifstream in("/proc/self/io");
-  std::string k;
-  std::int64_t v = 0;
-  while (in >> k >> v) {
-    io.ok = true;
-    if (k == "rchar:") io.rchar = v;
-    else if (k == "wchar:") io.wchar = v;
-    else if (k == "syscr:") io.syscr = v;
-    else if (k == "syscw:") io.syscw = v;
-    else if (k == "read_bytes:") io.read_bytes = v;
-    else if (k == "write_bytes:") io.write_bytes = v;
-  }
-  return io;
-}
-
-// ---- perf ---------------------------------------------------------------------
-
-PerfCounters::PerfCounters() {
-  const std::pair<const char*, std::uint64_t> events[] = {
-      {"task_clock_ns", PERF_COUNT_SW_TASK_CLOCK},
-      {"page_faults_user", PERF_COUNT_SW_PAGE_FAULTS},
-      {"context_switches", PERF_COUNT_SW_CONTEXT_SWITCHES},
-      {"cpu_migrations", PERF_COUNT_SW_CPU_MIGRATIONS},
-  };
-  for (auto [name, config] : events) {
-    perf_event_attr a{};
-    a.type = PERF_TYPE_SOFTWARE;
-    a.size = sizeof a;
-    a.config = config;
-    a.exclude_kernel = 1;  // allowed up to perf_event_paranoid 2
-    a.exclude_hv = 1;
-    int fd = int(::syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC));
-    if (fd < 0) {
-      why_not_ = fmt::format("perf_event_open refused ({}; kernel.perf_event_paranoid = {})", std::strerror(errno),
-                             [] {
-                               std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
-                               std::string s;
-                               in >> s;
-                               return s.empty() ? std::string("unknown") : s;
-                             }());
-      for (auto& [n, f] : fds_) ::close(f);
-      fds_.clear();
-      return;
-    }
-    fds_.emplace_back(name, fd);
-  }
-}
-
-PerfCounters::~PerfCounters() {
-  for (auto& [n, f] : fds_) ::close(f);
-}
-
-std::map<std::string, std::int64_t> PerfCounters::read() const {
-  std::map<std::string, std::int64_t> out;
-  for (auto& [n, f] : fds_) {
-    std::uint64_t v = 0;
-    if (::read(f, &v, sizeof v) == sizeof v) out[n] = std::int64_t(v);
-  }
-  return out;
-}
-
 // ---- the runner ------------------------------------------------------------------
 
 Runner::Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt) : s_(s), dir_(dir), opt_(opt) {
@@ -203,122 +122,7 @@ Runner::Runner(const Scenario& s, PrivateDir& dir, RunnerOptions opt) : s_(s), d
 
 Runner::~Runner() = default;
 
-std::uint64_t Runner::bytes_needed(const Scenario& s) {
-  std::uint64_t b = 0;
-  for (const auto& f : s.files) b += f.size;
-  return b;
-}
-
-
-double Runner::create_files() {
-  double t0 = now_ns();
-  std::vector<char> chunk(1 << 20);
-  for (std::size_t i = 0; i < chunk.size(); ++i) chunk[i] = char('a' + i % 26);
-  for (const auto& f : s_.files) {
-    const std::string& p = paths_.at(f.name);
-    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) fail("cannot create " + p);
-    std::uint64_t done = 0;
-    while (done < f.size) {
-      std::size_t n = std::size_t(std::min<std::uint64_t>(chunk.size(), f.size - done));
-      ssize_t w = ::pwrite(fd, chunk.data(), n, off_t(done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        int e = errno;
-        ::close(fd);
-        errno = e;
-        fail("cannot write " + p + " (is the file system full?)");
-      }
-      done += std::uint64_t(w);
-    }
-    if (::fsync(fd) != 0) fail("fsync " + p);
-    ::close(fd);
-  }
-  return now_ns() - t0;
-}
-
-// Cold: fdatasync then POSIX_FADV_DONTNEED (no root needed). Warm: one untimed read pass.
-double Runner::prepare_cache(Sample& out) {
-  double t0 = now_ns();
-  std::vector<char> buf(1 << 20);
-  for (const auto& f : s_.files) {
-    const std::string& p = paths_.at(f.name);
-    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open " + p);
-    bool warm = opt_.cache == CacheState::warm || (opt_.cache == CacheState::scenario && f.cached);
-    if (warm) {
-      for (std::uint64_t off = 0; off < f.size;) {
-        ssize_t r = ::pread(fd, buf.data(), buf.size(), off_t(off));
-        if (r <= 0) break;
-        off += std::uint64_t(r);
-      }
-    } else {
-      ::fdatasync(fd);
-      ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    }
-    // How much of it is resident now (mincore of an untouched mapping).
-    if (f.size) {
-      void* m = ::mmap(nullptr, f.size, PROT_READ, MAP_SHARED, fd, 0);
-      if (m != MAP_FAILED) {
-        std::size_t pages = (f.size + 4095) / 4096;
-        std::vector<unsigned char> v(pages);
-        if (::mincore(m, f.size, v.data()) == 0)
-          for (unsigned char c : v) out.resident_pages_before += c & 1;
-        out.file_pages += pages;
-        ::munmap(m, f.size);
-      }
-    }
-    ::close(fd);
-  }
-  return now_ns() - t0;
-}
-
 namespace {
-
-// The largest buffer each name needs (a uring_read's: bytes x depth).
-void buffer_sizes(const std::vector<Op>& ops, std::map<std::string, std::uint64_t>& sizes) {
-  for (const Op& op : ops) {
-    if ((op.kind == OpKind::read || op.kind == OpKind::pread || op.kind == OpKind::uring_read ||
-         op.kind == OpKind::recv) ||
-        ((op.kind == OpKind::write || op.kind == OpKind::pwrite) && op.from.empty())) {
-      std::uint64_t need = op.kind == OpKind::uring_read ? op.bytes * op.depth : op.bytes;
-      sizes[op.buf] = std::max(sizes[op.buf], need);
-    }
-    // Not a fork's body: its child allocates its own (after fork, copy-on-write).
-    if (op.kind == OpKind::repeat || op.kind == OpKind::uring || op.kind == OpKind::epoll_wait ||
-        op.kind == OpKind::select || op.kind == OpKind::poll)
-      buffer_sizes(op.body, sizes);
-  }
-}
-
-// The bytes of io_uring's registered buffers (uring_register: buffers x bytes), the most
-// one registration asks for.
-std::uint64_t registered_bytes(const std::vector<Op>& ops) {
-  std::uint64_t most = 0;
-  for (const Op& op : ops) {
-    if (op.kind == OpKind::uring_register) most = std::max(most, std::uint64_t(op.buffers) * op.bytes);
-    most = std::max(most, registered_bytes(op.body));
-  }
-  return most;
-}
-
-// Each buffer allocated and touched before timing.
-void size_buffers(const std::vector<Op>& ops, std::map<std::string, UserBuffer>& bufs) {
-  std::map<std::string, std::uint64_t> sizes;
-  buffer_sizes(ops, sizes);
-  for (const auto& [name, need] : sizes)
-    if (bufs[name].size() < need) bufs[name].resize(need, 1);
-}
-
-// The deepest uring_read of a program: the ring's size.
-std::uint32_t uring_depth(const std::vector<Op>& ops) {
-  std::uint32_t d = 0;
-  for (const Op& op : ops) {
-    if (op.kind == OpKind::uring_read) d = std::max(d, op.depth);
-    if (op.kind == OpKind::repeat) d = std::max(d, uring_depth(op.body));
-  }
-  return d;
-}
 
 // Two connected sockets: a socket pair, or a loopback TCP connection.
 std::pair<int, int> connection(ReceiverKind k) {
@@ -359,26 +163,6 @@ void release(const Walk::Names& names) {
   }
 }
 }  // namespace
-
-std::uint64_t Runner::buffer_bytes_needed(const Scenario& s) {
-  std::uint64_t most = 0;  // runs go one at a time: the largest run's buffers
-  for (const auto& r : s.runs())
-    for (const auto& p : r.processes) {
-      std::map<std::string, std::uint64_t> sizes;
-      buffer_sizes(p.program.setup, sizes);
-      buffer_sizes(p.program.body, sizes);
-      std::uint64_t sum = std::max(registered_bytes(p.program.setup), registered_bytes(p.program.body));
-      for (const auto& kv : sizes) sum += kv.second;
-      most = std::max(most, sum * std::max<std::uint64_t>(1, p.threads));
-    }
-  return most;
-}
-
-FilesCache Runner::files_cache_now() const {
-  std::vector<std::pair<std::string, std::uint64_t>> files;
-  for (const auto& f : s_.files) files.emplace_back(paths_.at(f.name), f.size);
-  return files_cache(files);
-}
 
 Sample Runner::run_once(const RunSpec& run) {
   if (run.processes.size() != 1) throw HostError("real mode runs one process at a time");
