@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/host/fork_cells.h"
+
 #include <functional>
 
 namespace kiosim::host {
@@ -78,30 +80,13 @@ std::vector<Cell> async_cells(const Program& prog, const nlohmann::ordered_json&
 
 std::vector<Cell> async_child_cells(const Program& prog, const nlohmann::ordered_json& run,
                                     const std::vector<Sample>& samples, const std::string& child) {
-  auto predicted = [&](const char* counter) {
-    double sum = 0;
-    if (run.contains("processes"))
-      for (const auto& p : run["processes"])
-        if (p.value("name", "") == child && p["counters"].contains(counter)) sum += p["counters"][counter].get<double>();
-    return sum;
-  };
-  auto measured = [&](const std::function<double(const ChildSample&)>& f) {
-    std::vector<double> v;
-    for (const auto& s : samples) {
-      double sum = 0;
-      for (const auto& c : s.children)
-        if (c.name == child) sum += f(c);
-      v.push_back(sum);
-    }
-    return v;
-  };
   std::vector<Cell> out;
   if (uses(prog, OpKind::epoll_wait))
-    out.push_back(cell_of("epoll_wakeups", Family::async, predicted("epoll_wakeups"),
-                          measured([](const ChildSample& c) { return double(c.rx.epoll_wakeups); })));
+    out.push_back(child_cell("epoll_wakeups", Family::async, run, samples, child,
+                             [](const ChildSample& c) { return double(c.rx.epoll_wakeups); }));
   if (uses(prog, OpKind::recv))
-    out.push_back(cell_of("recv_eagain", Family::async, predicted("recv_eagain"),
-                          measured([](const ChildSample& c) { return double(c.rx.recv_eagain); })));
+    out.push_back(child_cell("recv_eagain", Family::async, run, samples, child,
+                             [](const ChildSample& c) { return double(c.rx.recv_eagain); }));
   return out;
 }
 

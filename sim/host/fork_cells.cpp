@@ -13,36 +13,36 @@ std::vector<std::string> forked_child_names(const std::vector<Sample>& samples) 
   return names;
 }
 
+Cell child_cell(const std::string& figure, Family family, const nlohmann::ordered_json& run,
+                const std::vector<Sample>& samples, const std::string& child,
+                const std::function<double(const ChildSample&)>& measure) {
+  double predicted = 0;
+  if (run.contains("processes"))
+    for (const auto& p : run["processes"])
+      if (p.value("name", "") == child && p["counters"].contains(figure))
+        predicted += p["counters"][figure].get<double>();
+  std::vector<double> measured;
+  for (const auto& s : samples) {
+    double sum = 0;
+    for (const auto& c : s.children)
+      if (c.name == child) sum += measure(c);
+    measured.push_back(sum);
+  }
+  return cell_of(figure, family, predicted, measured);
+}
+
 std::vector<Cell> child_cells(const nlohmann::ordered_json& run, const std::vector<Sample>& samples,
                               const std::string& child) {
-  auto predicted = [&](const char* counter) {
-    double sum = 0;
-    if (run.contains("processes"))
-      for (const auto& p : run["processes"])
-        if (p.value("name", "") == child && p["counters"].contains(counter)) sum += p["counters"][counter].get<double>();
-    return sum;
-  };
-  auto measured = [&](const std::function<double(const ChildSample&)>& f) {
-    std::vector<double> v;
-    for (const auto& s : samples) {
-      double sum = 0;
-      for (const auto& c : s.children)
-        if (c.name == child) sum += f(c);
-      v.push_back(sum);
-    }
-    return v;
+  auto cell = [&](const char* figure, Family family, const std::function<double(const ChildSample&)>& f) {
+    return child_cell(figure, family, run, samples, child, f);
   };
   return {
-      cell_of("cpu_time_ns", Family::time, predicted("cpu_time_ns"),
-              measured([](const ChildSample& c) { return c.usage.cpu_ns(); })),
-      cell_of("syscalls", Family::syscalls, predicted("syscalls"),
-              measured([](const ChildSample& c) { return double(c.syscalls_total); })),
-      cell_of("page_faults_minor", Family::faults, predicted("page_faults_minor"),
-              measured([](const ChildSample& c) { return double(c.usage.minflt); })),
-      cell_of("page_faults_major", Family::faults, predicted("page_faults_major"),
-              measured([](const ChildSample& c) { return double(c.usage.majflt); })),
-      cell_of("context_switches", Family::switches, predicted("context_switches"),
-              measured([](const ChildSample& c) { return double(c.usage.nvcsw + c.usage.nivcsw); })),
+      cell("cpu_time_ns", Family::time, [](const ChildSample& c) { return c.usage.cpu_ns(); }),
+      cell("syscalls", Family::syscalls, [](const ChildSample& c) { return double(c.syscalls_total); }),
+      cell("page_faults_minor", Family::faults, [](const ChildSample& c) { return double(c.usage.minflt); }),
+      cell("page_faults_major", Family::faults, [](const ChildSample& c) { return double(c.usage.majflt); }),
+      cell("context_switches", Family::switches,
+           [](const ChildSample& c) { return double(c.usage.nvcsw + c.usage.nivcsw); }),
   };
 }
 
