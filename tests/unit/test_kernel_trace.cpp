@@ -4,27 +4,16 @@
 // without privilege or tracefs (seams: the uid and capability set, the mount points).
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include "sim/host/kernel_compare.h"
 #include "sim/host/kernel_events.h"
 #include "sim/host/kernel_trace.h"
+#include "tests/unit/kernel_trace_fixture.h"
 
 using namespace kiosim::host;
 
-namespace {
-std::string data(const char* name) {
-  std::ifstream in(std::string(KIOSIM_SOURCE_DIR) + "/tests/data/kernel-trace/" + name);
-  std::ostringstream o;
-  o << in.rdbuf();
-  REQUIRE(!o.str().empty());
-  return o.str();
-}
-}  // namespace
-
 TEST_CASE("kernel trace: the sample's records, fields and typed events, checked by hand", "[kernel_trace]") {
-  ParsedTrace p = parse_trace_text(data("sample.txt"));
+  ParsedTrace p = parse_trace_text(kiosim::test::kernel_trace_data("sample.txt"));
   // 1 sync_ra + 4 async_ra + 5 ra_order + 4 map_pages + 2 add_to_page_cache + 1 fault + 6 jbd2 = 23.
   CHECK(p.records.size() == 23);
   CHECK(p.malformed == 0);
@@ -74,7 +63,7 @@ TEST_CASE("kernel trace: the sample's records, fields and typed events, checked 
 }
 
 TEST_CASE("kernel trace: malformed lines are skipped and counted, never a crash", "[kernel_trace]") {
-  ParsedTrace p = parse_trace_text(data("malformed.txt"));
+  ParsedTrace p = parse_trace_text(kiosim::test::kernel_trace_data("malformed.txt"));
   CHECK(p.malformed == 5);  // no " [", a hex cpu, a pid of letters, no timestamp, no event
   CHECK(p.records.size() == 2);
   KernelEvents k = kernel_events(p);
@@ -136,7 +125,7 @@ TEST_CASE("kernel trace: without privilege or tracefs, one line and no instance"
 }
 
 TEST_CASE("kernel trace: kinds beside a simulated run's events, by process", "[kernel_trace]") {
-  KernelEvents k = kernel_events(parse_trace_text(data("sample.txt")));
+  KernelEvents k = kernel_events(parse_trace_text(kiosim::test::kernel_trace_data("sample.txt")));
   // A run of two processes: `reader` (lane 0), `other` (lane 1), and the jbd2 lane (2).
   auto run = nlohmann::ordered_json::parse(R"({
     "lanes": [{"id": 0, "name": "reader", "kind": "user"}, {"id": 1, "name": "other", "kind": "user"},
@@ -183,7 +172,7 @@ TEST_CASE("kernel trace: kinds beside a simulated run's events, by process", "[k
 }
 
 TEST_CASE("kernel trace: the run's commits are set beside a process only when they are its own", "[kernel_trace]") {
-  KernelEvents k = kernel_events(parse_trace_text(data("sample.txt")));
+  KernelEvents k = kernel_events(parse_trace_text(kiosim::test::kernel_trace_data("sample.txt")));
   auto run = nlohmann::ordered_json::parse(R"({"lanes": [{"id": 0, "name": "jbd2", "kind": "kernel"}],
     "events": [{"t": 1, "lane": 0, "kind": "journal_commit", "dur": 1000},
                {"t": 2, "lane": 0, "kind": "journal_commit", "dur": 3000}]})");

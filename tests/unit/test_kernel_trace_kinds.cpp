@@ -8,25 +8,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 
 #include "sim/host/kernel_compare.h"
 #include "sim/host/kernel_events.h"
 #include "sim/host/kernel_trace.h"
 #include "sim/host/kernel_trace_session.h"
+#include "tests/unit/kernel_trace_fixture.h"
 
 using namespace kiosim::host;
 
 namespace {
-std::string data(const char* name) {
-  std::ifstream in(std::string(KIOSIM_SOURCE_DIR) + "/tests/data/kernel-trace/" + name);
-  std::ostringstream o;
-  o << in.rdbuf();
-  REQUIRE(!o.str().empty());
-  return o.str();
-}
-
 const KindBeside& find(const std::vector<KindBeside>& kinds, const std::string& name) {
   for (const auto& x : kinds)
     if (x.kind == name) return x;
@@ -36,7 +28,7 @@ const KindBeside& find(const std::vector<KindBeside>& kinds, const std::string& 
 }  // namespace
 
 TEST_CASE("kernel trace: reclaim, throttling, TLB, IPI, net and io_uring records, by hand", "[kernel_trace]") {
-  ParsedTrace p = parse_trace_text(data("more-kinds.txt"));
+  ParsedTrace p = parse_trace_text(kiosim::test::kernel_trace_data("more-kinds.txt"));
   // 33 record lines: 2 markers, 5 vmscan, 3 balance_dirty_pages, 7 tlb_flush, 3 ipi,
   // 1 tcp_sendmsg_locked, 2 net_dev_xmit, 2 consume_skb, 1 kfree_skb, 1 tcp_retransmit_skb,
   // 3 io_uring_submit_req, 3 io_uring_complete; every line parses.
@@ -118,7 +110,7 @@ TEST_CASE("kernel trace: reclaim, throttling, TLB, IPI, net and io_uring records
 }
 
 TEST_CASE("kernel trace: the new kinds beside a simulated run's events", "[kernel_trace]") {
-  KernelEvents k = kernel_events(parse_trace_text(data("more-kinds.txt")));
+  KernelEvents k = kernel_events(parse_trace_text(kiosim::test::kernel_trace_data("more-kinds.txt")));
   auto run = nlohmann::ordered_json::parse(R"({
     "lanes": [{"id": 0, "name": "app", "kind": "user"}, {"id": 1, "name": "app/1", "kind": "user"},
               {"id": 2, "name": "kswapd", "kind": "kernel"}],
