@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/blk_fixture.h"
 #include "tests/unit/scenario_support.h"
 
 using namespace kiosim;
@@ -36,10 +37,9 @@ TEST_CASE("blk-mq: an O_DIRECT read split at max_request completes once, with it
   // (4 us), then wake-up 5, switch 1.5, exit 0.05: 684.338 + 10.55 = 694.888 us.
   // (Round 1's interrupts, 342.194..346.194 us, go on while round 2 is served.)
   auto runs = test::simulate_text("split-qd4",
-                                  "kiosim: 1\nset: { disk.max_request: 128KiB, disk.queue_depth: 4 }\n"
-                                  "files: [{name: d, size: 1MiB, cached: false}]\n"
-                                  "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}} ]\n"
-                                  "    program:\n      - read: { fd: f, bytes: 1MiB, buf: b }\n");
+                                  test::one_file_scenario("disk.max_request: 128KiB, disk.queue_depth: 4", "1MiB",
+                                                          false, true, "",
+                                                          "      - read: { fd: f, bytes: 1MiB, buf: b }\n"));
   const auto& c = runs.at(0)["counters"];
   CHECK(c["disk_requests"] == 8);
   CHECK(c["dma_copies"] == 8);
@@ -60,11 +60,10 @@ TEST_CASE("blk-mq: a plug's requests stop growing at max_request", "[blk-mq]") {
   //               own (64 KiB < BLK_PLUG_FLUSH_SIZE: no flush), bios 17..31 merge into
   //               it: 2 requests, 30 merges, 2 interrupts.
   auto run = [](const std::string& limit) {
-    return test::simulate_text("plug-limit", "kiosim: 1\nset: { disk.max_request: " + limit +
-                                                 ", mm.folio: 4KiB, page_cache.readahead: 128KiB }\n"
-                                                 "files: [{name: d, size: 128KiB, cached: false}]\n"
-                                                 "processes:\n  - setup: [ {open: {file: d, as: f}} ]\n"
-                                                 "    program:\n      - read: { fd: f, bytes: 128KiB, buf: b }\n");
+    return test::simulate_text(
+        "plug-limit",
+        test::one_file_scenario("disk.max_request: " + limit + ", mm.folio: 4KiB, page_cache.readahead: 128KiB",
+                                "128KiB", false, false, "", "      - read: { fd: f, bytes: 128KiB, buf: b }\n"));
   };
   auto whole = run("0"), split = run("64KiB");
   const auto& w = whole.at(0)["counters"];

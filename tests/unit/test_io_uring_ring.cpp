@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/io_uring.h"
+#include "tests/unit/blk_fixture.h"
 #include "tests/unit/scenario_support.h"
 
 using namespace kiosim;
@@ -17,10 +18,9 @@ std::string batched(int batches, int per, const std::string& ring = "{ entries: 
   std::string sqes;
   for (int i = 0; i < per; ++i) sqes += "{ read: { fd: f, bytes: 4KiB } },";
   sqes.pop_back();
-  return "kiosim: 1\nfiles: [{name: d, size: 256KiB, cached: true}]\n"
-         "processes:\n  - setup: [ {open: {file: d, as: f}}, {uring_setup: " + ring + "} ]\n"
-         "    program:\n      - repeat: " + std::to_string(batches) + "\n        do:\n"
-         "          - uring: { do: [" + sqes + "] }\n" + extra;
+  return test::one_file_scenario("", "256KiB", true, false, ", {uring_setup: " + ring + "}",
+                                 "      - repeat: " + std::to_string(batches) + "\n        do:\n"
+                                 "          - uring: { do: [" + sqes + "] }\n" + extra);
 }
 
 }  // namespace
@@ -57,9 +57,8 @@ TEST_CASE("io_uring ring: 64 reads in batches of 8 against 64 read() calls", "[u
   //      reads of cached pages, an SQE (150 ns) costs more than the crossing it saves.
   auto u = test::simulate_text("batch8", batched(8, 8));
   auto r = test::simulate_text("reads64",
-                               "kiosim: 1\nfiles: [{name: d, size: 256KiB, cached: true}]\n"
-                               "processes:\n  - setup: [ {open: {file: d, as: f}} ]\n"
-                               "    program:\n      - repeat: 64\n        do: [ { read: { fd: f, bytes: 4KiB } } ]\n");
+                               test::one_file_scenario("", "256KiB", true, false, "",
+                                                       "      - repeat: 64\n        do: [ { read: { fd: f, bytes: 4KiB } } ]\n"));
   const auto& c = u.at(0)["counters"];
   const auto& d = r.at(0)["counters"];
   CHECK(c["syscalls"] == 8);
@@ -118,10 +117,10 @@ TEST_CASE("io_uring ring: O_DIRECT reads into registered buffers make no CPU cop
     std::string sqes = sqe + sqe + sqe + sqe;
     sqes.pop_back();
     return test::simulate_text(fixed ? "fixed" : "unfixed",
-                               "kiosim: 1\nfiles: [{name: d, size: 256KiB, cached: false}]\n"
-                               "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}}, "
-                               "{uring_setup: { entries: 4 }}, {uring_register: { buffers: 4, bytes: 64KiB }} ]\n"
-                               "    program:\n      - uring: { do: [" + sqes + "] }\n");
+                               test::one_file_scenario("", "256KiB", false, true,
+                                                       ", {uring_setup: { entries: 4 }}, "
+                                                       "{uring_register: { buffers: 4, bytes: 64KiB }}",
+                                                       "      - uring: { do: [" + sqes + "] }\n"));
   };
   auto f = run(true), n = run(false);
   const auto& c = f.at(0)["counters"];
@@ -139,10 +138,10 @@ TEST_CASE("io_uring ring: registering past RLIMIT_MEMLOCK is refused with ENOMEM
   // pinned, one syscall_error event. The fixed read that follows names a buffer that
   // is not there: its CQE is -EFAULT (uring_failed 1), no disk request.
   auto u = test::simulate_text("memlock",
-                               "kiosim: 1\nset: { mm.memlock: 128KiB }\nfiles: [{name: d, size: 64KiB, cached: false}]\n"
-                               "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}}, {uring_setup: { entries: 4 }} ]\n"
-                               "    program:\n      - uring_register: { buffers: 4, bytes: 64KiB }\n"
-                               "      - uring: { do: [ { read: { fd: f, bytes: 64KiB, fixed: 0 } } ] }\n");
+                               test::one_file_scenario("mm.memlock: 128KiB", "64KiB", false, true,
+                                                       ", {uring_setup: { entries: 4 }}",
+                                                       "      - uring_register: { buffers: 4, bytes: 64KiB }\n"
+                                                       "      - uring: { do: [ { read: { fd: f, bytes: 64KiB, fixed: 0 } } ] }\n"));
   const auto& c = u.at(0)["counters"];
   CHECK(c["memlock_refusals"] == 1);
   CHECK(c["uring_pinned_pages"] == 0);
@@ -158,11 +157,11 @@ TEST_CASE("io_uring ring: a short read fails its link and cancels the rest of th
   // bytes of 4 KiB, a short read: it fails its link and SQEs 3 and 4 complete with
   // -ECANCELED. Copies: 4 KiB + 2 KiB = 2.
   auto u = test::simulate_text("links",
-                               "kiosim: 1\nfiles: [{name: d, size: 6KiB, cached: true}]\n"
-                               "processes:\n  - setup: [ {open: {file: d, as: f}}, {uring_setup: { entries: 8 }} ]\n"
-                               "    program:\n      - uring: { do: [ {read: {fd: f, bytes: 4KiB, link: true}},\n"
-                               "          {read: {fd: f, bytes: 4KiB, link: true}}, {read: {fd: f, bytes: 4KiB, link: true}},\n"
-                               "          {read: {fd: f, bytes: 4KiB}}, {read: {fd: f, bytes: 4KiB}} ] }\n");
+                               test::one_file_scenario("", "6KiB", true, false, ", {uring_setup: { entries: 8 }}",
+                                                       "      - uring: { do: [ {read: {fd: f, bytes: 4KiB, link: true}},\n"
+                                                       "          {read: {fd: f, bytes: 4KiB, link: true}}, "
+                                                       "{read: {fd: f, bytes: 4KiB, link: true}},\n"
+                                                       "          {read: {fd: f, bytes: 4KiB}}, {read: {fd: f, bytes: 4KiB}} ] }\n"));
   const auto& c = u.at(0)["counters"];
   CHECK(c["uring_sqes"] == 5);
   CHECK(c["uring_cqes"] == 5);
