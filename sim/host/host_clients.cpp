@@ -116,13 +116,23 @@ std::optional<std::string> why_no_clients(const ClientsSpec& spec, std::uint32_t
 
 HostClients::HostClients(const ClientsSpec& spec, std::uint64_t seed, std::uint32_t first, std::uint32_t count)
     : spec_(spec), count_(count) {
+  try {
+    open_connections(first, seed);
+  } catch (...) {
+    release();  // a failed socket, bind or connect: nothing of what was opened stays open
+    throw;
+  }
+}
+
+void HostClients::open_connections(std::uint32_t first, std::uint64_t seed) {
+  const ClientsSpec& spec = spec_;
   ClientArrivals arrivals(spec.connections, spec.requests, spec.interval_ns, spec.start_ns, spec.arrival,
                           seed);
   double when = 0;
   std::uint32_t c = 0;
   while (arrivals.next(when, c))
-    if (c >= first && c - first < count) shared_.schedule.emplace_back(when, c - first);
-  shared_.pending.assign(count, 0);
+    if (c >= first && c - first < count_) shared_.schedule.emplace_back(when, c - first);
+  shared_.pending.assign(count_, 0);
   void* page = ::mmap(nullptr, sizeof(Shared::Flags), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (page == MAP_FAILED) fail("mmap (the clients' flags)");
   shared_.flags = new (page) Shared::Flags{};
@@ -134,21 +144,23 @@ HostClients::HostClients(const ClientsSpec& spec, std::uint64_t seed, std::uint3
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof a;
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener_, int(count)) != 0 ||
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listener_, int(count_)) != 0 ||
       ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
     fail("loopback TCP listen on 127.0.0.1 (the clients')");
-  for (std::uint32_t i = 0; i < count; ++i) {
+  for (std::uint32_t i = 0; i < count_; ++i) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) fail(fmt::format("socket (client connection {} of {})", i + 1, count));
+    if (fd < 0) fail(fmt::format("socket (client connection {} of {})", i + 1, count_));
     shared_.fds.push_back(fd);
     int one = 1;  // each request leaves at once, as the simulated client's does (no Nagle)
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-      fail(fmt::format("loopback TCP connect (client connection {} of {})", i + 1, count));
+      fail(fmt::format("loopback TCP connect (client connection {} of {})", i + 1, count_));
   }
 }
 
-HostClients::~HostClients() {
+HostClients::~HostClients() { release(); }
+
+void HostClients::release() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
@@ -157,10 +169,14 @@ HostClients::~HostClients() {
     pid_ = -1;
   }
   if (go_w_ >= 0) ::close(go_w_);
+  go_w_ = -1;
   if (listener_ >= 0) ::close(listener_);
+  listener_ = -1;
   if (shared_.flags) ::munmap(shared_.flags, sizeof(Shared::Flags));
+  shared_.flags = nullptr;
   if (!handed_)
     for (int fd : shared_.fds) ::close(fd);  // the child never started: they are still ours
+  shared_.fds.clear();
 }
 
 void HostClients::start() {

@@ -76,6 +76,10 @@ class HostClients {
   };
 
  private:
+  // The constructor's work: the schedule, the shared flags, the listener and `count_`
+  // connected sockets. On a throw the constructor releases what it opened.
+  void open_connections(std::uint32_t first, std::uint64_t seed);
+  void release();  // the destructor's: stops the client process, closes everything
   ClientsSpec spec_;
   std::uint32_t count_ = 0;
   int listener_ = -1;
