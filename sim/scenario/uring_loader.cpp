@@ -25,10 +25,13 @@ bool uring_sqe_kind(OpKind k) {
 // io_uring_setup: 0 entries or more than IORING_MAX_ENTRIES is -EINVAL.
 void load_uring_setup(const Reader& r, const YAML::Node& a, const std::string& p, Op& o, UringLoadState& st) {
   const std::string ep = p + ".entries";
-  o.entries = std::uint32_t(r.count(a["entries"], ep, 0, kUringMaxEntries));
-  if (o.entries == 0)
+  const std::uint64_t entries = r.count(a["entries"], ep, 0, std::uint64_t(1) << 32);
+  if (entries == 0 || entries > kUringMaxEntries)
     r.fail(a["entries"], ep,
-           "io_uring_setup refuses a ring of 0 entries (EINVAL): give 1 to 32768, rounded up to a power of two");
+           fmt::format("io_uring_setup refuses a ring of {} entries (EINVAL): give 1 to {} (IORING_MAX_ENTRIES), "
+                       "rounded up to a power of two",
+                       entries, kUringMaxEntries));
+  o.entries = std::uint32_t(entries);
   if (a["sqpoll"]) o.sqpoll = r.boolean(a["sqpoll"], p + ".sqpoll");
   if (a["idle"]) {
     if (!o.sqpoll) r.fail(a["idle"], p + ".idle", "`idle` is sq_thread_idle, the SQPOLL thread's: set `sqpoll: true`");
