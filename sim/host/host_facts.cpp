@@ -95,6 +95,7 @@ HostFacts host_facts(const std::string& temp_dir) {
   BlockDevice dev = block_device_of(temp_dir);
   f.temp_dev = fmt::format("{}:{}", dev.major, dev.minor);
   f.read_ahead_kb = dev.read_ahead_kb ? std::to_string(*dev.read_ahead_kb) : "";
+  f.max_sectors_kb = dev.max_sectors_kb ? std::to_string(*dev.max_sectors_kb) : "";
   f.io_scheduler = dev.scheduler;
   f.queue = dev.queue;
   return f;
@@ -111,7 +112,8 @@ nlohmann::ordered_json HostFacts::to_json() const {
           {"vm.dirty_bytes", dirty_bytes}, {"vm.dirty_background_bytes", dirty_background_bytes},
           {"vm.dirty_expire_centisecs", dirty_expire_centisecs},
           {"vm.dirty_writeback_centisecs", dirty_writeback_centisecs}, {"temp_dir_device", temp_dev},
-          {"read_ahead_kb", read_ahead_kb}, {"io_scheduler", io_scheduler}};
+          {"read_ahead_kb", read_ahead_kb}, {"max_sectors_kb", max_sectors_kb},
+          {"io_scheduler", io_scheduler}};
 }
 
 std::string HostFacts::header() const {
@@ -125,8 +127,8 @@ std::string HostFacts::header() const {
   o << fmt::format("HOST fault-around  {}\n", fault_around);
   o << fmt::format("HOST temp dir      {} ({}, device {})\n", temp_dir, temp_fs, temp_dev);
   auto or_unknown = [](const std::string& v) { return v.empty() ? std::string("not readable") : v; };
-  o << fmt::format("HOST read_ahead_kb {} (scheduler {})\n", or_unknown(read_ahead_kb),
-                   or_unknown(io_scheduler));
+  o << fmt::format("HOST read_ahead_kb {} (max_sectors_kb {}, scheduler {})\n", or_unknown(read_ahead_kb),
+                   or_unknown(max_sectors_kb), or_unknown(io_scheduler));
   o << fmt::format("HOST vm.dirty      ratio {} background_ratio {} bytes {} background_bytes {} expire {} cs"
                    " writeback {} cs\n",
                    or_unknown(dirty_ratio), or_unknown(dirty_background_ratio), or_unknown(dirty_bytes),

@@ -28,6 +28,7 @@ struct HostFacts {
   std::string dirty_writeback_centisecs;            // /proc/sys/vm/dirty_writeback_centisecs
   std::string temp_dev;           // major:minor of the temp dir's device
   std::string read_ahead_kb;      // its queue's read_ahead_kb
+  std::string max_sectors_kb;     // its queue's max_sectors_kb (the largest request)
   std::string queue;              // where: /sys/block/NAME/queue, "" when the device has no queue
   std::string io_scheduler;       // its queue's [selected] scheduler
 
