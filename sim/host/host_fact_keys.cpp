@@ -154,7 +154,8 @@ std::vector<std::string> facts_without_keys(const HostFacts& f) {
       fmt::format("THP {} (/sys/kernel/mm/transparent_hugepage/enabled): no key, the model's anonymous memory has "
                   "4KiB pages only (file folios are mm.folio)",
                   or_unknown(f.thp)),
-      fmt::format("I/O scheduler {} ({}/scheduler): no key, the model's disk is blk-mq with the `none` elevator",
+      fmt::format("I/O scheduler {} ({}/scheduler): not written (disk.scheduler stays `none` unless a scenario sets "
+                  "it); check compares a sweep run over it only at the host's value",
                   or_unknown(f.io_scheduler), f.queue.empty() ? "no queue" : f.queue),
   };
 }
