@@ -52,10 +52,20 @@ TEST_CASE("what-if: fault-around, unread keys, program keys, no sweep", "[host][
   REQUIRE(host::why_what_if(fa, runs[0], root));
   REQUIRE_FALSE(host::why_what_if(fa, runs[1], root));
 
-  Scenario depth = swept("disk.queue_depth", "1, 32");  // kiosim does not read nr_requests: every run a what-if
-  for (const auto& r : depth.runs())
-    REQUIRE(host::why_what_if(depth, r, facts())->find("this host's queue_depth is not read by kiosim") !=
+  Scenario depth = swept("disk.queue_depth", "1, 32");
+  for (const auto& r : depth.runs())  // mq/0/nr_tags not readable: every run a what-if
+    REQUIRE(host::why_what_if(depth, r, facts())->find("queue depth (mq/0/nr_tags) is not readable") !=
             std::string::npos);
+  host::HostFacts nvme = facts();
+  nvme.queue_depth = "32";
+  REQUIRE(host::why_what_if(depth, depth.runs()[0], nvme));
+  REQUIRE_FALSE(host::why_what_if(depth, depth.runs()[1], nvme));
+  Scenario modes = swept("journal.mode", "ordered, journal");
+  nvme.data_mode = "ordered";  // ext4 mounted without data=: ext4_show_options prints nothing
+  REQUIRE_FALSE(host::why_what_if(modes, modes.runs()[0], nvme));
+  REQUIRE(*host::why_what_if(modes, modes.runs()[1], nvme) ==
+          "run program[journal.mode=journal] sets journal.mode=journal; this host's ext4 data= mode is ordered: a "
+          "what-if, not compared");
   Scenario frags = swept("nic.max_frags", "1, 17");  // calibrate writes it: a profile's key, compared
   for (const auto& r : frags.runs()) REQUIRE_FALSE(host::why_what_if(frags, r, facts()));
   Scenario plain = test::load_text("what-if-plain", "kiosim: 1\nfiles: [{name: d, size: 4KiB, cached: true}]\n"
