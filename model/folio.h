@@ -85,4 +85,29 @@ inline std::vector<FolioSpan> readahead_folios(std::uint64_t start, std::uint64_
   return out;
 }
 
+// The bios a file system's ->readahead builds for a run of folios contiguous on disk
+// (fs/ext4/readpage.c ext4_mpage_readpages, fs/mpage.c mpage_readahead): one bio takes
+// folio after folio (bio_add_folio: one bvec each) until it has kBioMaxVecs of them
+// (bio_alloc(bio_max_segs(nr_pages)): BIO_MAX_VECS, 256), then the next bio starts. So
+// a window of large folios is one bio, which submit_bio later splits at the queue's
+// max_sectors (bio_split_rw), not at a folio's edge. Each result is {first page, pages}.
+constexpr std::size_t kBioMaxVecs = 256;  // BIO_MAX_VECS
+struct BioSpan {
+  std::uint64_t first = 0, pages = 0;
+};
+inline std::vector<BioSpan> readahead_bios(const std::vector<FolioSpan>& folios,
+                                           std::size_t max_vecs = kBioMaxVecs) {
+  std::vector<BioSpan> out;
+  std::size_t vecs = 0;
+  for (const FolioSpan& fo : folios) {
+    if (out.empty() || vecs == max_vecs || out.back().first + out.back().pages != fo.first) {
+      out.push_back({fo.first, 0});
+      vecs = 0;
+    }
+    out.back().pages += fo.pages();
+    ++vecs;
+  }
+  return out;
+}
+
 }  // namespace kiosim

@@ -19,6 +19,7 @@
 #include "sim/host/runnable.h"
 #include "sim/host/sync_latency.h"
 #include "sim/host/system_cells.h"
+#include "sim/host/what_if.h"
 #include "sim/run/run.h"
 #include "sim/scenario/units.h"
 
@@ -144,13 +145,17 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   const host::TempDirAbilities abilities = host::probe_temp_dir(host::temp_base());
   std::vector<RunSpec> runs;
   std::vector<std::string> refused;
+  const host::HostFacts facts = host::host_facts(host::temp_base());
   for (const auto& r : base.runs()) {
     if (!a.methods.empty() && std::find(a.methods.begin(), a.methods.end(), r.name) == a.methods.end()) continue;
     if (auto why = host::why_not_measurable(r, abilities, base.clients)) refused.push_back(*why);
+    else if (auto what_if = host::why_what_if(base, r, facts)) out.what_ifs.push_back(*what_if);  // what_if.h
     else runs.push_back(r);
   }
   if (runs.empty()) {
-    out.skipped = refused.empty() ? "no run of the scenario matches --method" : refused.front();
+    out.skipped = !refused.empty()       ? refused.front()
+                  : !out.what_ifs.empty() ? out.what_ifs.front()
+                                          : "no run of the scenario matches --method";
     return out;
   }
   if (!a.quiet) std::cerr << fmt::format("kiosim check: {}: simulating\n", base.path);
@@ -206,6 +211,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   doc["warnings"] = load.warning();
   doc["host_load"] = load.to_json();
   doc["refused_runs"] = refused;
+  doc["what_if_runs"] = out.what_ifs;  // skipped: the sweep sets a host key to what this host is not
   nlohmann::ordered_json jr = nlohmann::ordered_json::array();
   for (const auto& r : rows) jr.push_back(r.json());
   doc["processes"] = jr;
@@ -231,6 +237,7 @@ ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::str
   t << fmt::format("ARG command   check\nARG scenario  {}\nARG machine   {}\nARG repeat    {}\nARG cache     {}\n\n",
                    base.path, machine_name, a.repeat, a.cache);
   for (const auto& why : refused) t << "SKIP " << why << "\n";
+  for (const auto& why : out.what_ifs) t << "SKIP " << why << "\n";
   print_process_table(t, rows);
   t << sync_line;
   t << kernel_table.str();

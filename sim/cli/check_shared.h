@@ -37,6 +37,7 @@ struct ScenarioCheck {
   nlohmann::ordered_json doc;
   std::string table;
   std::vector<host::Cell> cells;
+  std::vector<std::string> what_ifs;  // runs skipped as what-ifs of another host (host/what_if.h), one line each
 };
 
 // The counters of the process `name` in a simulated run's JSON (null: no such process).

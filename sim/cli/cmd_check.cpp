@@ -431,6 +431,8 @@ int run_check(CheckArgs a, const std::string& scenarios_dir) {
     for (const auto& d : done) {
       if (d.skipped.empty()) sc.push_back(d.doc);
       else sk.push_back({{"scenario", d.path}, {"reason", d.skipped}});
+      for (const auto& why : d.what_ifs)  // a sweep run skipped as a what-if (host/what_if.h)
+        if (why != d.skipped) sk.push_back({{"scenario", d.path}, {"run", true}, {"reason", why}});
     }
     doc["scenarios"] = sc;
     doc["skipped"] = sk;
@@ -447,8 +449,13 @@ int run_check(CheckArgs a, const std::string& scenarios_dir) {
   }
   if (!one) {
     out << "\n==== summary ====\n";
-    for (const auto& d : done)
+    std::size_t what_ifs = 0;
+    for (const auto& d : done) {
       if (!d.skipped.empty()) out << fmt::format("SKIP {}: {}\n", d.path, d.skipped);
+      for (const auto& why : d.what_ifs)
+        if (why != d.skipped) out << fmt::format("SKIP {}: {}\n", d.path, why), ++what_ifs;
+    }
+    if (what_ifs) out << fmt::format("{} what-if run(s) skipped: their cells are not counted\n", what_ifs);
   } else {
     out << "\nCACHE " << cache_rule << "\n";
   }

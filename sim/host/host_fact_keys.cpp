@@ -2,6 +2,9 @@
 //  - read_ahead_kb: queue_ra_store (block/blk-sysfs.c) sets bdi->ra_pages = KiB / 4,
 //    which file_ra_state_init (mm/readahead.c) copies into every open file's
 //    ra->ra_pages, the largest window: page_cache.readahead.
+//  - max_sectors_kb: queue_max_sectors_store (block/blk-sysfs.c) sets limits.max_sectors
+//    = KiB x 2 (4 KiB to max_hw_sectors_kb), and bio_split_rw / __bio_split_to_limits
+//    (block/blk-merge.c) split a larger bio at queue_max_sectors: disk.max_request.
 //  - vm.dirty_ratio, vm.dirty_background_ratio and their _bytes forms:
 //    domain_dirty_limits (mm/page-writeback.c) takes bytes when they are set (writing
 //    one zeroes the other, dirty_bytes_handler), else ratio x available memory / 100.
@@ -69,6 +72,21 @@ void readahead(const HostFacts& f, Machine& m, std::map<std::string, std::string
   set_in_range(m, how, name, double(*kb * 1024), fmt::format("{}: {} (bdi->ra_pages, the largest window)", file, *kb));
 }
 
+// disk.max_request from queue/max_sectors_kb. The kernel refuses a value under a page
+// (queue_max_sectors_store: -EINVAL), so 0 or less than 4 is no reading; the key's 0
+// (no limit) is never the host's.
+void max_request(const HostFacts& f, Machine& m, std::map<std::string, std::string>& how) {
+  const char* name = "disk.max_request";
+  if (f.queue.empty())
+    return unreadable(m, how, name, fmt::format("the temp dir's device {} has no queue/max_sectors_kb in /sys", f.temp_dev));
+  const std::string file = f.queue + "/max_sectors_kb";
+  auto kb = whole(f.max_sectors_kb);
+  if (!kb) return unreadable(m, how, name, file + " not readable");
+  if (*kb < 4) return unreadable(m, how, name, fmt::format("{}: {} is under a page, not a limit the kernel takes", file, *kb));
+  set_in_range(m, how, name, double(*kb * 1024),
+               fmt::format("{}: {} (queue_max_sectors: a larger bio is split, bio_split_rw)", file, *kb));
+}
+
 // One of the two dirty thresholds: its ratio, or its bytes when those are set.
 void dirty_threshold(Machine& m, std::map<std::string, std::string>& how, std::string_view name,
                      const std::string& ratio_text, const std::string& bytes_text, const char* sysctl) {
@@ -121,6 +139,7 @@ void apply_host_fact_keys(const HostFacts& f, Machine& m, std::map<std::string, 
                f.mem_available ? "/proc/meminfo MemAvailable is under 64 MiB" : "/proc/meminfo MemAvailable not readable");
   }
   readahead(f, m, how);
+  max_request(f, m, how);
   dirty_threshold(m, how, "page_cache.dirty_ratio", f.dirty_ratio, f.dirty_bytes, "dirty");
   dirty_threshold(m, how, "page_cache.dirty_background_ratio", f.dirty_background_ratio, f.dirty_background_bytes,
                   "dirty_background");
@@ -135,7 +154,8 @@ std::vector<std::string> facts_without_keys(const HostFacts& f) {
       fmt::format("THP {} (/sys/kernel/mm/transparent_hugepage/enabled): no key, the model's anonymous memory has "
                   "4KiB pages only (file folios are mm.folio)",
                   or_unknown(f.thp)),
-      fmt::format("I/O scheduler {} ({}/scheduler): no key, the model's disk is blk-mq with the `none` elevator",
+      fmt::format("I/O scheduler {} ({}/scheduler): not written (disk.scheduler stays `none` unless a scenario sets "
+                  "it); check compares a sweep run over it only at the host's value",
                   or_unknown(f.io_scheduler), f.queue.empty() ? "no queue" : f.queue),
   };
 }

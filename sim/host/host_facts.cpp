@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -32,24 +33,51 @@ std::uint64_t mem_available_bytes() {
   return 0;
 }
 
-std::string fs_type_of(const std::string& path) {
+namespace {
+// The longest mount in /proc/self/mounts that holds `path`: {type, options}.
+std::pair<std::string, std::string> mount_of(const std::string& path) {
   std::error_code ec;
   std::string real = std::filesystem::weakly_canonical(path, ec).string();
   if (ec) real = path;
   std::ifstream in("/proc/self/mounts");
-  std::string dev, mnt, type, rest;
+  std::string dev, mnt, type, opts, rest;
   std::size_t best = 0;
-  std::string best_type = "unknown";
-  while (in >> dev >> mnt >> type && std::getline(in, rest)) {
+  std::pair<std::string, std::string> found{"unknown", ""};
+  while (in >> dev >> mnt >> type >> opts && std::getline(in, rest)) {
     bool under = real == mnt || mnt == "/" || (real.compare(0, mnt.size(), mnt) == 0 && real.size() > mnt.size() &&
                                                real[mnt.size()] == '/');
     if (under && mnt.size() >= best) {
       best = mnt.size();
-      best_type = type;
+      found = {type, opts};
     }
   }
-  return best_type;
+  return found;
 }
+
+// ext4's data= mode: ext4_show_options prints data=journal and data=writeback, not the
+// default ordered; "" for another file system.
+std::string ext4_data_mode(const std::pair<std::string, std::string>& mount) {
+  if (mount.first != "ext4") return "";
+  for (const char* m : {"journal", "writeback"})
+    if (("," + mount.second + ",").find(std::string(",data=") + m + ",") != std::string::npos) return m;
+  return "ordered";
+}
+
+// blk-mq's hardware queues of a disk (/sys/block/NAME/mq/N) and the first one's tags.
+void hw_queues_of(const std::string& queue, HostFacts& f) {
+  if (queue.empty()) return;
+  std::error_code ec;
+  const std::string mq = std::filesystem::path(queue).parent_path().string() + "/mq";
+  unsigned n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(mq, ec))
+    if (e.is_directory(ec) && std::filesystem::exists(e.path() / "nr_tags", ec)) ++n;
+  if (n == 0) return;
+  f.hw_queues = std::to_string(n);
+  f.queue_depth = read_first_line(mq + "/0/nr_tags");
+}
+}  // namespace
+
+std::string fs_type_of(const std::string& path) { return mount_of(path).first; }
 
 HostFacts host_facts(const std::string& temp_dir) {
   HostFacts f;
@@ -95,8 +123,11 @@ HostFacts host_facts(const std::string& temp_dir) {
   BlockDevice dev = block_device_of(temp_dir);
   f.temp_dev = fmt::format("{}:{}", dev.major, dev.minor);
   f.read_ahead_kb = dev.read_ahead_kb ? std::to_string(*dev.read_ahead_kb) : "";
+  f.max_sectors_kb = dev.max_sectors_kb ? std::to_string(*dev.max_sectors_kb) : "";
   f.io_scheduler = dev.scheduler;
   f.queue = dev.queue;
+  hw_queues_of(f.queue, f);
+  f.data_mode = ext4_data_mode(mount_of(temp_dir));
   return f;
 }
 
@@ -111,7 +142,9 @@ nlohmann::ordered_json HostFacts::to_json() const {
           {"vm.dirty_bytes", dirty_bytes}, {"vm.dirty_background_bytes", dirty_background_bytes},
           {"vm.dirty_expire_centisecs", dirty_expire_centisecs},
           {"vm.dirty_writeback_centisecs", dirty_writeback_centisecs}, {"temp_dir_device", temp_dev},
-          {"read_ahead_kb", read_ahead_kb}, {"io_scheduler", io_scheduler}};
+          {"read_ahead_kb", read_ahead_kb}, {"max_sectors_kb", max_sectors_kb},
+          {"hw_queues", hw_queues}, {"queue_depth", queue_depth}, {"ext4_data_mode", data_mode},
+          {"io_scheduler", io_scheduler}};
 }
 
 std::string HostFacts::header() const {
@@ -125,8 +158,8 @@ std::string HostFacts::header() const {
   o << fmt::format("HOST fault-around  {}\n", fault_around);
   o << fmt::format("HOST temp dir      {} ({}, device {})\n", temp_dir, temp_fs, temp_dev);
   auto or_unknown = [](const std::string& v) { return v.empty() ? std::string("not readable") : v; };
-  o << fmt::format("HOST read_ahead_kb {} (scheduler {})\n", or_unknown(read_ahead_kb),
-                   or_unknown(io_scheduler));
+  o << fmt::format("HOST read_ahead_kb {} (max_sectors_kb {}, scheduler {})\n", or_unknown(read_ahead_kb),
+                   or_unknown(max_sectors_kb), or_unknown(io_scheduler));
   o << fmt::format("HOST vm.dirty      ratio {} background_ratio {} bytes {} background_bytes {} expire {} cs"
                    " writeback {} cs\n",
                    or_unknown(dirty_ratio), or_unknown(dirty_background_ratio), or_unknown(dirty_bytes),

@@ -28,8 +28,12 @@ struct HostFacts {
   std::string dirty_writeback_centisecs;            // /proc/sys/vm/dirty_writeback_centisecs
   std::string temp_dev;           // major:minor of the temp dir's device
   std::string read_ahead_kb;      // its queue's read_ahead_kb
+  std::string max_sectors_kb;     // its queue's max_sectors_kb (the largest request)
   std::string queue;              // where: /sys/block/NAME/queue, "" when the device has no queue
   std::string io_scheduler;       // its queue's [selected] scheduler
+  std::string hw_queues;          // blk-mq hardware queues (/sys/block/NAME/mq/*), "" when not readable
+  std::string queue_depth;        // the first one's tags (mq/0/nr_tags)
+  std::string data_mode;          // ext4's data= (ordered unless the mount says otherwise); "" for another fs
 
   nlohmann::ordered_json to_json() const;
   std::string header() const;  // "HOST kernel 6.1 ..." lines

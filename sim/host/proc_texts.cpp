@@ -132,6 +132,12 @@ BlockDevice block_device_of(const std::string& dir) {
     std::error_code ec;
     auto disk = std::filesystem::canonical(dev + q, ec).parent_path().filename().string();
     b.queue = ec || disk.empty() ? dev + q : "/sys/block/" + disk + "/queue";
+    if (auto ms = read_text(dev + q + "/max_sectors_kb")) {
+      try {
+        b.max_sectors_kb = std::stoull(*ms);
+      } catch (...) {
+      }
+    }
     auto sched = read_text(dev + q + "/scheduler");
     if (sched) {
       auto a = sched->find('['), e = sched->find(']');

@@ -40,10 +40,12 @@ std::optional<Jbd2Info> parse_jbd2_info(const std::string& text);
 std::optional<std::string> read_text(const std::string& path);
 
 // The block device under a directory as /sys names it: major, minor (st_dev of the directory),
-// and the queue's read_ahead_kb and scheduler, when the device has a queue (a partition's is its disk's).
+// and the queue's read_ahead_kb, max_sectors_kb and scheduler, when the device has a queue (a partition's is its
+// disk's).
 struct BlockDevice {
   unsigned major = 0, minor = 0;
   std::optional<std::uint64_t> read_ahead_kb;
+  std::optional<std::uint64_t> max_sectors_kb;  // the largest request, queue_max_sectors (block/blk-sysfs.c)
   std::string scheduler;  // the [selected] one, or "" when not readable
   std::string queue;      // where they were read, as /sys/block/NAME/queue; "" when no queue was found
 };

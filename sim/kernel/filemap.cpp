@@ -113,9 +113,11 @@ void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bo
       auto req = disk_.request(file, run, false, t.req, t.proc);
       req->readahead = readahead;
       for (std::uint64_t p = run.start; p < run.end(); ++p) inflight_[{file, p}] = req;
-      // read_pages: a plug around one bio per folio (->read_folio); they merge in it.
+      // read_pages: a plug around ->readahead (ext4_mpage_readpages), whose bios take up to
+      // BIO_MAX_VECS folios each; each is split at max_sectors_kb, and the pieces merge in the plug.
       BlockDevice::Plug plug(disk_, false);
-      for (const FolioSpan& fo : readahead_folios(run.start, run.end(), order)) plug.add(req, {fo.first, fo.pages()});
+      for (const BioSpan& bio : readahead_bios(readahead_folios(run.start, run.end(), order)))
+        plug.add(req, {bio.first, bio.pages});
       plug.finish();
       issued.push_back(req);
     }

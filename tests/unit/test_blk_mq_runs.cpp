@@ -50,31 +50,42 @@ TEST_CASE("blk-mq: an O_DIRECT read split at max_request completes once, with it
   CHECK(ns(c, "sim_time_ns") == 694888);
 }
 
-TEST_CASE("blk-mq: a plug's requests stop growing at max_request", "[blk-mq]") {
-  // A cold buffered read of a whole 128 KiB file (readahead 128 KiB, no large folios):
-  // one readahead window of 32 pages, submitted as 32 bios of 4 KiB through the task's
-  // plug (read_pages). Each bio merges at the back of the plug's last request
-  // (blk_attempt_plug_merge) while the request stays within max_request:
-  //   no limit:   1 request of 128 KiB, 31 merges, 1 interrupt;
-  //   64 KiB:     bios 1..15 merge (64 KiB); bio 16 would make 68 KiB: a request of its
-  //               own (64 KiB < BLK_PLUG_FLUSH_SIZE: no flush), bios 17..31 merge into
-  //               it: 2 requests, 30 merges, 2 interrupts.
-  auto run = [](const std::string& limit) {
+TEST_CASE("blk-mq: readahead's bios are split at max_request and merge in the plug", "[blk-mq]") {
+  // A cold buffered read of a whole file in one read() (no large folios: order-0 folios).
+  // ext4_mpage_readpages puts folio after folio in one bio, at most BIO_MAX_VECS (256)
+  // of them, and read_pages' plug merges the bios (blk_attempt_plug_merge) while the
+  // request stays within max_request; a bio over it is split first (bio_split_rw).
+  //  - 128 KiB file, readahead 128 KiB: one window of 32 pages = 32 folios = 1 bio.
+  //      no limit: 1 request of 128 KiB, 0 merges, 1 interrupt;
+  //      64 KiB:   the bio is split in 2 x 64 KiB; the second cannot merge (128 > 64):
+  //                2 requests, 0 merges, 2 interrupts.
+  //  - 2 MiB file, readahead 2 MiB: one window of 512 pages = 2 bios of 256 folios (1 MiB).
+  //      no limit: the second bio merges at the back of the first: 1 request, 1 merge;
+  //      1 MiB:    neither is split, the merge would make 2 MiB: 2 requests, 0 merges.
+  auto run = [](const std::string& limit, const std::string& size) {
     return test::simulate_text(
         "plug-limit",
-        test::one_file_scenario("disk.max_request: " + limit + ", mm.folio: 4KiB, page_cache.readahead: 128KiB",
-                                "128KiB", false, false, "", "      - read: { fd: f, bytes: 128KiB, buf: b }\n"));
+        test::one_file_scenario("disk.max_request: " + limit + ", mm.folio: 4KiB, page_cache.readahead: " + size,
+                                size, false, false, "", "      - read: { fd: f, bytes: " + size + ", buf: b }\n"));
   };
-  auto whole = run("0"), split = run("64KiB");
+  auto whole = run("0", "128KiB"), split = run("64KiB", "128KiB");
   const auto& w = whole.at(0)["counters"];
   const auto& s = split.at(0)["counters"];
   CHECK(w["disk_requests"] == 1);
-  CHECK(w["disk_reads_merged"] == 31);
+  CHECK(w["disk_reads_merged"] == 0);
   CHECK(w["interrupts"] == 1);
   CHECK(s["disk_requests"] == 2);
-  CHECK(s["disk_reads_merged"] == 30);
+  CHECK(s["disk_reads_merged"] == 0);
   CHECK(s["interrupts"] == 2);
   CHECK(s["dma_bytes"] == 128 * 1024);
+  auto big = run("0", "2MiB"), big_split = run("1MiB", "2MiB");
+  const auto& bw = big.at(0)["counters"];
+  const auto& bs = big_split.at(0)["counters"];
+  CHECK(bw["disk_requests"] == 1);
+  CHECK(bw["disk_reads_merged"] == 1);
+  CHECK(bs["disk_requests"] == 2);
+  CHECK(bs["disk_reads_merged"] == 0);
+  CHECK(bs["dma_bytes"] == 2 * 1024 * 1024);
 }
 
 TEST_CASE("blk-mq: depth 32 on 4 hardware queues against depth 1, reads spread over four files", "[blk-mq]") {
@@ -148,4 +159,27 @@ TEST_CASE("mq-deadline-vs-none.yaml: the scheduler's order of service", "[blk-mq
   CHECK(counters_of(runs[1], "far")["disk_reads_merged"] == 7);
   CHECK(counters_of(runs[1], "first")["disk_reads_merged"] == 6);
   CHECK(counters_of(runs[0], "far")["disk_requests"] == 8);
+}
+
+TEST_CASE("blk-mq: readahead of 16 MiB with an 8 MiB window and 4 MiB requests (issue 14's host)", "[blk-mq]") {
+  // scenarios/readahead.yaml on a host with read_ahead_kb 8192 and max_sectors_kb 4096.
+  // 256 read()s of 64 KiB (16 pages), ra_pages 2048. ondemand_readahead's windows:
+  // get_init_ra_size(16, 2048) = 16 x 4 = 64 pages; then get_next_ra_size: 64 < 2048/16
+  // -> x4 = 256; 256 <= 1024 -> x2 = 512, 1024, 2048; the last window stops at the
+  // file's end: 4096 - (64 + 256 + 512 + 1024 + 2048) = 192 pages. Each window is one
+  // run of folios, at most 8 folios of 2 MiB here, so one bio (under 256 vecs); only the
+  // 2048-page (8 MiB) window is over 4 MiB: bio_split_rw cuts it in 2 x 1024 pages.
+  // Requests: 1 + 1 + 1 + 1 + 2 + 1 = 7 (the host's /proc/diskstats said 7; a bio per
+  // folio merged in the plug gave 8: the merge stopped at a folio's edge, 704 pages).
+  std::ifstream in(std::string(KIOSIM_SOURCE_DIR) + "/scenarios/readahead.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  kiosim::Scenario sc = test::load_text("readahead-host", text.str(), {"page_cache.readahead=8MiB", "disk.max_request=4MiB"});
+  RunOptions opt;
+  opt.check_invariants = true;
+  auto runs = simulate(sc, sc.runs(), opt);
+  const auto& c = runs.at(0)["counters"];
+  CHECK(c["disk_requests"] == 7);
+  CHECK(c["readahead_pages"] == 4080);
+  CHECK(c["dma_bytes"] == 16 * 1024 * 1024);
 }

@@ -27,6 +27,7 @@ HostFacts sample() {
   f.temp_dev = "254:0";
   f.queue = "/sys/block/vda/queue";
   f.read_ahead_kb = "8192";
+  f.max_sectors_kb = "4096";
   f.io_scheduler = "none";
   f.thp = "madvise";
   f.kernel = "Linux 6.18.0 x86_64";
@@ -49,6 +50,9 @@ TEST_CASE("host facts: each readable fact sets its key, the comment names the fi
   // queue_ra_store: 8192 KiB / 4 KiB = 2048 pages.
   REQUIRE(m.readahead.max_pages == 2048);
   REQUIRE(starts_with(how.at("page_cache.readahead"), "/sys/block/vda/queue/read_ahead_kb: 8192"));
+  // queue_max_sectors_store: 4096 KiB = 8192 sectors, a request of at most 4 MiB.
+  REQUIRE(m.disk.max_request_bytes == 4ULL << 20);
+  REQUIRE(starts_with(how.at("disk.max_request"), "/sys/block/vda/queue/max_sectors_kb: 4096"));
   REQUIRE(m.dirty_ratio == 30);
   REQUIRE(how.at("page_cache.dirty_ratio") == "/proc/sys/vm/dirty_ratio: 30");
   REQUIRE(m.dirty_background_ratio == 5);
@@ -80,6 +84,7 @@ TEST_CASE("host facts: vm.dirty_bytes become a percent of the page cache, rounde
 TEST_CASE("host facts: a missing or unreadable file keeps the default, and the comment says so", "[host][facts]") {
   HostFacts f = sample();
   f.read_ahead_kb = "";  // read_first_line / block_device_of give "" for a file they cannot read
+  f.max_sectors_kb = "";
   f.dirty_ratio = "";
   f.dirty_bytes = "";
   f.dirty_expire_centisecs = "garbage";
@@ -90,6 +95,8 @@ TEST_CASE("host facts: a missing or unreadable file keeps the default, and the c
   apply_host_fact_keys(f, m, how);
   REQUIRE(m.readahead.max_pages == defaults.readahead.max_pages);
   REQUIRE(how.at("page_cache.readahead") == "default 128KiB kept: /sys/block/vda/queue/read_ahead_kb not readable");
+  REQUIRE(m.disk.max_request_bytes == defaults.disk.max_request_bytes);
+  REQUIRE(how.at("disk.max_request") == "default 0B kept: /sys/block/vda/queue/max_sectors_kb not readable");
   REQUIRE(m.dirty_ratio == defaults.dirty_ratio);
   REQUIRE(how.at("page_cache.dirty_ratio") == "default 20 kept: /proc/sys/vm/dirty_ratio not readable");
   REQUIRE(m.dirty_expire_ns == defaults.dirty_expire_ns);
@@ -100,7 +107,12 @@ TEST_CASE("host facts: a missing or unreadable file keeps the default, and the c
   f.queue = "";  // a device without a queue (tmpfs, overlay)
   apply_host_fact_keys(f, m, how);
   REQUIRE(starts_with(how.at("page_cache.readahead"), "default 128KiB kept: the temp dir's device 254:0 has no queue"));
+  REQUIRE(starts_with(how.at("disk.max_request"), "default 0B kept: the temp dir's device 254:0 has no queue"));
   f.queue = "/sys/block/vda/queue";
+  f.max_sectors_kb = "0";  // under a page: queue_max_sectors_store refuses it, so no host says it
+  apply_host_fact_keys(f, m, how);
+  REQUIRE(m.disk.max_request_bytes == 0);
+  REQUIRE(how.at("disk.max_request").find("under a page") != std::string::npos);
   f.read_ahead_kb = "1048576";  // 1 GiB: past the key's 64 MiB
   apply_host_fact_keys(f, m, how);
   REQUIRE(m.readahead.max_pages == defaults.readahead.max_pages);
