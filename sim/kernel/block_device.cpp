@@ -1,6 +1,7 @@
 #include "sim/kernel/block_device.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace kiosim {
 
@@ -65,7 +66,9 @@ void BlockDevice::submit_bio(const DiskRequestPtr& r, const BlkRange& piece, std
 // submit_bio of the whole request as one bio; a bio over max_sectors_kb is cut into
 // pieces (bio_split), each a request unless it merges; the whole completes with its
 // last piece.
-void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
+void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) { submit_whole(r, nullptr, at_head); }
+
+void BlockDevice::submit_whole(const DiskRequestPtr& r, BlkPlug* plug, bool at_head) {
   const std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
   auto pieces = blk_split(range_of(*r, r->pages, bytes), acct_.machine().disk.max_request_bytes);
   std::vector<std::uint64_t> ids;
@@ -74,7 +77,7 @@ void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
     for (std::size_t i = pieces.size(); i-- > 0;) submit_bio(r, pieces[i], ids[i], nullptr, true);
     return;
   }
-  for (std::size_t i = 0; i < pieces.size(); ++i) submit_bio(r, pieces[i], ids[i], nullptr, false);
+  for (std::size_t i = 0; i < pieces.size(); ++i) submit_bio(r, pieces[i], ids[i], plug, false);
 }
 
 static std::uint64_t plug_limit(const Machine& m, bool writes) {
@@ -84,7 +87,21 @@ static std::uint64_t plug_limit(const Machine& m, bool writes) {
   return max == 0 ? chunk : std::min(max, chunk);
 }
 
-BlockDevice::Plug::Plug(BlockDevice& d, bool writes) : d_(d), plug_(plug_limit(d.acct_.machine(), writes)) {}
+// blk_start_plug_nr_ios: a thread holds one plug (a nested start keeps the outer one;
+// kiosim's owners never nest). Its nr_ios only sizes the request cache: no rule here.
+BlockDevice::Plug::Plug(BlockDevice& d, bool writes, Thread* owner)
+    : d_(d), plug_(plug_limit(d.acct_.machine(), writes)), owner_(owner) {
+  if (!owner_) return;
+  if (owner_->plug) throw std::logic_error("kiosim: a thread started a second block plug");
+  owner_->plug = this;
+}
+
+BlockDevice::Plug::~Plug() {
+  finish();
+  if (owner_) owner_->plug = nullptr;
+}
+
+void BlockDevice::Plug::submit(const DiskRequestPtr& r) { d_.submit_whole(r, &plug_, false); }
 
 void BlockDevice::Plug::add(const DiskRequestPtr& r, PageRange bio) {
   const BlkRange range = d_.range_of(*r, bio, bio.count * kPageSize);
