@@ -1,7 +1,6 @@
 #include "sim/kernel/block_device.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 namespace kiosim {
 
@@ -87,29 +86,35 @@ static std::uint64_t plug_limit(const Machine& m, bool writes) {
   return max == 0 ? chunk : std::min(max, chunk);
 }
 
-// blk_start_plug_nr_ios: a thread holds one plug (a nested start keeps the outer one;
-// kiosim's owners never nest). Its nr_ios only sizes the request cache: no rule here.
+// blk_start_plug_nr_ios: a thread holds one plug. A start while its owner holds one
+// does nothing (`if (tsk->plug) return`): the bios go to the outer plug, and its finish
+// flushes nothing (blk_finish_plug: `if (plug == current->plug)`). Its nr_ios only sizes
+// the request cache: no rule here.
 BlockDevice::Plug::Plug(BlockDevice& d, bool writes, Thread* owner)
     : d_(d), plug_(plug_limit(d.acct_.machine(), writes)), owner_(owner) {
   if (!owner_) return;
-  if (owner_->plug) throw std::logic_error("kiosim: a thread started a second block plug");
+  if (owner_->plug) {
+    outer_ = static_cast<Plug*>(owner_->plug);  // every HeldPlug is a Plug
+    return;
+  }
   owner_->plug = this;
 }
 
 BlockDevice::Plug::~Plug() {
   finish();
-  if (owner_) owner_->plug = nullptr;
+  if (owner_ && !outer_) owner_->plug = nullptr;
 }
 
-void BlockDevice::Plug::submit(const DiskRequestPtr& r) { d_.submit_whole(r, &plug_, false); }
+void BlockDevice::Plug::submit(const DiskRequestPtr& r) { d_.submit_whole(r, &active().plug_, false); }
 
 void BlockDevice::Plug::add(const DiskRequestPtr& r, PageRange bio) {
   const BlkRange range = d_.range_of(*r, bio, bio.count * kPageSize);
   for (const BlkRange& piece : blk_split(range, d_.acct_.machine().disk.max_request_bytes))
-    d_.submit_bio(r, piece, d_.new_bio(r), &plug_, false);
+    d_.submit_bio(r, piece, d_.new_bio(r), &active().plug_, false);
 }
 
 void BlockDevice::Plug::finish() {
+  if (outer_) return;
   for (auto& rq : plug_.finish()) d_.insert(std::move(rq), false);
 }
 

@@ -75,7 +75,8 @@ class BlockDevice {
   // added to it merge with the request before them and wait in it; finish() (or the
   // end of its scope) hands its requests to the scheduler. Without an owner the caller
   // must not sleep between add and finish; with one it is the owner's current->plug,
-  // which Accounting::block flushes when the owner sleeps (sched_submit_work).
+  // which Accounting::block flushes when the owner sleeps (sched_submit_work), and a
+  // plug the owner starts inside it is the outer one (blk_start_plug nests).
   class Plug final : public HeldPlug {
    public:
     // `writes`: page writes, whose requests writeback_chunk caps too.
@@ -89,9 +90,11 @@ class BlockDevice {
     void flush() override { finish(); }
 
    private:
+    Plug& active() { return outer_ ? *outer_ : *this; }
     BlockDevice& d_;
     BlkPlug plug_;
     Thread* owner_;
+    Plug* outer_ = nullptr;  // the owner's plug when this one started inside it
   };
 
   // Writes of `pages`, one request per contiguous run of at most writeback_chunk bytes;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/trace/schema.h"
 
@@ -114,7 +115,8 @@ std::int64_t IoUring::fixed_error(Thread& t, const UringSqe& s, const Ring& r) {
 // io_read issued without waiting: O_DIRECT submits its disk request into the user
 // buffer (a registered one is already pinned; another is pinned now, a lookup a page:
 // bio_iov_iter_get_pages), into the submission's plug if it has one; a buffered read
-// asks the page cache for its missing pages (readahead plugs its own bios: read_pages).
+// asks the page cache for its missing pages (readahead's plug, read_pages, nests into
+// the submission's: the thread's current->plug).
 IoUring::Started IoUring::start_read(Thread& t, const UringSqe& s, const Ring& r, BlockDevice::Plug* plug) {
   Started st;
   OpenFile& f = *s.file;
@@ -223,7 +225,9 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
   std::deque<std::size_t> running;  // on a worker, oldest first
   const std::uint32_t workers_before = r.iowq.workers();
   auto start_on_worker = [&](std::size_t i) {
+    HeldPlug* submitters = std::exchange(t.plug, nullptr);  // a worker's task has no plug of the submitter's
     started[i] = start_read(t, sqes[i], r);
+    t.plug = submitters;
     running.push_back(i);
   };
   auto punt = [&](std::size_t i) {
@@ -246,7 +250,8 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
   // SQEs; io_init_req starts it, blk_start_plug_nr_ios, at the first SQE whose opcode
   // has .plug in io_uring/opdef.c: read and write, not send, recv, splice or fsync).
   // The chain heads that read are issued inline under it, so contiguous O_DIRECT bios
-  // merge into its last request (blk_attempt_plug_merge) whatever the elevator;
+  // and readahead windows merge into its last request (blk_attempt_plug_merge)
+  // whatever the elevator;
   // io_submit_state_end finishes it (blk_finish_plug) before the submitter waits.
   // A read on io-wq is a worker's, outside it; what kiosim runs after it (linked SQEs,
   // writes, the rest) submits unplugged.
