@@ -80,6 +80,7 @@ void Accounting::cpu_copy(Thread& t, std::uint64_t bytes, Place from, Place to, 
 
 void Accounting::block(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why) {
   if (ready()) return;
+  if (t.plug) t.plug->flush();  // schedule() -> sched_submit_work -> blk_flush_plug
   flush_cpu(t);
   double t0 = engine_.now_ns();
   count(t, &Counters::context_switches_voluntary, 1);
@@ -117,6 +118,7 @@ bool Accounting::block_until(Thread& t, TimeCat c, WaitQueue& q, const std::func
   }
   if (ready()) return true;
   if (engine_.now_ns() >= deadline_ns) return false;
+  if (t.plug) t.plug->flush();
   flush_cpu(t);
   const double t0 = engine_.now_ns();
   count(t, &Counters::context_switches_voluntary, 1);

@@ -65,7 +65,9 @@ void BlockDevice::submit_bio(const DiskRequestPtr& r, const BlkRange& piece, std
 // submit_bio of the whole request as one bio; a bio over max_sectors_kb is cut into
 // pieces (bio_split), each a request unless it merges; the whole completes with its
 // last piece.
-void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
+void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) { submit_whole(r, nullptr, at_head); }
+
+void BlockDevice::submit_whole(const DiskRequestPtr& r, BlkPlug* plug, bool at_head) {
   const std::uint64_t bytes = r->bytes ? r->bytes : r->pages.count * kPageSize;
   auto pieces = blk_split(range_of(*r, r->pages, bytes), acct_.machine().disk.max_request_bytes);
   std::vector<std::uint64_t> ids;
@@ -74,7 +76,7 @@ void BlockDevice::submit(const DiskRequestPtr& r, bool at_head) {
     for (std::size_t i = pieces.size(); i-- > 0;) submit_bio(r, pieces[i], ids[i], nullptr, true);
     return;
   }
-  for (std::size_t i = 0; i < pieces.size(); ++i) submit_bio(r, pieces[i], ids[i], nullptr, false);
+  for (std::size_t i = 0; i < pieces.size(); ++i) submit_bio(r, pieces[i], ids[i], plug, false);
 }
 
 static std::uint64_t plug_limit(const Machine& m, bool writes) {
@@ -84,15 +86,35 @@ static std::uint64_t plug_limit(const Machine& m, bool writes) {
   return max == 0 ? chunk : std::min(max, chunk);
 }
 
-BlockDevice::Plug::Plug(BlockDevice& d, bool writes) : d_(d), plug_(plug_limit(d.acct_.machine(), writes)) {}
+// blk_start_plug_nr_ios: a thread holds one plug. A start while its owner holds one
+// does nothing (`if (tsk->plug) return`): the bios go to the outer plug, and its finish
+// flushes nothing (blk_finish_plug: `if (plug == current->plug)`). Its nr_ios only sizes
+// the request cache: no rule here.
+BlockDevice::Plug::Plug(BlockDevice& d, bool writes, Thread* owner)
+    : d_(d), plug_(plug_limit(d.acct_.machine(), writes)), owner_(owner) {
+  if (!owner_) return;
+  if (owner_->plug) {
+    outer_ = static_cast<Plug*>(owner_->plug);  // every HeldPlug is a Plug
+    return;
+  }
+  owner_->plug = this;
+}
+
+BlockDevice::Plug::~Plug() {
+  finish();
+  if (owner_ && !outer_) owner_->plug = nullptr;
+}
+
+void BlockDevice::Plug::submit(const DiskRequestPtr& r) { d_.submit_whole(r, &active().plug_, false); }
 
 void BlockDevice::Plug::add(const DiskRequestPtr& r, PageRange bio) {
   const BlkRange range = d_.range_of(*r, bio, bio.count * kPageSize);
   for (const BlkRange& piece : blk_split(range, d_.acct_.machine().disk.max_request_bytes))
-    d_.submit_bio(r, piece, d_.new_bio(r), &plug_, false);
+    d_.submit_bio(r, piece, d_.new_bio(r), &active().plug_, false);
 }
 
 void BlockDevice::Plug::finish() {
+  if (outer_) return;
   for (auto& rq : plug_.finish()) d_.insert(std::move(rq), false);
 }
 

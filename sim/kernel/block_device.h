@@ -73,21 +73,28 @@ class BlockDevice {
 
   // A task's plug (blk_start_plug .. blk_finish_plug, block/blk-core.c): the bios
   // added to it merge with the request before them and wait in it; finish() (or the
-  // end of its scope) hands its requests to the scheduler. The caller must not sleep
-  // between add and finish (Linux flushes the plug when the task sleeps).
-  class Plug {
+  // end of its scope) hands its requests to the scheduler. Without an owner the caller
+  // must not sleep between add and finish; with one it is the owner's current->plug,
+  // which Accounting::block flushes when the owner sleeps (sched_submit_work), and a
+  // plug the owner starts inside it is the outer one (blk_start_plug nests).
+  class Plug final : public HeldPlug {
    public:
     // `writes`: page writes, whose requests writeback_chunk caps too.
-    Plug(BlockDevice& d, bool writes);
-    ~Plug() { finish(); }
+    Plug(BlockDevice& d, bool writes, Thread* owner = nullptr);
+    ~Plug();
     Plug(const Plug&) = delete;
     Plug& operator=(const Plug&) = delete;
     void add(const DiskRequestPtr& r, PageRange bio);  // one bio of r: pages of it
+    void submit(const DiskRequestPtr& r);              // r whole, as submit() cuts it
     void finish();
+    void flush() override { finish(); }
 
    private:
+    Plug& active() { return outer_ ? *outer_ : *this; }
     BlockDevice& d_;
     BlkPlug plug_;
+    Thread* owner_;
+    Plug* outer_ = nullptr;  // the owner's plug when this one started inside it
   };
 
   // Writes of `pages`, one request per contiguous run of at most writeback_chunk bytes;
@@ -110,6 +117,7 @@ class BlockDevice {
   // The bio `id` of `r`: merged where it can be, else a request of its own (into
   // `plug` if there is one, else straight to the scheduler).
   void submit_bio(const DiskRequestPtr& r, const BlkRange& piece, std::uint64_t id, BlkPlug* plug, bool at_head);
+  void submit_whole(const DiskRequestPtr& r, BlkPlug* plug, bool at_head);  // submit(), maybe into a plug
   void insert(BlkRequest rq, bool at_head);  // blk_mq_insert_request(s)
   void count_merges(const DiskRequest& r, unsigned n);
   void trace_transfer(const DiskRequest& r, const BlkRange& range, double t0);

@@ -46,7 +46,8 @@ std::uint64_t FileIo::read(Thread& t, OpenFile& f, std::uint64_t bytes, std::opt
 // submitter (its IOCB_NOWAIT attempt succeeds): the lookups and the copy of read(),
 // without a system call of its own; each request costs cpu.uring_op (its SQE read,
 // its CQE posted). Missing pages are requested for every read first and waited for
-// together (async buffered reads), so their disk reads overlap.
+// together (async buffered reads), so their disk reads overlap; with more than 2 reads
+// the submission is plugged (io_submit_sqes), and adjacent disk reads merge in the plug.
 // On an O_DIRECT file each read is a disk request of its own into the user buffer
 // (io_read -> iomap_dio_rw without waiting, io_uring/rw.c): all are submitted before
 // any is waited for, so a multi-queue disk has `depth` of them in flight; no copy.
@@ -62,8 +63,14 @@ std::uint64_t FileIo::uring_read(Thread& t, OpenFile& f, std::uint64_t bytes, st
     pos += n;
     acct_.cpu(t, TimeCat::syscall, acct_.machine().cpu.uring_op_ns);
   }
-  for (auto [p, n] : reads)
-    if (n) filemap_.request_pages(t, f, first_page(p), pages_spanned(p, n), false);
+  {
+    // io_submit_sqes' plug (more than 2 SQEs, IORING_OP_READ has .plug): each miss's
+    // readahead plug (read_pages) nests into it, so adjacent windows merge there.
+    std::optional<BlockDevice::Plug> plug;
+    if (depth > 2) plug.emplace(disk_, false, &t);
+    for (auto [p, n] : reads)
+      if (n) filemap_.request_pages(t, f, first_page(p), pages_spanned(p, n), false);
+  }
   std::uint64_t done = 0;
   for (auto [p, n] : reads) {
     if (!n) continue;
@@ -96,14 +103,21 @@ std::uint64_t FileIo::uring_read_direct(Thread& t, OpenFile& f, std::uint64_t by
   if (t.setup) return done;
   acct_.flush_cpu(t);
   std::vector<DiskRequestPtr> reqs;
-  for (auto [p, n] : reads) {
-    if (!n) continue;
-    auto req = disk_.request(f.file, {first_page(p), pages_spanned(p, n)}, false, t.req, t.proc);
-    req->direct = true;
-    req->bytes = n;
-    req->core = t.core;
-    disk_.submit(req);
-    reqs.push_back(req);
+  {
+    // io_submit_sqes' plug, as IoUring::enter has it: more than 2 SQEs (need_plug), all
+    // reads (.plug); contiguous reads merge in it; finished before the wait.
+    std::optional<BlockDevice::Plug> plug;
+    if (depth > 2) plug.emplace(disk_, false, &t);
+    for (auto [p, n] : reads) {
+      if (!n) continue;
+      auto req = disk_.request(f.file, {first_page(p), pages_spanned(p, n)}, false, t.req, t.proc);
+      req->direct = true;
+      req->bytes = n;
+      req->core = t.core;
+      if (plug) plug->submit(req);
+      else disk_.submit(req);
+      reqs.push_back(req);
+    }
   }
   for (auto& r : reqs) disk_.wait(t, r, "io_uring O_DIRECT read");
   return done;

@@ -115,7 +115,8 @@ void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bo
       for (std::uint64_t p = run.start; p < run.end(); ++p) inflight_[{file, p}] = req;
       // read_pages: a plug around ->readahead (ext4_mpage_readpages), whose bios take up to
       // BIO_MAX_VECS folios each; each is split at max_sectors_kb, and the pieces merge in the plug.
-      BlockDevice::Plug plug(disk_, false);
+      // Inside an io_uring submission's plug it is that one (blk_start_plug nests).
+      BlockDevice::Plug plug(disk_, false, &t);
       for (const BioSpan& bio : readahead_bios(readahead_folios(run.start, run.end(), order)))
         plug.add(req, {bio.first, bio.pages});
       plug.finish();

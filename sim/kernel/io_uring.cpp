@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <stdexcept>
+#include <utility>
 
 #include "sim/trace/schema.h"
 
@@ -113,8 +114,10 @@ std::int64_t IoUring::fixed_error(Thread& t, const UringSqe& s, const Ring& r) {
 
 // io_read issued without waiting: O_DIRECT submits its disk request into the user
 // buffer (a registered one is already pinned; another is pinned now, a lookup a page:
-// bio_iov_iter_get_pages); a buffered read asks the page cache for its missing pages.
-IoUring::Started IoUring::start_read(Thread& t, const UringSqe& s, const Ring& r) {
+// bio_iov_iter_get_pages), into the submission's plug if it has one; a buffered read
+// asks the page cache for its missing pages (readahead's plug, read_pages, nests into
+// the submission's: the thread's current->plug).
+IoUring::Started IoUring::start_read(Thread& t, const UringSqe& s, const Ring& r, BlockDevice::Plug* plug) {
   Started st;
   OpenFile& f = *s.file;
   st.pos = s.offset.value_or(f.pos);
@@ -134,7 +137,8 @@ IoUring::Started IoUring::start_read(Thread& t, const UringSqe& s, const Ring& r
     st.direct->direct = true;
     st.direct->bytes = st.n;
     st.direct->core = t.core;
-    disk_.submit(st.direct);
+    if (plug) plug->submit(st.direct);
+    else disk_.submit(st.direct);
   } else {
     filemap_.request_pages(t, f, first_page(st.pos), pages_spanned(st.pos, st.n), false);
     st.buffered = true;
@@ -221,7 +225,9 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
   std::deque<std::size_t> running;  // on a worker, oldest first
   const std::uint32_t workers_before = r.iowq.workers();
   auto start_on_worker = [&](std::size_t i) {
+    HeldPlug* submitters = std::exchange(t.plug, nullptr);  // a worker's task has no plug of the submitter's
     started[i] = start_read(t, sqes[i], r);
+    t.plug = submitters;
     running.push_back(i);
   };
   auto punt = [&](std::size_t i) {
@@ -240,11 +246,26 @@ std::uint64_t IoUring::enter(Thread& t, const std::vector<UringSqe>& sqes) {
     return *wq_res[i];
   };
 
+  // The submission's plug (io_submit_state_start: need_plug when it has more than 2
+  // SQEs; io_init_req starts it, blk_start_plug_nr_ios, at the first SQE whose opcode
+  // has .plug in io_uring/opdef.c: read and write, not send, recv, splice or fsync).
+  // The chain heads that read are issued inline under it, so contiguous O_DIRECT bios
+  // and readahead windows merge into its last request (blk_attempt_plug_merge)
+  // whatever the elevator;
+  // io_submit_state_end finishes it (blk_finish_plug) before the submitter waits.
+  // A read on io-wq is a worker's, outside it; what kiosim runs after it (linked SQEs,
+  // writes, the rest) submits unplugged.
+  std::optional<BlockDevice::Plug> plug;
   for (const auto& [first, last] : chains) {
     if (sqes[first].opcode != UringSqe::Opcode::read) continue;
-    if (punted(sqes[first])) punt(first);
-    else started[first] = start_read(t, sqes[first], r);
+    if (punted(sqes[first])) {
+      punt(first);
+      continue;
+    }
+    if (sqes.size() > 2 && !plug) plug.emplace(disk_, false, &t);
+    started[first] = start_read(t, sqes[first], r, plug ? &*plug : nullptr);
   }
+  plug.reset();  // io_submit_state_end -> blk_finish_plug
 
   std::uint64_t moved = 0;
   for (const auto& [first, last] : chains) {

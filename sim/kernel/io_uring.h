@@ -91,7 +91,8 @@ class IoUring {
     bool einval = false;
   };
   Ring& ring(Thread& t);
-  Started start_read(Thread& t, const UringSqe& s, const Ring& r);
+  // `plug`: the submission's (io_submit_state's), for an O_DIRECT read's bio.
+  Started start_read(Thread& t, const UringSqe& s, const Ring& r, BlockDevice::Plug* plug = nullptr);
   std::int64_t finish_read(Thread& t, const UringSqe& s, Started& st);
   std::int64_t run(Thread& t, const UringSqe& s, const Ring& r);
   bool punted(const UringSqe& s) const;  // io-wq's, not tried inline

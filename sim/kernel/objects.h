@@ -22,6 +22,16 @@ struct Process {
   AddressSpace mm;
 };
 
+// A block plug a thread holds open (current->plug): schedule() flushes it before the
+// thread sleeps (sched_submit_work -> blk_flush_plug), so nothing it holds waits for it.
+class HeldPlug {
+ public:
+  virtual void flush() = 0;
+
+ protected:
+  ~HeldPlug() = default;
+};
+
 struct Thread {
   std::string name;
   Process* proc = nullptr;
@@ -30,6 +40,7 @@ struct Thread {
   bool setup = false;                 // setup ops: model effects only, no time, no counters
   std::uint64_t req = 0;              // the current syscall's request id
   std::uint32_t in_kernel = 0;        // Syscall nesting: > 1 while io_uring runs an SQE's path
+  HeldPlug* plug = nullptr;           // current->plug (block_device.h's Plug with an owner)
   std::array<double, std::size_t(TimeCat::count_)> pending{};  // CPU work not yet executed
   std::array<double, std::size_t(TimeCat::count_)> time{};     // where its time went
   double start_ns = 0, end_ns = 0;

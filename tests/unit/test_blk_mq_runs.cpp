@@ -90,28 +90,33 @@ TEST_CASE("blk-mq: readahead's bios are split at max_request and merge in the pl
 
 TEST_CASE("blk-mq: depth 32 on 4 hardware queues against depth 1, reads spread over four files", "[blk-mq]") {
   // Four threads on cores 0..3 (8 cores: no thread waits for a core, nor the irq actor),
-  // each with a file of its own, 8 O_DIRECT reads of 4 KiB in one io_uring_enter: 32
-  // reads at scattered places. Core i submits to hardware queue i (blk_mq_map_queue).
-  // Each thread submits at 0.05 + 8 x 0.15 = 1.25 us.
+  // each with a file of its own, 8 O_DIRECT reads of 4 KiB at 8 KiB strides (no two
+  // adjacent) in one io_uring_enter: 32 reads at scattered places. Core i submits to
+  // hardware queue i (blk_mq_map_queue). Each thread: entry 0.05 + 8 x 0.15 = 1.25 us,
+  // then a page lookup (0.025 us) before each bio, into the submission's plug (8 SQEs > 2:
+  // io_submit_sqes plugs); none merges there (not adjacent), and blk_finish_plug hands
+  // the 8 to the queue at 1.25 + 8 x 0.025 = 1.45 us.
   // Depth 1: each queue serves its 8 one at a time, the 4 queues together: a round of 4
   //   in flight takes 80 + 4 x 4096 B / 2 GB/s = 88.192 us; 8 rounds: done at
-  //   1.25 + 8 x 88.192 = 706.786 us. The last round's 4 interrupts take 4 us; the thread
+  //   1.45 + 8 x 88.192 = 706.986 us. The last round's 4 interrupts take 4 us; the thread
   //   of the 4th was asleep (its previous request ended a round before): wake-up 5,
-  //   switch 1.5, exit 0.05: 706.786 + 4 + 6.55 = 717.336 us.
+  //   switch 1.5, exit 0.05: 706.986 + 4 + 6.55 = 717.536 us.
   // Depth 32: all 32 in flight at once: 80 + 32 x 4096 B / 2 GB/s = 145.536 us, done at
-  //   146.786 us; then 32 interrupts one after another, the last at 178.786 us. The
+  //   146.986 us; then 32 interrupts one after another, the last at 178.986 us. The
   //   thread whose request it completes ends 0.05 us later if it was awake, at most
-  //   5 + 1.5 + 0.05 later if asleep: 178.836 .. 185.336 us.
-  // 32 requests, 32 interrupts, 0 CPU copies either way; depth 32 is 3.87 to 4.01 times faster.
+  //   5 + 1.5 + 0.05 later if asleep: 179.036 .. 185.536 us.
+  // 32 requests, 32 interrupts, 0 CPU copies either way; depth 32 is 3.867 to 4.008 times faster.
   auto run = [](int qd) {
     return test::simulate_text("qd-threads" + std::to_string(qd),
                                "kiosim: 1\nset: { cpu.cores: 8, disk.hw_queues: 4, disk.queue_depth: " +
                                    std::to_string(qd) +
-                                   " }\nfiles:\n  - {name: d0, size: 32KiB}\n  - {name: d1, size: 32KiB}\n"
-                                   "  - {name: d2, size: 32KiB}\n  - {name: d3, size: 32KiB}\n"
+                                   " }\nfiles:\n  - {name: d0, size: 64KiB}\n  - {name: d1, size: 64KiB}\n"
+                                   "  - {name: d2, size: 64KiB}\n  - {name: d3, size: 64KiB}\n"
                                    "processes:\n  - name: readers\n    threads: 4\n    cores: [0, 1, 2, 3]\n"
-                                   "    setup: [ {open: {file: \"d{thread}\", as: f, flags: [direct]}} ]\n"
-                                   "    program:\n      - uring_read: { fd: f, bytes: 4KiB, depth: 8, buf: b }\n");
+                                   "    setup: [ {open: {file: \"d{thread}\", as: f, flags: [direct]}},"
+                                   " {uring_setup: {entries: 8}} ]\n"
+                                   "    program:\n" +
+                                   test::strided_preads(8, 8));
   };
   auto q1 = run(1), q32 = run(32);
   for (auto* r : {&q1, &q32}) {
@@ -119,27 +124,29 @@ TEST_CASE("blk-mq: depth 32 on 4 hardware queues against depth 1, reads spread o
     CHECK(c["syscalls"] == 4);
     CHECK(c["cpu_copies"] == 0);
     CHECK(c["disk_requests"] == 32);
+    CHECK(c["disk_reads_merged"] == 0);
     CHECK(c["interrupts"] == 32);
   }
   const std::int64_t t1 = ns(q1.at(0)["counters"], "sim_time_ns"), t32 = ns(q32.at(0)["counters"], "sim_time_ns");
-  CHECK(t1 == 717336);
-  CHECK(t32 >= 178836);
-  CHECK(t32 <= 185336);
-  CHECK(double(t1) / double(t32) > 3.87);
+  CHECK(t1 == 717536);
+  CHECK(t32 >= 179036);
+  CHECK(t32 <= 185536);
+  CHECK(double(t1) / double(t32) > 3.866);
 }
 
 TEST_CASE("mq-deadline-vs-none.yaml: the scheduler's order of service", "[blk-mq]") {
   // Who is served when, from each process's time asleep for the disk (its
-  // time_breakdown_ns.disk: from its submission to each wake-up, 5 us after the
-  // request's 1 us interrupt, less nothing else; each later wait starts after its 1.5 us
-  // switch). The scenario's comments derive when each request is done.
-  // none, in submission order: first submits at 1.25 us, its last request done at
-  //   657.634 us, woken at 663.634: 662.384 - 7 switches x 1.5 = 651.884 us asleep; far
-  //   from 11.25 to 1314.018 + 6: 1308.768 - 10.5 = 1298.268 us; near from 21.25 to
-  //   1970.402 + 6: 1955.152 - 10.5 = 1944.652 us.
-  // mq-deadline, in position order: first 1.25 .. 83.298 + 6 (88.048), then 90.798 ..
-  //   177.634 + 6 (92.836): 180.884 us; near 21.25 .. 274.018 + 6: 258.768 us; far
-  //   11.25 .. 370.402 + 6: 365.152 us. far came before near and is served after it.
+  // time_breakdown_ns.disk: from its submission to its wake-up, 5 us after its
+  // request's 1 us interrupt). The scenario's comments derive when each request is done:
+  // each process's 8 reads are one request (merged in its plug), so each sleeps once.
+  // none, in submission order: first 1.25 .. 97.634 + 6: 102.384 us; far 11.25 ..
+  //   194.018 + 6: 188.768 us; near 21.25 .. 290.402 + 6: 275.152 us; next 31.25 ..
+  //   386.786 + 6: 361.536 us.
+  // mq-deadline, in position order: first 102.384 us; near+next done at 210.402 us: near
+  //   21.25 .. 216.402: 195.152 us, next 31.25 .. 216.402: 185.152 us; far 11.25 ..
+  //   306.786 + 6: 301.536 us. far came before near and is served after it. next's 8
+  //   bios merged one by one behind near's queued request (blk_mq_sched_bio_merge):
+  //   8 merges and no request of its own.
   LoadOptions lo;
   lo.machines_dir = std::string(KIOSIM_SOURCE_DIR) + "/scenarios/machines";
   Scenario s = load_scenario(std::string(KIOSIM_SOURCE_DIR) + "/scenarios/mq-deadline-vs-none.yaml", lo);
@@ -150,15 +157,20 @@ TEST_CASE("mq-deadline-vs-none.yaml: the scheduler's order of service", "[blk-mq
   auto asleep = [](const nlohmann::ordered_json& run, const char* p) {
     return counters_of(run, p)["time_breakdown_ns"]["disk"].get<std::int64_t>();
   };
-  CHECK(asleep(runs[0], "first") == 651884);
-  CHECK(asleep(runs[0], "far") == 1298268);
-  CHECK(asleep(runs[0], "near") == 1944652);
-  CHECK(asleep(runs[1], "first") == 180884);
-  CHECK(asleep(runs[1], "near") == 258768);
-  CHECK(asleep(runs[1], "far") == 365152);
-  CHECK(counters_of(runs[1], "far")["disk_reads_merged"] == 7);
-  CHECK(counters_of(runs[1], "first")["disk_reads_merged"] == 6);
-  CHECK(counters_of(runs[0], "far")["disk_requests"] == 8);
+  CHECK(asleep(runs[0], "first") == 102384);
+  CHECK(asleep(runs[0], "far") == 188768);
+  CHECK(asleep(runs[0], "near") == 275152);
+  CHECK(asleep(runs[0], "next") == 361536);
+  CHECK(asleep(runs[1], "first") == 102384);
+  CHECK(asleep(runs[1], "near") == 195152);
+  CHECK(asleep(runs[1], "next") == 185152);
+  CHECK(asleep(runs[1], "far") == 301536);
+  CHECK(counters_of(runs[0], "far")["disk_reads_merged"] == 7);
+  CHECK(counters_of(runs[0], "far")["disk_requests"] == 1);
+  CHECK(counters_of(runs[1], "next")["disk_reads_merged"] == 8);
+  CHECK(counters_of(runs[1], "near")["disk_reads_merged"] == 7);
+  CHECK(counters_of(runs[1], "near")["disk_requests"] == 1);
+  CHECK(counters_of(runs[1], "next")["disk_requests"] == 0);  // its reads rode near's request
 }
 
 TEST_CASE("blk-mq: readahead of 16 MiB with an 8 MiB window and 4 MiB requests (issue 14's host)", "[blk-mq]") {

@@ -2,6 +2,7 @@
 // pages are read inline, with read()'s lookups and copies but one crossing in all.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/blk_fixture.h"
 #include "tests/unit/scenario_support.h"
 
 using namespace kiosim;
@@ -48,40 +49,51 @@ TEST_CASE("io_uring: the disk reads of a batch are queued together", "[uring]") 
   // misses its 16 pages and nothing is read ahead. 4 reads of 64 KiB in one
   // io_uring_enter (default machine: disk 80 us + 64 KiB at 2 GB/s = 112.768 us a
   // request, one at a time).
-  // All four misses are requested at t = 0, so the disk works without a gap and the
-  // last one is done at 4 x 112.768 = 451.072 us; then its interrupt (1 us), the
-  // wake-up (5 us), the switch in (1.5 us), its copy (64 KiB at 10 GB/s = 6.5536 us)
-  // and the syscall's exit (0.05 us): 465.1756 us. Four read() calls, each waiting for
-  // its own request before the next is asked for, take longer (507.486 us).
+  // All four misses are requested at t = 0, under the submission's plug (4 SQEs > 2,
+  // io_submit_sqes): each window's readahead plug (read_pages) nests into it
+  // (blk_start_plug under current->plug), and each window's bio merges at the back of
+  // the one before (blk_attempt_plug_merge): 1 request of 256 KiB, 3 merges, handed to
+  // the disk at blk_finish_plug, still t = 0: 80 + 262144 B / 2 GB/s = 211.072 us. The
+  // reader sleeps once, for the first read's pages: its interrupt (1 us), the wake-up
+  // (5 us), the switch in (1.5 us), the four copies (64 KiB at 10 GB/s = 6.5536 us
+  // each) and the syscall's exit (0.05 us): 211.072 + 7.5 + 26.2144 + 0.05 =
+  // 244.8364 us. Four read() calls, each waiting for its own request before the next
+  // is asked for, take longer (507.486 us).
   const std::string head =
       "kiosim: 1\nset: { page_cache.readahead: 64KiB }\nfiles: [{name: d, size: 256KiB, cached: false}]\n"
       "processes:\n  - setup: [ {open: {file: d, as: f}} ]\n    program:\n";
   auto uring = test::simulate_text("uring-cold", head + "      - uring_read: { fd: f, bytes: 64KiB, depth: 4, buf: b }\n");
   auto reads = test::simulate_text("reads-cold", head + "      - repeat: 4\n        do: [ { read: { fd: f, bytes: 64KiB, buf: b } } ]\n");
   const auto& u = uring.at(0)["counters"];
-  CHECK(u["disk_requests"] == 4);
-  CHECK(u["context_switches"] == 4);  // woken once per completed read, as task_work runs
-  CHECK(u["sim_time_ns"] == 465176);
+  CHECK(u["disk_requests"] == 1);
+  CHECK(u["disk_reads_merged"] == 3);
+  CHECK(u["context_switches"] == 1);  // woken once: the one request completes every read
+  CHECK(u["sim_time_ns"] == 244836);
   CHECK(reads.at(0)["counters"]["sim_time_ns"] == 507486);
 }
 
 TEST_CASE("io_uring: O_DIRECT reads at queue depth 32 on 4 hardware queues against depth 1", "[uring][blk-mq]") {
-  // 32 O_DIRECT reads of 4 KiB in one io_uring_enter, default machine (disk 80 us a
-  // request, 2 GB/s shared): no CPU copy, 32 disk requests, 32 DMAs into the buffer.
-  // Before the disk: entry 50 ns + 32 x cpu.uring_op 150 ns = 4.85 us.
+  // 32 O_DIRECT reads of 4 KiB at 8 KiB strides (no two adjacent: no merge in the
+  // submission's plug) in one io_uring_enter, default machine (disk 80 us a request,
+  // 2 GB/s shared): no CPU copy, 32 disk requests, 32 DMAs into the buffer.
+  // Before the disk: entry 50 ns + 32 x cpu.uring_op 150 ns = 4.85 us, then a page lookup
+  // (25 ns) before each bio; the plug (32 SQEs > 2) holds the 32 requests (a flush would
+  // need 32 already there) until blk_finish_plug, at 4.85 + 32 x 0.025 = 5.65 us.
   // Depth 1: one at a time, 80 + 4096 B / 2 GB/s = 82.048 us each: the last done at
-  //   4.85 + 32 x 82.048 = 2630.386 us; its interrupt 1, wake-up 5, switch in 1.5,
-  //   exit 0.05: 2637.936 us.
+  //   5.65 + 32 x 82.048 = 2631.186 us; its interrupt 1, wake-up 5, switch in 1.5,
+  //   exit 0.05: 2638.736 us.
   // Depth 32 (all on the submitting core's queue): the 32 latencies overlap, then the
   //   32 share the 2 GB/s: 80 + 32 x 4096 / 2e9 s = 145.536 us; the 32 interrupts one
   //   after another (32 us), then one wake-up (5), switch in (1.5), exit (0.05):
-  //   4.85 + 145.536 + 32 + 6.55 = 188.936 us.
+  //   5.65 + 145.536 + 32 + 6.55 = 189.736 us.
   auto run = [](int qd) {
     return test::simulate_text("qd" + std::to_string(qd),
                                "kiosim: 1\nset: { disk.hw_queues: 4, disk.queue_depth: " + std::to_string(qd) +
-                                   " }\nfiles: [{name: d, size: 128KiB, cached: false}]\n"
-                                   "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}} ]\n"
-                                   "    program:\n      - uring_read: { fd: f, bytes: 4KiB, depth: 32, buf: b }\n");
+                                   " }\nfiles: [{name: d, size: 256KiB, cached: false}]\n"
+                                   "processes:\n  - setup: [ {open: {file: d, as: f, flags: [direct]}},"
+                                   " {uring_setup: {entries: 32}} ]\n"
+                                   "    program:\n" +
+                                   test::strided_preads(32, 8));
   };
   auto q1 = run(1), q32 = run(32);
   for (auto* r : {&q1, &q32}) {
@@ -91,8 +103,8 @@ TEST_CASE("io_uring: O_DIRECT reads at queue depth 32 on 4 hardware queues again
     CHECK(c["dma_copies"] == 32);
     CHECK(c["disk_requests"] == 32);
   }
-  CHECK(q1.at(0)["counters"]["sim_time_ns"] == 2637936);
-  CHECK(q32.at(0)["counters"]["sim_time_ns"] == 188936);
+  CHECK(q1.at(0)["counters"]["sim_time_ns"] == 2638736);
+  CHECK(q32.at(0)["counters"]["sim_time_ns"] == 189736);
 }
 
 TEST_CASE("blk-mq: a request over max_request is split (bio_split)", "[blk-mq]") {

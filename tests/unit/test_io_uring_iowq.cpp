@@ -88,8 +88,12 @@ TEST_CASE("io-wq: the default bound is min(SQ entries, 4 x cores), and a nowait 
   CHECK(one.at(0)["counters"]["uring_iowq_workers"] == 4);
   // FMODE_NOWAIT (ext4): each read is tried inline, and a miss waits for its page
   // through the page's wait queue (FOP_BUFFER_RASYNC, io_async_buf_func): no worker.
+  // Inline, the 8 one-page reads (readahead off: page_cache_sync_ra reads 1 page) are
+  // under the submission's plug (8 SQEs > 2), adjacent: 1 request, 7 merges.
   auto ext4 = test::simulate_text("iowq-nowait", reads("{ entries: 8 }", true));
   CHECK(ext4.at(0)["counters"]["uring_iowq_punts"] == 0);
   CHECK(ext4.at(0)["counters"]["uring_iowq_workers"] == 0);
-  CHECK(ext4.at(0)["counters"]["disk_requests"] == 8);
+  CHECK(ext4.at(0)["counters"]["disk_requests"] == 1);
+  CHECK(ext4.at(0)["counters"]["disk_reads_merged"] == 7);
+  CHECK(two.at(0)["counters"]["disk_requests"] == 8);  // on 8 workers: no plug of the submitter's
 }
