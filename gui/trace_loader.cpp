@@ -7,9 +7,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QPointer>
 #include <QThread>
 #include <algorithm>
+#include <memory>
 
 namespace kiosim::gui {
 
@@ -209,22 +209,31 @@ TracePtr withMeasured(const TracePtr& trace, const QString& path, QString* error
 }
 
 void TraceLoadJob::start(const QString& path) {
-  busy_ = true;
-  QPointer<TraceLoadJob> self(this);
-  QThread* worker = QThread::create([self, path] {
+  struct Result {
+    TracePtr trace;
     QString error;
-    TracePtr trace = loadTraceFile(path, &error);
-    // Back to the job's thread: the views are only touched there.
-    if (self)
-      QMetaObject::invokeMethod(self.data(), [self, trace, path, error] {
-        if (!self) return;
-        self->busy_ = false;
-        if (trace) emit self->loaded(trace);
-        else emit self->failed(path, error);
-      }, Qt::QueuedConnection);
+  };
+  auto result = std::make_shared<Result>();  // the worker's only output, read once it has finished
+  const quint64 number = ++newest_;
+  QThread* worker = QThread::create([result, path] { result->trace = loadTraceFile(path, &result->error); });
+  workers_.append(worker);
+  // `finished` comes from the worker; with this job as the context Qt queues the slot to
+  // the job's thread and drops it if the job is gone by then.
+  connect(worker, &QThread::finished, this, [this, worker, result, number, path] {
+    workers_.removeOne(worker);
+    worker->deleteLater();
+    if (number != newest_) return;  // a newer open() supersedes this one
+    if (result->trace) emit loaded(result->trace);
+    else emit failed(path, result->error);
   });
-  connect(worker, &QThread::finished, worker, &QObject::deleteLater);
   worker->start();
+}
+
+TraceLoadJob::~TraceLoadJob() {
+  for (QThread* worker : workers_) {
+    worker->wait();  // a parse in flight ends first: it reads only its file and its result
+    delete worker;
+  }
 }
 
 }  // namespace kiosim::gui
