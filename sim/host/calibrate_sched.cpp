@@ -29,7 +29,7 @@ double thread_cpu_ns() {
 // What a wake-up costs the woken: the median latency and the sleeper's own CPU time.
 struct WakeCosts {
   double latency_ns = 0;  // write() by the waker to the sleeper's read() returning (median)
-  double cpu_ns = 0;      // the sleeper's CPU per wake, beyond its write + read pair (medians)
+  double cpu_ns = 0;      // the sleeper's CPU per read() that slept, beyond one that did not (medians)
 };
 
 // The median time from a write() of a timestamp into a pipe, by a process on CPU
@@ -37,10 +37,10 @@ struct WakeCosts {
 // take turns, as a sender and its receiver do: each sleeps only while the other
 // works, and on a VM a CPU that has just gone idle wakes faster than one idle for
 // long (here 17 us after no idle time, 23 us after 20 us, 40 us after 1 ms).
-// The sleeper also reads its own CPU clock per wake, and per write + read pair of a pipe
-// of its own that never sleeps: the difference of the medians is what each sleep and
-// wake-up cost it (the switch out and in, what Linux charges it from its wake-up, and
-// its write's wake-up of the other).
+// The sleeper also reads its own CPU clock around each read() that sleeps, and around
+// each read of a pipe of its own that never sleeps: the difference of the medians is
+// what each sleep and wake-up cost it (the switch out and in, and what Linux charges it
+// from its wake-up).
 WakeCosts wake_costs(int waker, int sleeper, std::uint64_t n) {
   int a[2], b[2];
   if (::pipe2(a, O_CLOEXEC) != 0 || ::pipe2(b, O_CLOEXEC) != 0) fail("pipe");
@@ -50,30 +50,27 @@ WakeCosts wake_costs(int waker, int sleeper, std::uint64_t n) {
     std::vector<double> lat;
     lat.reserve(n);
     double stamp = 0;
-    // The sleeper's own CPU clock after each wake's read() + write(), then after each
-    // of as many write + read pairs of a pipe of its own that never sleep: the median
-    // of each, and their difference.
+    // The sleeper's own CPU clock around each read() that sleeps and is woken, then
+    // around as many reads of a pipe of its own that never sleep: the median of each,
+    // and their difference. Its write() between, which wakes the other (an IPI to an
+    // idle CPU), is left out: that is the waker's cost, not the woken's.
     std::vector<double> woken, awake;
     woken.reserve(n);
     double c = thread_cpu_ns();
     while (::read(a[0], &stamp, sizeof stamp) == ssize_t(sizeof stamp)) {
+      woken.push_back(thread_cpu_ns() - c);
       lat.push_back(now_ns() - stamp);
       if (::write(b[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) break;
-      const double c1 = thread_cpu_ns();
-      woken.push_back(c1 - c);
-      c = c1;
+      c = thread_cpu_ns();
     }
     int own[2];
     if (::pipe2(own, O_CLOEXEC) != 0) ::_exit(1);
     awake.reserve(woken.size());
-    c = thread_cpu_ns();
     for (std::size_t i = 0; i < woken.size(); ++i) {
-      if (::write(own[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp) ||
-          ::read(own[0], &stamp, sizeof stamp) != ssize_t(sizeof stamp))
-        ::_exit(1);
-      const double c1 = thread_cpu_ns();
-      awake.push_back(c1 - c);
-      c = c1;
+      if (::write(own[1], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) ::_exit(1);
+      c = thread_cpu_ns();
+      if (::read(own[0], &stamp, sizeof stamp) != ssize_t(sizeof stamp)) ::_exit(1);
+      awake.push_back(thread_cpu_ns() - c);
     }
     WakeCosts w;
     w.latency_ns = lat.empty() ? 0 : median(lat);
@@ -189,9 +186,8 @@ void measure_switch_and_wakeup(Round& r, const CalibrateOptions& o, double pipe_
                                       "context switch",
                                       cpus[0], cpus[1], format_time_ns(w.latency_ns));
     r.how["cpu.wakeup_charged"] =
-        fmt::format("the same sleeper's CPU clock (CLOCK_THREAD_CPUTIME_ID): median {} per wake beyond the median of "
-                    "the same write + read pairs that never sleep, minus a context switch (it includes its write's "
-                    "wake-up of the other)",
+        fmt::format("the same sleeper's CPU clock (CLOCK_THREAD_CPUTIME_ID) around each read() that slept: median "
+                    "{} beyond the median of the same read() that does not sleep, minus a context switch",
                     format_time_ns(w.cpu_ns));
   }
   const std::uint64_t sleeps = iterations(o, 100);
