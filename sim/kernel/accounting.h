@@ -34,7 +34,15 @@ class Accounting {
   // returns at once, no switch counted.
   bool block_until(Thread& t, TimeCat c, WaitQueue& q, const std::function<bool()>& ready, const char* why,
                    double deadline_ns);
-  void sleep(Thread& t, double ns);  // the program asked to sleep
+  void sleep(Thread& t, double ns);  // the program asked to sleep (cpu.nanosleep of CPU after it)
+  // A thread woken after waiting `waited` ns (already added to its time under `c`) runs
+  // again: it pays the switch in (cpu.context_switch), and the last cpu.wakeup_charged
+  // of its wait (at most all of it) becomes its CPU time instead, as Linux counts it:
+  // wakeup_preempt (kernel/sched/core.c) calls rq_clock_skip_update, so __schedule's
+  // update_rq_clock is skipped and the woken task's exec_start (set_next_entity) is the
+  // clock of try_to_wake_up; the waker's interrupt tail, the idle exit and the switch
+  // are its sum_exec_runtime, its getrusage CPU time. The wait lasts as long as before.
+  void switched_in(Thread& t, TimeCat c, double waited);
 
   void count(Thread& t, std::uint64_t Counters::*field, std::uint64_t n);  // not during setup
   static void count(Process* p, std::uint64_t Counters::*field, std::uint64_t n);

@@ -85,7 +85,7 @@ void Filemap::reclaim_throttle(Thread& t) {
   e.name = std::string(schema::note::reclaim_throttle);
   e.pages = write_pending;
   acct_.trace(t, e);
-  acct_.cpu(t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
+  acct_.switched_in(t, TimeCat::throttle, waited);
 }
 
 void Filemap::read_into_cache(Thread& t, FileId file, PageRange r, bool wait, bool readahead, unsigned order) {

@@ -92,7 +92,7 @@ void Jbd2::device_flush(Process* p, Thread* t, const char* name) {
     b.kind = EventKind::block;
     b.name = schema::note::device_flush_wait;
     acct_.trace(*t, b);
-    acct_.cpu(*t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
+    acct_.switched_in(*t, TimeCat::disk, acct_.now() - t0);
   }
   if (acct_.tracing()) {
     TraceEvent e = acct_.device_event(disk_.lane(), EventKind::device_flush, t0);

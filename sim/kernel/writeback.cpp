@@ -119,7 +119,7 @@ void Writeback::pause(Thread& t, const dirty::Decision& d, std::uint64_t pages_d
                        "(position ratio {:.2f}), pause {} ms",
                        pages_dirtied, d.task_ratelimit, double(d.pos_ratio) / 1024, d.pause);
   acct_.trace(t, e);
-  acct_.cpu(t, TimeCat::sched, acct_.machine().cpu.context_switch_ns);
+  acct_.switched_in(t, TimeCat::throttle, waited);
 }
 
 void Writeback::write_back_range(Thread& t, FileId f, std::uint64_t first, std::uint64_t n, bool wait) {

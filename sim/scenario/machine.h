@@ -36,6 +36,8 @@ struct CpuCosts {
   double context_switch_ns = 1500;
   double uring_op_ns = 150;         // one io_uring request: its SQE read, its CQE posted (cpu.uring_op)
   double wakeup_ns = 5000;          // a sleeping thread woken on an idle core, until it runs (cpu.wakeup)
+  double wakeup_charged_ns = 0;     // the woken thread's own CPU from its wake-up to running (cpu.wakeup_charged)
+  double nanosleep_ns = 0;          // the CPU a `sleep` op's nanosleep costs the sleeper (cpu.nanosleep)
   double touch_bytes_per_s = 20e9;  // user-space reading or writing of memory
   double zerocopy_send_ns = 700;    // MSG_ZEROCOPY set-up per send (ubuf_info, accounting)
   double pin_page_ns = 50;          // pinning one user page (get_user_pages)

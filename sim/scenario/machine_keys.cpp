@@ -91,6 +91,14 @@ std::vector<MachineKey> build() {
   v.push_back(numeric("cpu.wakeup", K::time,
                       "a sleeping thread woken on an idle core, until it runs (IPI, idle exit); idle time, not CPU",
                       0, 1e8, [](Machine& m) -> auto& { return m.cpu.wakeup_ns; }));
+  v.push_back(numeric("cpu.wakeup_charged", K::time,
+                      "CPU time a woken thread is charged from its wake-up until it runs (try_to_wake_up's clock "
+                      "is its exec_start: rq_clock_skip_update): the end of its wait counted as CPU, the wait as long",
+                      0, 1e8, [](Machine& m) -> auto& { return m.cpu.wakeup_charged_ns; }));
+  v.push_back(numeric("cpu.nanosleep", K::time,
+                      "the CPU time a `sleep` op costs the sleeper on the host (nanosleep: its hrtimer, the switch, "
+                      "the wake-up); no system call in the counts",
+                      0, 1e8, [](Machine& m) -> auto& { return m.cpu.nanosleep_ns; }));
   v.push_back(numeric("cpu.touch_bandwidth", K::rate, "user code reading or writing memory it touches", 1e6, 1e12,
                       [](Machine& m) -> auto& { return m.cpu.touch_bytes_per_s; }));
   v.push_back(numeric("cpu.zerocopy_send", K::time, "MSG_ZEROCOPY set-up of one send (ubuf_info, accounting)", 0, 1e7,
