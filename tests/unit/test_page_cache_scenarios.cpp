@@ -46,7 +46,7 @@ json run_text(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("pollution.yaml: the hot set survives the scan under linux and two_list, not under lru",
-          "[scenario][pollution]") {
+          "[scenario][pollution][slow]") {
   // 14 passes of 768 pages. linux (the default) and two_list: only the first pass misses.
   json lin = process(run_scenario(scenario("pollution.yaml")), "hot");
   CHECK(lin["page_cache_hits"] == 13 * 768);
