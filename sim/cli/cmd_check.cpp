@@ -118,14 +118,16 @@ struct Row {
 };
 
 // The scenario's machine for the prediction: the scenario's, or the --machine profile
-// with the --set machine keys on top; the receiver local, as real mode has it.
+// with the scenario's `set:` and then --set on top (as `run --machine` has them: what the
+// scenario and the user chose stays chosen); the receiver local, as real mode has it.
 void apply_machine(const CheckArgs& a, Scenario& base, std::string& machine_name) {
   machine_name = base.machine_name;
   if (!a.machine.empty()) {
     base.machine = host::load_profile(a.machine, std::cerr, a.verbose);
     machine_name = a.machine;
-    // --set still applies on top of the profile.
-    for (const auto& kv : a.sets) {
+    for (const auto& [key, value] : base.set)  // validated by the loader
+      if (const MachineKey* k = find_machine_key(key)) apply_machine_value(base.machine, *k, value);
+    for (const auto& kv : base.command_line_sets) {
       auto eq = kv.find('=');
       const MachineKey* k = eq == std::string::npos ? nullptr : find_machine_key(kv.substr(0, eq));
       if (k) apply_machine_value(base.machine, *k, kv.substr(eq + 1));

@@ -145,9 +145,13 @@ void read_machine(const Reader& r, const YAML::Node& root, const LoadOptions& op
   }
   if (YAML::Node set = root["set"]) {
     r.map(set, "set");
-    for (const auto& kv : set) machine_value(r, s.machine, kv.second, kv.first.Scalar(), "set." + kv.first.Scalar());
+    for (const auto& kv : set) {
+      machine_value(r, s.machine, kv.second, kv.first.Scalar(), "set." + kv.first.Scalar());
+      s.set.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+    }
   }
   apply_command_line_sets(opt, s.machine);
+  s.command_line_sets = opt.sets;
   s.machine.derive();
   if (s.machine.page_cache_bytes < (1ULL << 20))
     throw InputError(s.path, 0, 0, "page_cache.size", "the page cache must hold at least 1MiB (256 pages)");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/client_arrivals.h"
@@ -93,6 +94,11 @@ struct Scenario {
   std::string title, description;
   std::string machine_name;
   Machine machine;
+  // The machine keys the scenario chose itself, as loaded into `machine`: the file's
+  // `set:` (key, value as written, in order), then --set's "key=value". check keeps them
+  // on a --machine profile and skips a run they make a what-if of the host (host/what_if.h).
+  std::vector<std::pair<std::string, std::string>> set;
+  std::vector<std::string> command_line_sets;
   std::vector<FileSpec> files;
   std::optional<TransferSpec> transfer;
   std::vector<std::string> methods;

@@ -72,3 +72,78 @@ TEST_CASE("what-if: fault-around, unread keys, program keys, no sweep", "[host][
                                                     "processes:\n  - program: [ {open: {file: d, as: f}} ]\n");
   for (const auto& r : plain.runs()) REQUIRE_FALSE(host::why_what_if(plain, r, facts()));
 }
+
+namespace {
+
+// A scenario without a sweep, its `set:` block `set` ("" for none), on the default profile
+// (disk.scheduler none, mm.fault_around 64KiB, journal.mode ordered), with --set `sets`.
+Scenario with_set(const std::string& set, std::vector<std::string> sets = {}) {
+  return test::load_text("what-if-set",
+                         "kiosim: 1\n" + (set.empty() ? "" : "set: { " + set + " }\n") +
+                             "files: [{name: d, size: 64KiB, cached: true}]\n"
+                             "processes:\n  - program: [ {open: {file: d, as: f}} ]\n",
+                         std::move(sets));
+}
+
+}  // namespace
+
+TEST_CASE("what-if: a host key the scenario's set: chose", "[host][what-if]") {
+  Scenario same = with_set("disk.scheduler: mq-deadline");  // the host's (facts(): mq-deadline)
+  REQUIRE(same.runs().size() == 1);
+  REQUIRE_FALSE(host::why_what_if(same, same.runs()[0], facts()));
+  host::HostFacts none = facts();
+  none.io_scheduler = "none";
+  REQUIRE(*host::why_what_if(same, same.runs()[0], none) ==
+          "run program sets disk.scheduler=mq-deadline (the scenario's set:); this host's scheduler is none: a "
+          "what-if, not compared");
+  // The profile's own value is not a what-if: the default's disk.scheduler is none, the
+  // host's mq-deadline, and nothing chose it.
+  Scenario plain = with_set("");
+  REQUIRE_FALSE(host::why_what_if(plain, plain.runs()[0], facts()));
+  // A program key in set: (nic.max_frags) is the program's, compared.
+  Scenario frags = with_set("nic.max_frags: 1");
+  REQUIRE_FALSE(host::why_what_if(frags, frags.runs()[0], facts()));
+  // journal.mode journal against the host's ordered (an ext4 mounted without data=).
+  host::HostFacts ordered = facts();
+  ordered.data_mode = "ordered";
+  Scenario journal = with_set("journal.mode: journal");
+  REQUIRE(host::why_what_if(journal, journal.runs()[0], ordered)->find("(the scenario's set:); this host's ext4 "
+                                                                       "data= mode is ordered") != std::string::npos);
+}
+
+TEST_CASE("what-if: a host key --set chose; --set over set:, the sweep over both", "[host][what-if]") {
+  Scenario other = with_set("", {"disk.scheduler=none"});  // the default's value, but --set chose it
+  REQUIRE(*host::why_what_if(other, other.runs()[0], facts()) ==
+          "run program sets disk.scheduler=none (--set); this host's scheduler is mq-deadline: a what-if, not "
+          "compared");
+  Scenario same = with_set("", {"disk.scheduler=mq-deadline"});
+  REQUIRE_FALSE(host::why_what_if(same, same.runs()[0], facts()));
+  // set: says none, --set mq-deadline: --set is applied last, the run is the host's.
+  Scenario over = with_set("disk.scheduler: none", {"disk.scheduler=mq-deadline"});
+  REQUIRE_FALSE(host::why_what_if(over, over.runs()[0], facts()));
+  Scenario back = with_set("disk.scheduler: mq-deadline", {"disk.scheduler=none"});
+  REQUIRE(host::why_what_if(back, back.runs()[0], facts())->find("disk.scheduler=none (--set)") != std::string::npos);
+  // --set mm.fault_around=4KiB: fault_around_bytes unreadable, Linux's 64 KiB.
+  Scenario fa = with_set("", {"mm.fault_around=4KiB"});
+  REQUIRE(host::why_what_if(fa, fa.runs()[0], facts())->find("mm.fault_around=4KiB (--set); this host's "
+                                                             "fault_around_bytes is 64KiB") != std::string::npos);
+
+  // A sweep over the key a set: also names: each run has the sweep's value, judged as the
+  // sweep's (no "(set:)"); set: on another host key applies to every run of the sweep.
+  Scenario swept_set = test::load_text(
+      "what-if-sweep-set", "kiosim: 1\nset: { disk.scheduler: none, mm.fault_around: 4KiB }\n"
+                           "sweep: { key: disk.scheduler, values: [none, mq-deadline] }\n"
+                           "files: [{name: d, size: 64KiB, cached: true}]\n"
+                           "processes:\n  - program: [ {open: {file: d, as: f}} ]\n");
+  auto runs = swept_set.runs();
+  REQUIRE(runs.size() == 2);
+  REQUIRE(*host::why_what_if(swept_set, runs[0], facts()) ==
+          "run program[disk.scheduler=none] sets disk.scheduler=none; this host's scheduler is mq-deadline: a "
+          "what-if, not compared");
+  REQUIRE(*host::why_what_if(swept_set, runs[1], facts()) ==
+          "run program[disk.scheduler=mq-deadline] sets mm.fault_around=4KiB (the scenario's set:); this host's "
+          "fault_around_bytes is 64KiB: a what-if, not compared");
+  host::HostFacts small = facts();
+  small.fault_around = "4096";  // root: debugfs says 4 KiB, the set:'s
+  REQUIRE_FALSE(host::why_what_if(swept_set, runs[1], small));
+}
