@@ -45,6 +45,9 @@ const nlohmann::ordered_json* process_named(const nlohmann::ordered_json& run, c
 nlohmann::ordered_json cells_json(const std::vector<host::Cell>& cells);
 // Every file of the scenario cached as --cache says (scenario: as each file's `cached:`).
 void apply_cache(Scenario& s, const std::string& cache);
+// The scenario's machine for the prediction: the scenario's, or the --machine profile with
+// the scenario's `set:` and --set on top; the receiver local (check_machine.cpp).
+void apply_machine(const CheckArgs& a, Scenario& base, std::string& machine_name);
 
 // A program scenario (no transfer): each run the host can run, each process measured alone.
 ScenarioCheck check_processes(const CheckArgs& a, Scenario& base, const std::string& machine_name);
